@@ -1,0 +1,170 @@
+import { availableParallelism } from "node:os";
+import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
+import { ShuffleManager } from "../shuffle/shuffle-manager.js";
+import { BlockManager } from "../storage/block-manager.js";
+import { log, setLogLevel } from "../util/log.js";
+import { parseMaster, SparkConf } from "./conf.js";
+import { IllegalArgumentError, IllegalStateError } from "./errors.js";
+import { RDD } from "./rdd.js";
+import { ParallelCollectionNode, sliceEvenly } from "./rdds/parallel-collection.js";
+import { TextFileNode, WholeTextFilesNode } from "./rdds/text-file.js";
+import { UnionNode } from "./rdds/union.js";
+import { Accumulator, Broadcast } from "./shared-vars.js";
+
+// kept on globalThis so that two copies of this module (src and dist) still share it
+const ACTIVE = Symbol.for("sluice.activeSparkContext");
+const registry = globalThis as unknown as { [ACTIVE]?: SparkContext };
+
+/**
+ * The entry point of the batch engine: makes RDDs and runs their jobs. One may be active
+ * per process; `SparkContext.getOrCreate()` returns it.
+ * @example const sc = new SparkContext("local[2]", "wordcount")
+ */
+export class SparkContext {
+  readonly conf: SparkConf;
+  readonly master: string;
+  readonly appName: string;
+  readonly defaultParallelism: number;
+  readonly startTime = Date.now();
+  readonly shuffleManager = new ShuffleManager();
+  readonly blockManager = new BlockManager();
+  private readonly scheduler: DAGScheduler;
+  private stopped = false;
+  private nextRddId = 0;
+  private nextShuffleId = 0;
+  private nextSharedId = 0;
+
+  constructor(conf: SparkConf);
+  constructor(master?: string, appName?: string, conf?: SparkConf);
+  constructor(masterOrConf?: string | SparkConf, appName?: string, conf?: SparkConf) {
+    const active = registry[ACTIVE];
+    if (active && !active.stopped) {
+      throw new IllegalStateError(`Only one SparkContext may be running in this process (app "${active.appName}" is running): stop it first, or use SparkContext.getOrCreate()`);
+    }
+    this.conf = masterOrConf instanceof SparkConf ? masterOrConf.copy() : (conf?.copy() ?? new SparkConf());
+    if (typeof masterOrConf === "string") this.conf.setMaster(masterOrConf);
+    if (appName !== undefined) this.conf.setAppName(appName);
+    this.master = this.conf.get("spark.master") ?? "local[*]";
+    this.appName = this.conf.get("spark.app.name") ?? "sluice";
+    this.conf.setIfMissing("spark.master", this.master).setIfMissing("spark.app.name", this.appName);
+    const cores = parseMaster(this.master, availableParallelism());
+    this.defaultParallelism = this.conf.getInt("spark.default.parallelism", cores);
+    const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
+    if (maxTaskFailures < 1) throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
+    this.scheduler = new DAGScheduler({
+      shuffleManager: this.shuffleManager,
+      blockManager: this.blockManager,
+      maxTaskFailures,
+      assertActive: () => this.assertActive(),
+    });
+    registry[ACTIVE] = this;
+  }
+
+  /** The active context, or a new one made from `conf`. */
+  static getOrCreate(conf?: SparkConf): SparkContext {
+    const active = registry[ACTIVE];
+    return active && !active.stopped ? active : new SparkContext(conf ?? new SparkConf());
+  }
+
+  /** The active context, if any. */
+  static getActive(): SparkContext | undefined {
+    const active = registry[ACTIVE];
+    return active && !active.stopped ? active : undefined;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Throws when the context is stopped. */
+  assertActive(): void {
+    if (this.stopped) throw new IllegalStateError(`Cannot call methods on a stopped SparkContext (app "${this.appName}")`);
+  }
+
+  newRddId(): number {
+    this.assertActive();
+    return this.nextRddId++;
+  }
+
+  /** The id the next RDD will get. */
+  peekRddId(): number {
+    return this.nextRddId;
+  }
+
+  newShuffleId(): number {
+    return this.nextShuffleId++;
+  }
+
+  /** Runs `fn` over `partitions` of `rdd` as one job (stages cut at shuffles). */
+  runJob<T, R>(rdd: RDD<T>, partitions: readonly number[], fn: PartitionFunc<T, R>): Promise<R[]> {
+    return this.scheduler.runJob(rdd, partitions, fn);
+  }
+
+  /** An RDD over `data`, cut into `numSlices` slices of near-equal size. */
+  parallelize<T>(data: Iterable<T>, numSlices: number = this.defaultParallelism): RDD<T> {
+    checkSlices(numSlices, "parallelize");
+    if (data === null || data === undefined || typeof (data as Iterable<T>)[Symbol.iterator] !== "function") {
+      throw new IllegalArgumentError(`parallelize needs an iterable (an array, a Set…), got ${data === null ? "null" : typeof data}`);
+    }
+    return new RDD(this, new ParallelCollectionNode(sliceEvenly(Array.from(data), numSlices)));
+  }
+
+  /** Numbers `start, start+step, …` below `end` (`range(n)` is `0..n-1`). */
+  range(start: number, end?: number, step = 1, numSlices: number = this.defaultParallelism): RDD<number> {
+    if (end === undefined) [start, end] = [0, start];
+    if (step === 0) throw new IllegalArgumentError("range step must not be 0");
+    const values: number[] = [];
+    for (let x = start; step > 0 ? x < end : x > end; x += step) values.push(x);
+    return this.parallelize(values, numSlices);
+  }
+
+  /** An RDD with no partitions. */
+  emptyRDD<T>(): RDD<T> {
+    return new RDD(this, new ParallelCollectionNode<T>([], "emptyRDD"));
+  }
+
+  /** Lines of a file, of the visible files in a directory, or of files matching a glob. */
+  textFile(path: string, minPartitions: number = Math.min(this.defaultParallelism, 2)): RDD<string> {
+    checkSlices(minPartitions, "textFile");
+    return new RDD(this, new TextFileNode(path, minPartitions));
+  }
+
+  /** `[file:path, contents]` for each file of a directory, glob or single file. */
+  wholeTextFiles(path: string, minPartitions: number = Math.min(this.defaultParallelism, 2)): RDD<[string, string]> {
+    checkSlices(minPartitions, "wholeTextFiles");
+    return new RDD(this, new WholeTextFilesNode(path, minPartitions));
+  }
+
+  union<T>(rdds: RDD<T>[]): RDD<T> {
+    if (rdds.length === 0) throw new IllegalArgumentError("union needs at least one RDD");
+    return new RDD(this, new UnionNode(rdds));
+  }
+
+  broadcast<T>(value: T): Broadcast<T> {
+    this.assertActive();
+    return new Broadcast(this.nextSharedId++, value);
+  }
+
+  accumulator(initial = 0): Accumulator {
+    this.assertActive();
+    return new Accumulator(this.nextSharedId++, initial);
+  }
+
+  setLogLevel(level: string): void {
+    setLogLevel(level);
+  }
+
+  /** Stops the context: later calls throw; cached data and shuffle outputs are dropped. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.blockManager.clear();
+    this.shuffleManager.clear();
+    if (registry[ACTIVE] === this) delete registry[ACTIVE];
+    log.info(`SparkContext for app "${this.appName}" stopped`);
+  }
+}
+
+function checkSlices(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 1) throw new IllegalArgumentError(`${what}: number of partitions must be a whole number >= 1, got ${n}`);
+}

@@ -1,0 +1,357 @@
+import type { PartitionFunc } from "../scheduler/dag-scheduler.js";
+import { markOrigin } from "../scheduler/task-context.js";
+import { checkPartitionCount, type Partitioner } from "../shuffle/partitioner.js";
+import { IllegalArgumentError } from "./errors.js";
+import type { SparkContext } from "./context.js";
+import type { Emit, RDDNode } from "./node.js";
+import * as actions from "./actions.js";
+import * as pairs from "./pair-functions.js";
+import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
+import { CartesianNode, CoalescedNode, UnionNode, ZippedNode } from "./rdds/union.js";
+import { StorageLevel } from "./storage-level.js";
+import type { StatCounter } from "./stat-counter.js";
+import { partitionSeed, SeededRandom } from "../util/random.js";
+
+/**
+ * A Resilient Distributed Dataset: an immutable, partitioned collection described by its
+ * lineage. Transformations build new RDDs lazily; actions run a job and return a Promise.
+ * Pair-only methods (`reduceByKey`, `join`…) exist only on `RDD<[K, V]>`.
+ * @example await sc.parallelize(["a b", "b"]).flatMap((l) => l.split(" ")).countByValue()
+ */
+export class RDD<T> {
+  readonly id: number;
+  private storage = StorageLevel.NONE;
+  private label: string | undefined;
+
+  constructor(readonly context: SparkContext, readonly node: RDDNode<T>) {
+    this.id = context.newRddId();
+  }
+
+  // ---- identity, partitions, persistence ----
+
+  getNumPartitions(): number {
+    return this.node.numPartitions();
+  }
+
+  /** How keys are placed, when a shuffle placed them. */
+  get partitioner(): Partitioner | undefined {
+    return this.node.partitioner;
+  }
+
+  name(): string | undefined {
+    return this.label;
+  }
+
+  setName(name: string): this {
+    this.label = name;
+    return this;
+  }
+
+  get isPersisted(): boolean {
+    return this.storage !== StorageLevel.NONE;
+  }
+
+  /** True when every partition of a persisted RDD is in the cache. */
+  isFullyCached(): boolean {
+    return this.isPersisted && this.context.blockManager.hasAll(this.id, this.getNumPartitions());
+  }
+
+  getStorageLevel(): StorageLevel {
+    return this.storage;
+  }
+
+  cache(): this {
+    return this.persist(StorageLevel.MEMORY_ONLY);
+  }
+
+  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    this.storage = level;
+    return this;
+  }
+
+  unpersist(): this {
+    this.storage = StorageLevel.NONE;
+    this.context.blockManager.remove(this.id);
+    return this;
+  }
+
+  /** A new RDD over `node`, in this RDD's context. */
+  derive<U>(node: RDDNode<U>): RDD<U> {
+    return new RDD(this.context, node);
+  }
+
+  /** A record-at-a-time step, fused into the stage's push loop. */
+  pipe<U>(pipe: Pipe<T, U>, callSite: string, preservesPartitioning = false): RDD<U> {
+    return this.derive(new PipelinedNode(this, pipe, callSite, preservesPartitioning));
+  }
+
+  // ---- narrow transformations ----
+
+  map<U>(f: (x: T) => U, preservesPartitioning = false): RDD<U> {
+    const id = this.context.peekRddId();
+    return this.pipe<U>((emit) => (x) => {
+      let y: U;
+      try { y = f(x); } catch (e) { throw markOrigin(e, id, "map"); }
+      emit(y);
+    }, "map", preservesPartitioning);
+  }
+
+  flatMap<U>(f: (x: T) => Iterable<U>, preservesPartitioning = false): RDD<U> {
+    const id = this.context.peekRddId();
+    return this.pipe<U>((emit) => (x) => {
+      let ys: Iterable<U>;
+      try { ys = f(x); } catch (e) { throw markOrigin(e, id, "flatMap"); }
+      emitAll(ys, emit);
+    }, "flatMap", preservesPartitioning);
+  }
+
+  filter(f: (x: T) => boolean): RDD<T> {
+    const id = this.context.peekRddId();
+    return this.pipe<T>((emit) => (x) => {
+      let keep: boolean;
+      try { keep = f(x); } catch (e) { throw markOrigin(e, id, "filter"); }
+      if (keep) emit(x);
+    }, "filter", true);
+  }
+
+  mapPartitions<U>(f: (it: T[]) => Iterable<U>, preservesPartitioning = false): RDD<U> {
+    return this.mapPartitionsWithIndex((_, items) => f(items), preservesPartitioning, "mapPartitions");
+  }
+
+  /** `f(partitionIndex, items)` per partition. */
+  mapPartitionsWithIndex<U>(f: (index: number, it: T[]) => Iterable<U>, preservesPartitioning = false, callSite = "mapPartitionsWithIndex"): RDD<U> {
+    const id = this.context.peekRddId();
+    return this.derive(new MapPartitionsNode<T, U>(this, (split, items) => {
+      try { return f(split, items); } catch (e) { throw markOrigin(e, id, callSite); }
+    }, callSite, preservesPartitioning));
+  }
+
+  /** One array per partition. */
+  glom(): RDD<T[]> {
+    return this.derive(new MapPartitionsNode<T, T[]>(this, (_, items) => [items], "glom"));
+  }
+
+  keyBy<K>(f: (x: T) => K): RDD<[K, T]> {
+    return this.map((x): [K, T] => [f(x), x]);
+  }
+
+  union(other: RDD<T>): RDD<T> {
+    return this.derive(new UnionNode([this, other]));
+  }
+
+  cartesian<U>(other: RDD<U>): RDD<[T, U]> {
+    return this.derive(new CartesianNode(this, other));
+  }
+
+  /** Pairs elements by position; both RDDs need the same partition count and sizes. */
+  zip<U>(other: RDD<U>): RDD<[T, U]> {
+    if (this.getNumPartitions() !== other.getNumPartitions()) {
+      throw new IllegalArgumentError(`Can only zip with RDD which has the same number of partitions (${this.getNumPartitions()} vs ${other.getNumPartitions()})`);
+    }
+    return this.derive(new ZippedNode(this, other));
+  }
+
+  /** `[x, index]` by partition order, then position; runs a counting job first when > 1 partition. */
+  zipWithIndex(): RDD<[T, number]> {
+    let starts: number[] = [0];
+    const prepare = async () => {
+      const counts = await actions.partitionSizes(this);
+      starts = counts.reduce<number[]>((acc, c) => (acc.push(acc[acc.length - 1]! + c), acc), [0]);
+    };
+    return this.derive(new MapPartitionsNode<T, [T, number]>(this, (split, items) => items.map((x, i): [T, number] => [x, starts[split]! + i]), "zipWithIndex", false, this.getNumPartitions() > 1 ? prepare : undefined));
+  }
+
+  /** `[x, id]` with ids `k, n+k, 2n+k…` in partition `k` of `n`; no job. */
+  zipWithUniqueId(): RDD<[T, number]> {
+    const n = this.getNumPartitions();
+    return this.pipe<[T, number]>((emit, split) => {
+      let i = 0;
+      return (x) => emit([x, i++ * n + split]);
+    }, "zipWithUniqueId");
+  }
+
+  /** A random subset; `fraction` is the expected share (or mean copies, with replacement). */
+  sample(withReplacement: boolean, fraction: number, seed: number = Math.floor(Math.random() * 2 ** 31)): RDD<T> {
+    if (!(fraction >= 0) || (!withReplacement && fraction > 1)) {
+      throw new IllegalArgumentError(`sample fraction must be ${withReplacement ? ">= 0" : "in [0, 1]"}, got ${fraction}`);
+    }
+    return this.pipe<T>((emit, split) => {
+      const rng = new SeededRandom(partitionSeed(seed, split));
+      if (!withReplacement) return (x) => { if (rng.next() < fraction) emit(x); };
+      return (x) => { for (let c = rng.poisson(fraction); c > 0; c--) emit(x); };
+    }, "sample", true);
+  }
+
+  /** Fewer partitions by merging neighbours; with `shuffle` it may also grow (`repartition`). */
+  coalesce(numPartitions: number, shuffle = false): RDD<T> {
+    checkPartitionCount(numPartitions, "coalesce");
+    return shuffle ? pairs.repartition(this, numPartitions) : this.derive(new CoalescedNode(this, numPartitions));
+  }
+
+  repartition(numPartitions: number): RDD<T> {
+    return this.coalesce(numPartitions, true);
+  }
+
+  distinct(numPartitions?: number): RDD<T> {
+    return pairs.distinct(this, numPartitions);
+  }
+
+  intersection(other: RDD<T>): RDD<T> {
+    return pairs.intersection(this, other);
+  }
+
+  /** Elements of this RDD not in `other` (duplicates of this one kept). */
+  subtract(other: RDD<T>, numPartitions?: number): RDD<T> {
+    return pairs.subtract(this, other, numPartitions);
+  }
+
+  groupBy<K>(f: (x: T) => K, numPartitions?: number): RDD<[K, T[]]> {
+    return this.keyBy(f).groupByKey(numPartitions);
+  }
+
+  sortBy<K>(keyfunc: (x: T) => K, ascending = true, numPartitions?: number): RDD<T> {
+    return this.keyBy(keyfunc).sortByKey(ascending, numPartitions).values();
+  }
+
+  // ---- pair transformations (compile only on RDD<[K, V]>) ----
+
+  keys<K, V>(this: RDD<[K, V]>): RDD<K> {
+    return this.pipe<K>((emit) => (kv) => emit(kv[0]), "keys");
+  }
+
+  values<K, V>(this: RDD<[K, V]>): RDD<V> {
+    return this.pipe<V>((emit) => (kv) => emit(kv[1]), "values");
+  }
+
+  mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, U]> {
+    const id = this.context.peekRddId();
+    return this.pipe<[K, U]>((emit) => (kv) => {
+      let u: U;
+      try { u = f(kv[1]); } catch (e) { throw markOrigin(e, id, "mapValues"); }
+      emit([kv[0], u]);
+    }, "mapValues", true);
+  }
+
+  flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Iterable<U>): RDD<[K, U]> {
+    const id = this.context.peekRddId();
+    return this.pipe<[K, U]>((emit) => (kv) => {
+      let us: Iterable<U>;
+      try { us = f(kv[1]); } catch (e) { throw markOrigin(e, id, "flatMapValues"); }
+      const k = kv[0];
+      emitAll(us, (u) => emit([k, u]));
+    }, "flatMapValues", true);
+  }
+
+  combineByKey<K, V, C>(this: RDD<[K, V]>, createCombiner: (v: V) => C, mergeValue: (c: C, v: V) => C, mergeCombiners: (a: C, b: C) => C, numPartitions?: number): RDD<[K, C]> {
+    return pairs.combineByKey(this, { createCombiner, mergeValue, mergeCombiners }, pairs.defaultPartitioner(this, numPartitions), true, "combineByKey");
+  }
+
+  reduceByKey<K, V>(this: RDD<[K, V]>, f: (a: V, b: V) => V, numPartitions?: number): RDD<[K, V]> {
+    return pairs.combineByKey(this, { createCombiner: (v: V) => v, mergeValue: f, mergeCombiners: f }, pairs.defaultPartitioner(this, numPartitions), true, "reduceByKey");
+  }
+
+  /** Per key, folds values into a copy of `zero` with `seqFunc`, then merges with `combFunc`. */
+  aggregateByKey<K, V, U>(this: RDD<[K, V]>, zeroValue: U, seqFunc: (acc: U, v: V) => U, combFunc: (a: U, b: U) => U, numPartitions?: number): RDD<[K, U]> {
+    const zero = () => (typeof zeroValue === "object" && zeroValue !== null ? structuredClone(zeroValue) : zeroValue);
+    return pairs.combineByKey(this, { createCombiner: (v: V) => seqFunc(zero(), v), mergeValue: seqFunc, mergeCombiners: combFunc }, pairs.defaultPartitioner(this, numPartitions), true, "aggregateByKey");
+  }
+
+  foldByKey<K, V>(this: RDD<[K, V]>, zeroValue: V, f: (a: V, b: V) => V, numPartitions?: number): RDD<[K, V]> {
+    return this.aggregateByKey(zeroValue, f, f, numPartitions);
+  }
+
+  groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number): RDD<[K, V[]]> {
+    return pairs.groupByKey(this, pairs.defaultPartitioner(this, numPartitions));
+  }
+
+  /** Places pairs by `partitionFunc(key)` (a stable hash of the key by default). */
+  partitionBy<K, V>(this: RDD<[K, V]>, numPartitions: number, partitionFunc?: (key: K) => number): RDD<[K, V]> {
+    return pairs.partitionBy(this, pairs.partitionerFor(numPartitions, partitionFunc));
+  }
+
+  sortByKey<K, V>(this: RDD<[K, V]>, ascending = true, numPartitions?: number, keyfunc: (k: K) => unknown = (k) => k): RDD<[K, V]> {
+    return pairs.sortByKey(this, ascending, numPartitions ?? this.getNumPartitions(), keyfunc);
+  }
+
+  cogroup<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V[], W[]]]> {
+    return pairs.cogroup(this, other, numPartitions);
+  }
+
+  join<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V, W]]> {
+    return pairs.joinLike(this, other, numPartitions, "inner") as RDD<[K, [V, W]]>;
+  }
+
+  leftOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V, W | null]]> {
+    return pairs.joinLike(this, other, numPartitions, "left") as RDD<[K, [V, W | null]]>;
+  }
+
+  rightOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W]]> {
+    return pairs.joinLike(this, other, numPartitions, "right") as RDD<[K, [V | null, W]]>;
+  }
+
+  fullOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W | null]]> {
+    return pairs.joinLike(this, other, numPartitions, "full");
+  }
+
+  /** Pairs whose key does not appear in `other`. */
+  subtractByKey<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, V]> {
+    return pairs.subtractByKey(this, other, numPartitions);
+  }
+
+  // ---- actions ----
+
+  /** Runs `fn` on the given partitions (all by default) and returns one result per partition. */
+  runJob<R>(fn: PartitionFunc<T, R>, partitions?: readonly number[]): Promise<R[]> {
+    return this.context.runJob(this, partitions ?? allPartitions(this), fn);
+  }
+
+  collect(): Promise<T[]> { return actions.collect(this); }
+  count(): Promise<number> { return actions.count(this); }
+  first(): Promise<T> { return actions.first(this); }
+  take(num: number): Promise<T[]> { return actions.take(this, num); }
+  isEmpty(): Promise<boolean> { return actions.isEmpty(this); }
+  /** The `num` smallest elements (by `key` when given), ascending. */
+  takeOrdered(num: number, key?: (x: T) => unknown): Promise<T[]> { return actions.takeOrdered(this, num, key, true); }
+  /** The `num` largest elements (by `key` when given), descending. */
+  top(num: number, key?: (x: T) => unknown): Promise<T[]> { return actions.takeOrdered(this, num, key, false); }
+  reduce(f: (a: T, b: T) => T): Promise<T> { return actions.reduce(this, f); }
+  fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> { return actions.aggregate(this, zeroValue, op, op); }
+  aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> { return actions.aggregate(this, zeroValue, seqOp, combOp); }
+  max(key?: (x: T) => unknown): Promise<T> { return actions.extreme(this, key, 1); }
+  min(key?: (x: T) => unknown): Promise<T> { return actions.extreme(this, key, -1); }
+  sum(this: RDD<number>): Promise<number> { return actions.aggregate(this, 0, (a, b) => a + b, (a, b) => a + b); }
+  stats(this: RDD<number>): Promise<StatCounter> { return actions.stats(this); }
+  async mean(this: RDD<number>): Promise<number> { return (await this.stats()).mean(); }
+  async variance(this: RDD<number>): Promise<number> { return (await this.stats()).variance(); }
+  async stdev(this: RDD<number>): Promise<number> { return (await this.stats()).stdev(); }
+  async sampleVariance(this: RDD<number>): Promise<number> { return (await this.stats()).sampleVariance(); }
+  async sampleStdev(this: RDD<number>): Promise<number> { return (await this.stats()).sampleStdev(); }
+  /** Value → number of occurrences; equal compound values count together. */
+  countByValue(): Promise<Map<T, number>> { return actions.countByValue(this); }
+  countByKey<K>(this: RDD<[K, unknown]>): Promise<Map<K, number>> { return actions.countByValue(this.keys()); }
+  /** Key → value; a later pair with the same key wins. */
+  collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>> { return actions.collectAsMap(this); }
+  lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> { return actions.lookup(this, key); }
+  foreach(f: (x: T) => void): Promise<void> { return actions.foreach(this, f); }
+  foreachPartition(f: (items: T[]) => void | Promise<void>): Promise<void> { return actions.foreachPartition(this, f); }
+  /** Writes a directory of `part-NNNNN` files (one line per element, Python `str`) and `_SUCCESS`. */
+  saveAsTextFile(path: string): Promise<void> { return actions.saveAsTextFile(this, path); }
+  toDebugString(): string { return actions.toDebugString(this); }
+
+  toString(): string {
+    return `${this.node.kind}[${this.id}] at ${this.node.callSite}`;
+  }
+}
+
+/** Every partition index of `rdd`. */
+export function allPartitions(rdd: RDD<unknown>): number[] {
+  return Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
+}
+
+function emitAll<U>(items: Iterable<U>, emit: Emit<U>): void {
+  if (Array.isArray(items)) {
+    for (let i = 0; i < items.length; i++) emit(items[i]);
+  } else {
+    for (const y of items) emit(y);
+  }
+}

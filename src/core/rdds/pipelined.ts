@@ -1,0 +1,72 @@
+import type { TaskContext } from "../../scheduler/task-context.js";
+import type { Partitioner } from "../../shuffle/partitioner.js";
+import { narrow, type Emit, type RDDNode } from "../node.js";
+import type { RDD } from "../rdd.js";
+
+/** Wraps the downstream sink into the sink this step offers its parent. */
+export type Pipe<T, U> = (emit: Emit<U>, split: number) => Emit<T>;
+
+/**
+ * A record-at-a-time narrow step (`map`, `flatMap`, `filter`, `mapValues`…). Chained steps
+ * need no fusing pass: each step's sink calls the next one's directly, so a stage runs as
+ * one push loop with no intermediate arrays.
+ */
+export class PipelinedNode<T, U> implements RDDNode<U> {
+  readonly kind = "MapPartitionsRDD";
+  readonly dependencies;
+  readonly partitioner: Partitioner | undefined;
+
+  constructor(
+    private readonly parent: RDD<T>,
+    private readonly pipe: Pipe<T, U>,
+    readonly callSite: string,
+    preservesPartitioning = false,
+  ) {
+    this.dependencies = [narrow(parent)];
+    this.partitioner = preservesPartitioning ? parent.node.partitioner : undefined;
+  }
+
+  numPartitions(): number {
+    return this.parent.getNumPartitions();
+  }
+
+  computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void {
+    ctx.iterate(this.parent, split, this.pipe(emit, split));
+  }
+}
+
+/**
+ * A step that needs a whole partition at once (`mapPartitions`, `glom`, `zipWithIndex`):
+ * the parent's records are gathered into an array, then `f` maps it.
+ */
+export class MapPartitionsNode<T, U> implements RDDNode<U> {
+  readonly kind = "MapPartitionsRDD";
+  readonly dependencies;
+  readonly partitioner: Partitioner | undefined;
+
+  constructor(
+    private readonly parent: RDD<T>,
+    private readonly f: (split: number, items: T[]) => Iterable<U>,
+    readonly callSite: string,
+    preservesPartitioning = false,
+    readonly prepare?: () => Promise<void>,
+  ) {
+    this.dependencies = [narrow(parent)];
+    this.partitioner = preservesPartitioning ? parent.node.partitioner : undefined;
+  }
+
+  numPartitions(): number {
+    return this.parent.getNumPartitions();
+  }
+
+  computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void {
+    const items: T[] = [];
+    ctx.iterate(this.parent, split, (x) => items.push(x));
+    const out = this.f(split, items);
+    if (Array.isArray(out)) {
+      for (let i = 0; i < out.length; i++) emit(out[i]);
+    } else {
+      for (const y of out) emit(y);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Emit, ShuffleDependency } from "../core/node.js";
+import { KeyedMap } from "../util/keyed-map.js";
+
+/**
+ * The map side of a shuffle: runs one map task's records through the partitioner and,
+ * when the dependency asks for it, combines values per key before anything is stored.
+ * Returns one list of pairs per reduce partition (plain data).
+ */
+export function writeShuffleOutput(dep: ShuffleDependency, run: (emit: Emit<[unknown, unknown]>) => void): [unknown, unknown][][] {
+  const n = dep.partitioner.numPartitions;
+  const partitioner = dep.partitioner;
+  const agg = dep.aggregator;
+  if (agg && dep.mapSideCombine) {
+    const maps = Array.from({ length: n }, () => new KeyedMap<unknown, unknown>());
+    const { createCombiner, mergeValue } = agg;
+    run((kv) => {
+      const key = kv[0];
+      const map = maps[n === 1 ? 0 : partitioner.getPartition(key)]!;
+      const c = map.get(key);
+      map.set(key, c === undefined && !map.has(key) ? createCombiner(kv[1]) : mergeValue(c, kv[1]));
+    });
+    return maps.map((m) => Array.from(m.entries()));
+  }
+  const buckets: [unknown, unknown][][] = Array.from({ length: n }, () => []);
+  run((kv) => {
+    buckets[n === 1 ? 0 : partitioner.getPartition(kv[0])]!.push(kv);
+  });
+  return buckets;
+}
+
+/**
+ * The reduce side: merges the blocks of one reduce partition. With an aggregator the
+ * values (or map-side combiners) of each key are folded into one combiner per key.
+ */
+export function readShuffleInto(dep: ShuffleDependency, blocks: readonly (readonly [unknown, unknown][])[], emit: Emit<[unknown, unknown]>): void {
+  const agg = dep.aggregator;
+  if (!agg) {
+    for (const block of blocks) for (let i = 0; i < block.length; i++) emit(block[i]!);
+    return;
+  }
+  const combined = new KeyedMap<unknown, unknown>();
+  const first = dep.mapSideCombine ? (c: unknown) => c : agg.createCombiner;
+  const merge = dep.mapSideCombine ? agg.mergeCombiners : agg.mergeValue;
+  for (const block of blocks) {
+    for (let i = 0; i < block.length; i++) {
+      const [key, v] = block[i]!;
+      const c = combined.get(key);
+      combined.set(key, c === undefined && !combined.has(key) ? first(v) : merge(c, v));
+    }
+  }
+  combined.forEach((c, k) => emit([k, c]));
+}
