@@ -301,7 +301,7 @@ export class RDD<T> {
   // ---- actions ----
 
   /** Runs `fn` on the given partitions (all by default) and returns one result per partition. */
-  runJob<R>(fn: PartitionFunc<T, R>, partitions?: readonly number[]): Promise<R[]> {
+  async runJob<R>(fn: PartitionFunc<T, R>, partitions?: readonly number[]): Promise<R[]> {
     return this.context.runJob(this, partitions ?? allPartitions(this), fn);
   }
 

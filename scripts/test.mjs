@@ -1,0 +1,25 @@
+// Runs every test/**/*.test.ts file with Node's test runner and tsx's loader.
+// Usage: node scripts/test.mjs [substring…]  (only files whose path contains one of them)
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return findTests(p);
+    return e.name.endsWith(".test.ts") ? [p] : [];
+  });
+}
+
+const filters = process.argv.slice(2);
+const files = findTests("test")
+  .map((f) => relative(".", f))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+process.exit(result.status ?? 1);

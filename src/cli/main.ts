@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
+import { SUBMIT_CONF_ENV } from "../core/conf.js";
+import { describeError } from "../core/errors.js";
+
+/** Options of `sluice submit`, as spark-submit has them. */
+interface SubmitOptions {
+  master?: string;
+  name?: string;
+  conf: string[];
+  verbose?: boolean;
+}
+
+/**
+ * Runs the `sluice` command line and resolves to the process exit code.
+ * @example await main(["submit", "--master", "local[2]", "examples/wordcount-batch.ts", "README.md"])
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("sluice")
+    .description("Sluice: micro-batch stream processing for Node.js, with PySpark's API")
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let exitCode = 0;
+  program
+    .command("submit")
+    .description("run a job file (.ts or .js) with its arguments, as spark-submit does")
+    .argument("<job>", "the job module to run")
+    .argument("[args...]", "arguments handed to the job (process.argv.slice(2) inside it)")
+    .option("--master <url>", "local, local[N] or local[*]")
+    .option("--name <appName>", "application name (spark.app.name)")
+    .option("--conf <key=value>", "a configuration setting; repeat for more", collect, [])
+    .option("--verbose", "print the effective configuration before running")
+    .passThroughOptions()
+    .action(async (job: string, args: string[], opts: SubmitOptions) => {
+      exitCode = await submit(job, args, opts);
+    });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    throw err;
+  }
+  return exitCode;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function submit(job: string, args: string[], opts: SubmitOptions): Promise<number> {
+  const path = resolve(job);
+  if (!existsSync(path)) {
+    process.stderr.write(`sluice submit: job file ${path} does not exist\n`);
+    return 2;
+  }
+  const settings: Record<string, string> = {};
+  for (const pair of opts.conf) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) {
+      process.stderr.write(`sluice submit: --conf takes key=value, got "${pair}"\n`);
+      return 2;
+    }
+    settings[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (opts.master) settings["spark.master"] = opts.master;
+  if (opts.name) settings["spark.app.name"] = opts.name;
+  process.env[SUBMIT_CONF_ENV] = JSON.stringify(settings);
+  if (opts.verbose) {
+    process.stderr.write(`sluice submit: running ${path}\n`);
+    for (const [k, v] of Object.entries(settings)) process.stderr.write(`  ${k}=${v}\n`);
+  }
+  process.argv = [process.argv[0]!, path, ...args];
+  try {
+    await import(pathToFileURL(path).href);
+  } catch (err) {
+    process.stderr.write(`sluice submit: job ${job} failed: ${describeError(err)}\n`);
+    if (opts.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+    return 1;
+  }
+  return 0;
+}
