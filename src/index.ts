@@ -16,3 +16,10 @@ export {
 } from "./core/errors.js";
 export { HashPartitioner, type Partitioner } from "./shuffle/partitioner.js";
 export { pyStr, pyRepr } from "./util/py-format.js";
+export { StreamingContext, type StreamingContextOptions, type StreamingContextState } from "./streaming/context.js";
+export { DStream } from "./streaming/dstream.js";
+export { ManualClock, SystemClock, type Clock } from "./streaming/clock.js";
+export type { StreamingListener, BatchInfo, ReceiverInfo, OutputOperationInfo } from "./streaming/listener.js";
+export { StreamingJobError } from "./streaming/job-scheduler.js";
+export { Receiver } from "./receiver/receiver.js";
+export { Seconds, Milliseconds, Minutes } from "./util/duration.js";

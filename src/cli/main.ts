@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { SUBMIT_CONF_ENV } from "../core/conf.js";
+import { StreamingContext, SUBMIT_STATUS_ENV } from "../streaming/context.js";
 import { describeError } from "../core/errors.js";
 
 /** Options of `sluice submit`, as spark-submit has them. */
@@ -72,13 +73,39 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
     process.stderr.write(`sluice submit: running ${path}\n`);
     for (const [k, v] of Object.entries(settings)) process.stderr.write(`  ${k}=${v}\n`);
   }
+  process.env[SUBMIT_STATUS_ENV] = "1";
   process.argv = [process.argv[0]!, path, ...args];
+  const removeHandler = stopOnInterrupt();
   try {
     await import(pathToFileURL(path).href);
   } catch (err) {
     process.stderr.write(`sluice submit: job ${job} failed: ${describeError(err)}\n`);
     if (opts.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+    await StreamingContext.getActive()?.stop(true, false);
     return 1;
+  } finally {
+    removeHandler();
   }
   return 0;
+}
+
+/**
+ * Ctrl-C stops the running streaming context gracefully (what was received is processed);
+ * a second Ctrl-C, or one with no streaming context running, exits at once.
+ */
+function stopOnInterrupt(): () => void {
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const ssc = StreamingContext.getActive();
+    if (interrupted || !ssc) process.exit(signal === "SIGINT" ? 130 : 143);
+    interrupted = true;
+    process.stderr.write(`\nsluice: ${signal}: stopping gracefully (press Ctrl-C again to exit now)\n`);
+    void ssc.stop(true, true);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
 }

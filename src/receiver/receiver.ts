@@ -1,0 +1,80 @@
+import { IllegalStateError } from "../core/errors.js";
+import { StorageLevel } from "../core/storage-level.js";
+
+/** What a running receiver reports to (the supervisor implements it). */
+export interface ReceiverHost<T> {
+  store(item: T): void;
+  storeAll(items: Iterable<T>): void;
+  restart(message: string, error?: unknown, delaySeconds?: number): void;
+  stop(message: string, error?: unknown): void;
+  reportError(message: string, error?: unknown): void;
+  isStarted(): boolean;
+  isStopped(): boolean;
+}
+
+/**
+ * Base class of custom receivers (`ssc.receiverStream(new MyReceiver())`). `onStart` must
+ * start the receiving work (sockets, timers) and return without waiting for data; received
+ * records go to `store`. On failure call `restart(...)`; the engine then calls `onStop`,
+ * waits, and calls `onStart` again.
+ * @example class Ticks extends Receiver<number> { onStart() { ... this.store(n) ... } onStop() { ... } }
+ */
+export abstract class Receiver<T> {
+  private supervisorHost: ReceiverHost<T> | undefined;
+  /** The id of the input stream this receiver feeds, once attached. */
+  streamId = -1;
+
+  constructor(readonly storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2) {}
+
+  /** Starts receiving; must return promptly (async work runs on its own). */
+  abstract onStart(): void | Promise<void>;
+  /** Releases what `onStart` opened. */
+  abstract onStop(): void | Promise<void>;
+
+  /** A short description for status lines and the UI. */
+  describe(): string {
+    return this.constructor.name;
+  }
+
+  /** Called by the engine when the receiver is put under supervision. */
+  attach(host: ReceiverHost<T>, streamId: number): void {
+    this.supervisorHost = host;
+    this.streamId = streamId;
+  }
+
+  store(item: T): void {
+    this.supervisor().store(item);
+  }
+
+  storeAll(items: Iterable<T>): void {
+    this.supervisor().storeAll(items);
+  }
+
+  /** Stops and restarts the receiver after `delaySeconds` (default `spark.streaming.receiverRestartDelay`). */
+  restart(message: string, error?: unknown, delaySeconds?: number): void {
+    this.supervisor().restart(message, error, delaySeconds);
+  }
+
+  /** Stops the receiver for good. */
+  stop(message: string, error?: unknown): void {
+    this.supervisor().stop(message, error);
+  }
+
+  /** Reports an error without stopping. */
+  reportError(message: string, error?: unknown): void {
+    this.supervisor().reportError(message, error);
+  }
+
+  isStarted(): boolean {
+    return this.supervisorHost?.isStarted() ?? false;
+  }
+
+  isStopped(): boolean {
+    return this.supervisorHost?.isStopped() ?? true;
+  }
+
+  private supervisor(): ReceiverHost<T> {
+    if (!this.supervisorHost) throw new IllegalStateError(`${this.describe()} is not running: receivers store data only after the StreamingContext starts them`);
+    return this.supervisorHost;
+  }
+}

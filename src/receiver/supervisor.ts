@@ -1,0 +1,158 @@
+import { IllegalStateError, describeError } from "../core/errors.js";
+import type { Clock } from "../streaming/clock.js";
+import type { ListenerBus, ReceiverInfo } from "../streaming/listener.js";
+import { log } from "../util/log.js";
+import { BlockGenerator, type Block } from "./block-generator.js";
+import type { Receiver, ReceiverHost } from "./receiver.js";
+
+/** Settings a supervisor reads from the conf. */
+export interface SupervisorSettings {
+  readonly blockIntervalMs: number;
+  readonly restartDelayMs: number;
+}
+
+/** Restart delays grow 2x per consecutive failure, up to this many times the base delay. */
+const MAX_BACKOFF_FACTOR = 16;
+
+/**
+ * Runs one receiver: starts it, hands its records to a block generator, and restarts it
+ * with backoff (base `spark.streaming.receiverRestartDelay`, doubling while it keeps
+ * failing) when it fails, reporting every error to the listeners.
+ */
+export class ReceiverSupervisor<T> implements ReceiverHost<T> {
+  private state: "initialized" | "started" | "restarting" | "stopped" = "initialized";
+  private consecutiveFailures = 0;
+  private cancelRestart: (() => void) | undefined;
+  private readonly blocks: BlockGenerator<T>;
+  private waiters: { count: number; resolve: () => void }[] = [];
+  private lastErrorMessage: string | undefined;
+  private lastError: unknown;
+  /** Records stored since start. */
+  numRecords = 0;
+
+  constructor(
+    readonly receiver: Receiver<T>,
+    readonly streamId: number,
+    private readonly clock: Clock,
+    private readonly settings: SupervisorSettings,
+    onBlock: (block: Block<T>) => void,
+    private readonly bus: ListenerBus,
+  ) {
+    this.blocks = new BlockGenerator(clock, settings.blockIntervalMs, streamId, onBlock);
+    receiver.attach(this, streamId);
+  }
+
+  info(): ReceiverInfo {
+    return {
+      streamId: this.streamId,
+      name: this.receiver.describe(),
+      active: this.state === "started",
+      lastErrorMessage: this.lastErrorMessage,
+      lastError: this.lastError,
+    };
+  }
+
+  start(): void {
+    this.blocks.start();
+    void this.startReceiver();
+  }
+
+  private async startReceiver(): Promise<void> {
+    this.state = "started";
+    try {
+      await this.receiver.onStart();
+      if (this.state === "started") this.bus.post("onReceiverStarted", this.info());
+    } catch (err) {
+      this.restart(`Error starting receiver ${this.receiver.describe()}`, err);
+    }
+  }
+
+  store(item: T): void {
+    if (this.state === "stopped") throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
+    this.blocks.add(item);
+    this.consecutiveFailures = 0;
+    this.numRecords++;
+    if (this.waiters.length > 0) this.wakeWaiters();
+  }
+
+  storeAll(items: Iterable<T>): void {
+    for (const item of items) this.store(item);
+  }
+
+  /** Resolves once `count` records in all have been stored (tests wait on this, not on time). */
+  whenRecords(count: number): Promise<void> {
+    if (this.numRecords >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+
+  private wakeWaiters(): void {
+    const ready = this.waiters.filter((w) => w.count <= this.numRecords);
+    this.waiters = this.waiters.filter((w) => w.count > this.numRecords);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Cuts the records gathered so far into a block now (at batch allocation). */
+  flush(): void {
+    this.blocks.cut();
+  }
+
+  restart(message: string, error?: unknown, delaySeconds?: number): void {
+    if (this.state === "stopped" || this.state === "restarting") return;
+    this.state = "restarting";
+    const base = delaySeconds !== undefined ? delaySeconds * 1000 : this.settings.restartDelayMs;
+    const delay = base * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.consecutiveFailures);
+    this.consecutiveFailures++;
+    this.record(message, error);
+    log.error(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);
+    void this.stopReceiver().then(() => {
+      if (this.state !== "restarting") return;
+      this.cancelRestart = this.clock.schedule(this.clock.now() + delay, () => {
+        this.cancelRestart = undefined;
+        if (this.state === "restarting") void this.startReceiver();
+      });
+    });
+  }
+
+  stop(message: string, error?: unknown): void {
+    if (error !== undefined) this.record(message, error);
+    void this.stopSupervisor();
+  }
+
+  reportError(message: string, error?: unknown): void {
+    this.record(message, error);
+    log.error(`Receiver ${this.receiver.describe()}: ${this.lastErrorMessage}`);
+  }
+
+  private record(message: string, error: unknown): void {
+    this.lastErrorMessage = error === undefined ? message : `${message}: ${describeError(error)}`;
+    this.lastError = error;
+    this.bus.post("onReceiverError", this.info());
+  }
+
+  /** Stops the receiver for good and cuts its last block. */
+  async stopSupervisor(): Promise<void> {
+    if (this.state === "stopped") return;
+    const wasRunning = this.state === "started";
+    this.state = "stopped";
+    this.cancelRestart?.();
+    if (wasRunning) await this.stopReceiver();
+    this.blocks.stop();
+    this.bus.post("onReceiverStopped", this.info());
+  }
+
+  private async stopReceiver(): Promise<void> {
+    try {
+      await this.receiver.onStop();
+    } catch (err) {
+      log.warn(`Receiver ${this.receiver.describe()} failed to stop cleanly: ${describeError(err)}`);
+    }
+  }
+
+  isStarted(): boolean {
+    return this.state === "started";
+  }
+
+  isStopped(): boolean {
+    return this.state === "stopped";
+  }
+}

@@ -1,0 +1,302 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { SparkContext } from "../core/context.js";
+import { IllegalArgumentError, IllegalStateError } from "../core/errors.js";
+import { RDD } from "../core/rdd.js";
+import type { Receiver } from "../receiver/receiver.js";
+import { SocketReceiver } from "../receiver/socket-receiver.js";
+import { ReceiverTracker } from "../receiver/tracker.js";
+import { formatSeconds, toMillis } from "../util/duration.js";
+import { log } from "../util/log.js";
+import { ManualClock, SystemClock, type Clock } from "./clock.js";
+import { DStream } from "./dstream.js";
+import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/file-input.js";
+import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
+import { TransformedDStream } from "./dstream/transformed.js";
+import { UnionDStream } from "./dstream/union.js";
+import { DStreamGraph } from "./graph.js";
+import { JobGenerator } from "./job-generator.js";
+import { JobScheduler, type StreamingJobError } from "./job-scheduler.js";
+import { ListenerBus, type StreamingListener } from "./listener.js";
+
+/** Lifecycle states of a streaming context. */
+export type StreamingContextState = "INITIALIZED" | "ACTIVE" | "STOPPED";
+
+/** Options beyond PySpark's constructor. */
+export interface StreamingContextOptions {
+  /** The clock batches follow; a `ManualClock` in tests. Default: conf `spark.streaming.clock` (`system` or `manual`). */
+  clock?: Clock;
+  /** Where `pprint` writes; default stdout. */
+  out?: (text: string) => void;
+}
+
+/** Set by `sluice submit`: the context then prints a one-line status on start. */
+export const SUBMIT_STATUS_ENV = "SLUICE_SUBMIT_STATUS";
+
+// on globalThis so that two copies of this module (src and dist) share the rule
+const ACTIVE = Symbol.for("sluice.activeStreamingContext");
+const registry = globalThis as unknown as { [ACTIVE]?: StreamingContext };
+
+/**
+ * The entry point of streaming: cuts input into one RDD per batch interval (seconds).
+ * Build the DStream graph, then `start()`; nothing runs before, nothing can be added after.
+ * @example const ssc = new StreamingContext(sc, 3); ssc.socketTextStream("localhost", 10001)...; ssc.start(); await ssc.awaitTermination();
+ */
+export class StreamingContext {
+  readonly batchMs: number;
+  readonly clock: Clock;
+  readonly out: (text: string) => void;
+  readonly graph = new DStreamGraph();
+  readonly listenerBus = new ListenerBus();
+  readonly receiverTracker: ReceiverTracker;
+  readonly scheduler: JobScheduler;
+  private readonly generator: JobGenerator;
+  private state: StreamingContextState = "INITIALIZED";
+  private checkpointDir: string | undefined;
+  private error: StreamingJobError | undefined;
+  private terminated!: Promise<void>;
+  private resolveTerminated!: () => void;
+  private stopping: Promise<void> | undefined;
+  startTime: number | undefined;
+
+  constructor(readonly sparkContext: SparkContext, batchDuration: number, options: StreamingContextOptions = {}) {
+    sparkContext.assertActive();
+    this.batchMs = toMillis(batchDuration, "batch duration");
+    const conf = sparkContext.conf;
+    const clockName = conf.get("spark.streaming.clock", "system");
+    this.clock = options.clock ?? (clockName === "manual" ? new ManualClock() : new SystemClock());
+    this.out = options.out ?? ((text) => void process.stdout.write(text));
+    const blockIntervalMs = toMillis(Number(conf.get("spark.streaming.blockInterval", "0.2")), "spark.streaming.blockInterval");
+    const restartDelayMs = Number(conf.get("spark.streaming.receiverRestartDelay", "2000"));
+    this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs }, this.listenerBus);
+    const concurrentJobs = conf.getInt("spark.streaming.concurrentJobs", 1);
+    this.scheduler = new JobScheduler(this.clock, Math.max(1, concurrentJobs), this.listenerBus, (e) => this.reportError(e), (t) => this.batchDone(t));
+    this.generator = new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler);
+    this.terminated = new Promise((resolve) => (this.resolveTerminated = resolve));
+  }
+
+  /** The started, not yet stopped context of this process, if any. */
+  static getActive(): StreamingContext | null {
+    return registry[ACTIVE] ?? null;
+  }
+
+  /** The active context, or one made by `setupFunc` (checkpoint recovery arrives with fault tolerance). */
+  static getActiveOrCreate(checkpointPath: string | null | undefined, setupFunc: () => StreamingContext): StreamingContext {
+    if (typeof setupFunc !== "function") throw new IllegalArgumentError("setupFunc cannot be None");
+    return StreamingContext.getActive() ?? StreamingContext.getOrCreate(checkpointPath, setupFunc);
+  }
+
+  /** Calls `setupFunc` and sets the checkpoint directory on its result. */
+  static getOrCreate(checkpointPath: string | null | undefined, setupFunc: () => StreamingContext): StreamingContext {
+    const ssc = setupFunc();
+    if (checkpointPath) ssc.checkpoint(checkpointPath);
+    return ssc;
+  }
+
+  get batchDuration(): number {
+    return this.batchMs / 1000;
+  }
+
+  getState(): StreamingContextState {
+    return this.state;
+  }
+
+  addStreamingListener(listener: StreamingListener): void {
+    this.listenerBus.add(listener);
+  }
+
+  removeStreamingListener(listener: StreamingListener): void {
+    this.listenerBus.remove(listener);
+  }
+
+  /** Sets (and creates) the checkpoint directory; stateful operations require one. */
+  checkpoint(directory: string): void {
+    const dir = resolve(directory);
+    mkdirSync(dir, { recursive: true });
+    this.checkpointDir = dir;
+  }
+
+  get checkpointDirectory(): string | undefined {
+    return this.checkpointDir;
+  }
+
+  /** Every stream keeps its RDDs at least `duration` seconds (for `slice`). */
+  remember(duration: number): void {
+    this.graph.assertMutable();
+    this.graph.rememberMs = toMillis(duration, "remember duration");
+  }
+
+  // ---- inputs ----
+
+  private input<T>(node: ConstructorParameters<typeof DStream<T>>[1]): DStream<T> {
+    return new DStream<T>(this, node);
+  }
+
+  /** Lines from a TCP server (`nc -lk 10001`), reconnecting when it goes away. */
+  socketTextStream(host: string, port: number): DStream<string> {
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new IllegalArgumentError(`socketTextStream port must be 1..65535, got ${port}`);
+    return this.receiverStream(new SocketReceiver(host, port));
+  }
+
+  /** Records from a custom `Receiver`. */
+  receiverStream<T>(receiver: Receiver<T>): DStream<T> {
+    return this.input(new ReceiverInputDStream<T>(this, receiver));
+  }
+
+  /** Lines of the files that appear in `directory` after the stream is created. */
+  textFileStream(directory: string): DStream<string> {
+    return this.input(new FileInputDStream(this, resolve(directory), readTextLines));
+  }
+
+  /** Fixed-length byte records of the files that appear in `directory`. */
+  binaryRecordsStream(directory: string, recordLength: number): DStream<Uint8Array> {
+    if (!Number.isInteger(recordLength) || recordLength <= 0) throw new IllegalArgumentError(`recordLength must be a whole number > 0, got ${recordLength}`);
+    return this.input(new FileInputDStream(this, resolve(directory), (p) => readBinaryRecords(p, recordLength)));
+  }
+
+  /** One queued RDD (or array, parallelized) per batch; then `defaultRDD` or empty batches. */
+  queueStream<T>(rdds: (RDD<T> | T[])[], oneAtATime = true, defaultRDD?: RDD<T> | T[]): DStream<T> {
+    const sc = this.sparkContext;
+    const toRDD = (x: RDD<T> | T[]) => (x instanceof RDD ? x : sc.parallelize(x));
+    return this.input(new QueueInputDStream(this, rdds.map(toRDD), oneAtATime, defaultRDD === undefined ? undefined : toRDD(defaultRDD)));
+  }
+
+  union<T>(...streams: DStream<T>[]): DStream<T> {
+    if (streams.length === 1) return streams[0]!;
+    return new DStream(this, new UnionDStream(streams));
+  }
+
+  /** `f(rdds, time)` over the RDDs of several streams at the same batch time. */
+  transform<U>(streams: DStream<unknown>[], f: (rdds: RDD<unknown>[], time: Date) => RDD<U>): DStream<U> {
+    return new DStream(this, new TransformedDStream<U>(streams, f));
+  }
+
+  // ---- lifecycle ----
+
+  /** Starts receivers and the batch timer. Throws for a graph with no output, a stopped or a second active context. */
+  start(): void {
+    if (this.state === "ACTIVE") {
+      log.warn("StreamingContext has already been started");
+      return;
+    }
+    if (this.state === "STOPPED") throw new IllegalStateError("StreamingContext has already been stopped");
+    const active = StreamingContext.getActive();
+    if (active) throw new IllegalStateError(`Only one StreamingContext may be started in this process. Currently running StreamingContext was started at ${new Date(active.startTime ?? 0).toISOString()}`);
+    try {
+      this.sparkContext.assertActive();
+      const first = this.generator.firstBatchTime();
+      this.graph.start(first - this.batchMs, this.checkpointDir);
+      this.receiverTracker.start(this.graph.receivers());
+      this.generator.start(first);
+    } catch (err) {
+      this.state = "STOPPED";
+      this.graph.stop();
+      this.resolveTerminated();
+      throw err;
+    }
+    this.startTime = this.clock.now();
+    this.state = "ACTIVE";
+    registry[ACTIVE] = this;
+    this.listenerBus.post("onStreamingStarted", this.startTime);
+    if (process.env[SUBMIT_STATUS_ENV]) process.stderr.write(`sluice: streaming ${this.describe()}; Ctrl-C stops gracefully\n`);
+    else log.info(`StreamingContext started: ${this.describe()}`);
+  }
+
+  /** A one-line description: app, batch interval, receivers. */
+  describe(): string {
+    const receivers = Array.from(this.graph.receivers().values(), (r) => r.describe());
+    return `app "${this.sparkContext.appName}" (${this.sparkContext.master}): batch interval ${formatSeconds(this.batchMs)}, ${receivers.length} receiver(s)${receivers.length ? ": " + receivers.join(", ") : ""}`;
+  }
+
+  /**
+   * Stops the context (state STOPPED at once). Graceful: receivers stop first, then the
+   * batches holding what they received run to the end (at most
+   * `spark.streaming.gracefulStopTimeout`, default 10 batch intervals). Otherwise queued
+   * batches are dropped. The SparkContext is stopped too unless told not to.
+   */
+  stop(stopSparkContext?: boolean, stopGracefully = false): Promise<void> {
+    const stopSc = stopSparkContext ?? this.sparkContext.conf.getBoolean("spark.streaming.stopSparkContextByDefault", true);
+    if (this.stopping) return this.stopping;
+    const wasActive = this.state === "ACTIVE";
+    if (this.state === "INITIALIZED") log.warn("StreamingContext has not been started yet");
+    this.state = "STOPPED";
+    this.graph.stop();
+    this.stopping = (async () => {
+      if (wasActive) {
+        if (stopGracefully) await this.drain();
+        this.generator.stop();
+        await this.receiverTracker.stop();
+        await this.scheduler.stop(stopGracefully);
+      }
+      if (registry[ACTIVE] === this) delete registry[ACTIVE];
+      if (stopSc) await this.sparkContext.stop();
+      this.resolveTerminated();
+    })();
+    return this.stopping;
+  }
+
+  /** Graceful stop: receivers end, the next batches take what they received, those batches finish. */
+  private async drain(): Promise<void> {
+    const stopTime = this.clock.now();
+    const timeoutMs = toMillis(Number(this.sparkContext.conf.get("spark.streaming.gracefulStopTimeout", String((10 * this.batchMs) / 1000))), "spark.streaming.gracefulStopTimeout");
+    let timedOut = false;
+    let cancel: () => void = () => {};
+    const timeout = new Promise<void>((resolve) => {
+      cancel = this.clock.schedule(stopTime + timeoutMs, () => {
+        timedOut = true;
+        resolve();
+      });
+    });
+    await this.receiverTracker.stop();
+    const lastNeeded = Math.max(stopTime, this.clock.now());
+    await Promise.race([this.generator.whenGenerated(lastNeeded), timeout]);
+    if (!timedOut) await Promise.race([this.scheduler.whenIdle(), timeout]);
+    cancel();
+    if (timedOut) log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);
+  }
+
+  private reportError(err: StreamingJobError): void {
+    log.error(err.message);
+    this.error ??= err;
+    this.wakeErrorWaiters();
+  }
+
+  private errorWaiters: ((err: StreamingJobError) => void)[] = [];
+
+  private wakeErrorWaiters(): void {
+    const waiters = this.errorWaiters;
+    this.errorWaiters = [];
+    for (const w of waiters) w(this.error!);
+  }
+
+  private batchDone(time: number): void {
+    this.graph.clearMetadata(time);
+    this.receiverTracker.cleanup(time);
+  }
+
+  /**
+   * Resolves when the context stops; rejects with the first error a batch reported. With a
+   * timeout (seconds) it resolves after at most that long.
+   */
+  async awaitTermination(timeout?: number): Promise<void> {
+    await this.awaitTerminationOrTimeout(timeout);
+  }
+
+  /** `true` once stopped, `false` when `timeout` seconds passed first; rejects with a batch's error. */
+  awaitTerminationOrTimeout(timeout?: number): Promise<boolean> {
+    if (this.error) return Promise.reject(this.error);
+    return new Promise<boolean>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (timeout !== undefined) timer = setTimeout(() => resolve(false), Math.max(0, timeout * 1000));
+      this.terminated.then(() => {
+        clearTimeout(timer);
+        if (this.error) reject(this.error);
+        else resolve(true);
+      });
+      this.errorWaiters.push((err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+}

@@ -1,0 +1,281 @@
+import { IllegalArgumentError, IllegalStateError } from "../core/errors.js";
+import type { RDD } from "../core/rdd.js";
+import { StorageLevel } from "../core/storage-level.js";
+import { toMillis } from "../util/duration.js";
+import type { StreamingContext } from "./context.js";
+import { MappedDStream } from "./dstream/mapped.js";
+import type { DStreamNode } from "./dstream/node.js";
+import { ForEachDStream } from "./dstream/output.js";
+import { TransformedDStream } from "./dstream/transformed.js";
+import { UnionDStream } from "./dstream/union.js";
+import { formatPprint } from "./pprint.js";
+
+/** `(rdd)` or `(time, rdd)`: the function's arity says which, as in PySpark. */
+export type BatchFunc<T, R> = ((rdd: RDD<T>) => R) | ((time: Date, rdd: RDD<T>) => R);
+
+/**
+ * A discretized stream: one RDD per batch interval. Transformations describe a new stream
+ * lazily; output operations (`pprint`, `saveAsTextFiles`, `foreachRDD`) register jobs that
+ * run every batch once the context starts. Pair methods exist only on `DStream<[K, V]>`.
+ * @example lines.flatMap((l) => l.split(" ")).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).pprint()
+ */
+export class DStream<T> {
+  readonly id: number;
+  private readonly generated = new Map<number, RDD<T>>();
+  private zeroTime: number | undefined;
+  private rememberMs = 0;
+  private storage = StorageLevel.NONE;
+  private checkpointMs: number | undefined;
+
+  constructor(readonly ssc: StreamingContext, readonly node: DStreamNode<T>) {
+    this.id = ssc.graph.add(this as DStream<unknown>);
+  }
+
+  /** Interval between this stream's RDDs, in seconds. */
+  get slideDuration(): number {
+    return this.slideMs() / 1000;
+  }
+
+  slideMs(): number {
+    return this.node.slideMs();
+  }
+
+  context(): StreamingContext {
+    return this.ssc;
+  }
+
+  // ---- engine side ----
+
+  /** Fixes the zero time; batch times are `zero + k * slide`, k >= 1. */
+  initialize(zeroTime: number): void {
+    this.zeroTime = zeroTime;
+  }
+
+  /** Keeps RDDs at least `ms` (and at least one slide); parents keep what this one needs. */
+  setRememberMs(ms: number): void {
+    this.rememberMs = Math.max(this.rememberMs, ms, this.slideMs());
+    const parentMs = this.node.parentRememberMs?.(this.rememberMs) ?? this.rememberMs;
+    for (const dep of this.node.dependencies) dep.setRememberMs(parentMs);
+  }
+
+  /** Whether this stream produces an RDD at `time`. */
+  isTimeValid(time: number): boolean {
+    if (this.zeroTime === undefined) throw new IllegalStateError(`${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`);
+    return time > this.zeroTime && (time - this.zeroTime) % this.slideMs() === 0;
+  }
+
+  /** The RDD for `time`, computed once and remembered; none when the time is not on this stream's grid. */
+  getOrCompute(time: number): RDD<T> | undefined {
+    const known = this.generated.get(time);
+    if (known) return known;
+    if (!this.isTimeValid(time)) return undefined;
+    const rdd = this.node.compute(time);
+    if (!rdd) return undefined;
+    if (this.storage !== StorageLevel.NONE) rdd.persist(this.storage);
+    this.generated.set(time, rdd);
+    return rdd;
+  }
+
+  /** Forgets (and unpersists) RDDs older than the remember duration as of `time`. */
+  clearMetadata(time: number): void {
+    for (const [t, rdd] of this.generated) {
+      if (t <= time - this.rememberMs) {
+        this.generated.delete(t);
+        if (rdd.isPersisted) rdd.unpersist();
+      }
+    }
+  }
+
+  /** RDDs this stream has kept, by time (for `slice`). */
+  rememberedTimes(): number[] {
+    return Array.from(this.generated.keys()).sort((a, b) => a - b);
+  }
+
+  private derive<U>(node: DStreamNode<U>): DStream<U> {
+    return new DStream(this.ssc, node);
+  }
+
+  /** A stream applying `fn` to every batch RDD; `kind` names it in messages. */
+  mapBatches<U>(fn: (rdd: RDD<T>) => RDD<U>, kind = "MappedDStream"): DStream<U> {
+    return this.derive(new MappedDStream(this, fn, kind));
+  }
+
+  private defaultPartitions(n?: number): number {
+    return n ?? this.ssc.sparkContext.defaultParallelism;
+  }
+
+  // ---- per-batch transformations ----
+
+  map<U>(f: (x: T) => U): DStream<U> { return this.mapBatches((r) => r.map(f)); }
+  flatMap<U>(f: (x: T) => Iterable<U>): DStream<U> { return this.mapBatches((r) => r.flatMap(f), "FlatMappedDStream"); }
+  filter(f: (x: T) => boolean): DStream<T> { return this.mapBatches((r) => r.filter(f), "FilteredDStream"); }
+  mapPartitions<U>(f: (it: T[]) => Iterable<U>): DStream<U> { return this.mapBatches((r) => r.mapPartitions(f), "MapPartitionedDStream"); }
+  mapPartitionsWithIndex<U>(f: (i: number, it: T[]) => Iterable<U>): DStream<U> { return this.mapBatches((r) => r.mapPartitionsWithIndex(f), "MapPartitionedDStream"); }
+  glom(): DStream<T[]> { return this.mapBatches((r) => r.glom(), "GlommedDStream"); }
+  repartition(numPartitions: number): DStream<T> { return this.mapBatches((r) => r.repartition(numPartitions), "ShuffledDStream"); }
+
+  /** One element per batch: the number of records (0 for an empty batch). */
+  count(): DStream<number> {
+    return this.mapBatches((r) => {
+      const zero = r.context.parallelize<[null, number]>([[null, 0]], 1);
+      return r.map((): [null, number] => [null, 1]).union(zero).reduceByKey((a, b) => a + b, 1).values();
+    }, "ShuffledDStream");
+  }
+
+  countByValue(numPartitions?: number): DStream<[T, number]> {
+    const n = this.defaultPartitions(numPartitions);
+    return this.mapBatches((r) => r.map((x): [T, number] => [x, 1]).reduceByKey((a, b) => a + b, n), "ShuffledDStream");
+  }
+
+  /** One element per batch, the reduction of its records; an empty batch gives an empty RDD. */
+  reduce(f: (a: T, b: T) => T): DStream<T> {
+    return this.mapBatches((r) => r.map((x): [null, T] => [null, x]).reduceByKey(f, 1).values(), "ShuffledDStream");
+  }
+
+  union(other: DStream<T>): DStream<T> {
+    if (other.slideMs() !== this.slideMs()) throw new IllegalArgumentError(`the two DStream should have same slide duration (${this.slideMs()} ms vs ${other.slideMs()} ms)`);
+    return this.derive(new UnionDStream([this, other]));
+  }
+
+  /** `f(rdd)` or `f(time, rdd)` on every batch, on the driver; it may use any RDD. */
+  transform<U>(f: BatchFunc<T, RDD<U>>): DStream<U> {
+    const call = byArity(f, "transform");
+    return this.derive(new TransformedDStream<U>([this as DStream<unknown>], (rdds, time) => call(time, rdds[0] as RDD<T>)));
+  }
+
+  /** `f(a, b)` or `f(time, a, b)` with this stream's and `other`'s RDDs of the same batch. */
+  transformWith<U, V>(f: ((a: RDD<T>, b: RDD<U>) => RDD<V>) | ((time: Date, a: RDD<T>, b: RDD<U>) => RDD<V>), other: DStream<U>): DStream<V> {
+    if (f.length !== 2 && f.length !== 3) throw new IllegalArgumentError(`func should take two or three arguments, got ${f.length}`);
+    const fn = f.length === 3 ? (f as (t: Date, a: RDD<T>, b: RDD<U>) => RDD<V>) : (t: Date, a: RDD<T>, b: RDD<U>) => (f as (a: RDD<T>, b: RDD<U>) => RDD<V>)(a, b);
+    return this.derive(new TransformedDStream<V>([this as DStream<unknown>, other as DStream<unknown>], (rdds, time) => fn(time, rdds[0] as RDD<T>, rdds[1] as RDD<U>)));
+  }
+
+  cache(): this {
+    return this.persist(StorageLevel.MEMORY_ONLY);
+  }
+
+  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    if (this.ssc.getState() !== "INITIALIZED") throw new IllegalStateError("Cannot change storage level of a DStream after streaming context has started");
+    this.storage = level;
+    return this;
+  }
+
+  /** Marks RDDs at multiples of `interval` seconds for checkpointing (data is kept by issue 6's checkpoint layer). */
+  checkpoint(interval: number): this {
+    if (this.ssc.getState() !== "INITIALIZED") throw new IllegalStateError("Cannot change checkpoint interval of a DStream after streaming context has started");
+    this.checkpointMs = toMillis(interval, "checkpoint interval");
+    this.persist(this.storage === StorageLevel.NONE ? StorageLevel.MEMORY_ONLY : this.storage);
+    return this;
+  }
+
+  get checkpointInterval(): number | undefined {
+    return this.checkpointMs === undefined ? undefined : this.checkpointMs / 1000;
+  }
+
+  /**
+   * The remembered RDDs at times in `[begin, end]` (Dates or epoch seconds), both ends
+   * floored onto this stream's slide grid.
+   */
+  slice(begin: Date | number, end: Date | number): RDD<T>[] {
+    if (this.zeroTime === undefined) throw new IllegalStateError("slice() needs a started StreamingContext");
+    const toMs = (x: Date | number) => (x instanceof Date ? x.getTime() : Math.round(x * 1000));
+    const slide = this.slideMs();
+    const floor = (ms: number) => this.zeroTime! + Math.floor((ms - this.zeroTime!) / slide) * slide;
+    const from = floor(toMs(begin));
+    const to = floor(toMs(end));
+    const out: RDD<T>[] = [];
+    for (let t = Math.max(from, this.zeroTime + slide); t <= to; t += slide) {
+      const rdd = this.generated.get(t);
+      if (rdd) out.push(rdd);
+    }
+    return out;
+  }
+
+  // ---- pair transformations ----
+
+  mapValues<K, V, U>(this: DStream<[K, V]>, f: (v: V) => U): DStream<[K, U]> { return this.mapBatches((r) => r.mapValues(f)); }
+  flatMapValues<K, V, U>(this: DStream<[K, V]>, f: (v: V) => Iterable<U>): DStream<[K, U]> { return this.mapBatches((r) => r.flatMapValues(f), "FlatMapValuedDStream"); }
+
+  reduceByKey<K, V>(this: DStream<[K, V]>, f: (a: V, b: V) => V, numPartitions?: number): DStream<[K, V]> {
+    const n = this.defaultPartitions(numPartitions);
+    return this.mapBatches((r) => r.reduceByKey(f, n), "ShuffledDStream");
+  }
+
+  groupByKey<K, V>(this: DStream<[K, V]>, numPartitions?: number): DStream<[K, V[]]> {
+    const n = this.defaultPartitions(numPartitions);
+    return this.mapBatches((r) => r.groupByKey(n), "ShuffledDStream");
+  }
+
+  combineByKey<K, V, C>(this: DStream<[K, V]>, createCombiner: (v: V) => C, mergeValue: (c: C, v: V) => C, mergeCombiners: (a: C, b: C) => C, numPartitions?: number): DStream<[K, C]> {
+    const n = this.defaultPartitions(numPartitions);
+    return this.mapBatches((r) => r.combineByKey(createCombiner, mergeValue, mergeCombiners, n), "ShuffledDStream");
+  }
+
+  partitionBy<K, V>(this: DStream<[K, V]>, numPartitions: number, partitionFunc?: (key: K) => number): DStream<[K, V]> {
+    return this.mapBatches((r) => r.partitionBy(numPartitions, partitionFunc), "ShuffledDStream");
+  }
+
+  private pairWith<K, V, W, R>(this: DStream<[K, V]>, other: DStream<[K, W]>, f: (a: RDD<[K, V]>, b: RDD<[K, W]>, n: number) => RDD<R>, numPartitions?: number): DStream<R> {
+    const n = this.defaultPartitions(numPartitions);
+    return this.transformWith((a: RDD<[K, V]>, b: RDD<[K, W]>) => f(a, b, n), other);
+  }
+
+  join<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V, W]]> {
+    return this.pairWith(other, (a, b, n) => a.join(b, n), numPartitions);
+  }
+
+  leftOuterJoin<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V, W | null]]> {
+    return this.pairWith(other, (a, b, n) => a.leftOuterJoin(b, n), numPartitions);
+  }
+
+  rightOuterJoin<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V | null, W]]> {
+    return this.pairWith(other, (a, b, n) => a.rightOuterJoin(b, n), numPartitions);
+  }
+
+  fullOuterJoin<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V | null, W | null]]> {
+    return this.pairWith(other, (a, b, n) => a.fullOuterJoin(b, n), numPartitions);
+  }
+
+  cogroup<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V[], W[]]]> {
+    return this.pairWith(other, (a, b, n) => a.cogroup(b, n), numPartitions);
+  }
+
+  // ---- output operations ----
+
+  /** Registers an output: `fn(rdd, batchTimeMs)` runs as the batch's job. */
+  private addOutput(name: string, fn: (rdd: RDD<T>, time: number) => void | Promise<void>): void {
+    const out = new DStream<never>(this.ssc, new ForEachDStream(this, name, fn, this.ssc.graph.outputs.length));
+    this.ssc.graph.addOutput(out as DStream<unknown>);
+  }
+
+  /** Prints the first `num` records of every batch in PySpark's format. */
+  pprint(num = 10): void {
+    if (!Number.isInteger(num) || num < 0) throw new IllegalArgumentError(`pprint(num) needs a whole number >= 0, got ${num}`);
+    const out = this.ssc.out;
+    this.addOutput("pprint", async (rdd, time) => out(formatPprint(time, await rdd.take(num + 1), num)));
+  }
+
+  /** Saves each batch as a directory `prefix-<timeMs>[.suffix]` of part files. */
+  saveAsTextFiles(prefix: string, suffix?: string): void {
+    this.addOutput("saveAsTextFiles", async (rdd, time) => {
+      const path = suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`;
+      await rdd.saveAsTextFile(path).catch((err: unknown) => {
+        // a re-run batch finds its directory already written: keep it, as PySpark does
+        if (!(err instanceof IllegalArgumentError && /already exists/.test(err.message))) throw err;
+      });
+    });
+  }
+
+  /** `f(rdd)` or `f(time, rdd)` every batch; an async `f` is awaited before the next job. */
+  foreachRDD(f: BatchFunc<T, void | Promise<void>>): void {
+    const call = byArity(f, "foreachRDD");
+    this.addOutput("foreachRDD", async (rdd, time) => call(new Date(time), rdd));
+  }
+}
+
+function byArity<T, R>(f: BatchFunc<T, R>, what: string): (time: Date, rdd: RDD<T>) => R {
+  if (typeof f !== "function") throw new IllegalArgumentError(`${what} needs a function, got ${typeof f}`);
+  if (f.length === 2) return f as (time: Date, rdd: RDD<T>) => R;
+  if (f.length === 1) return (_time, rdd) => (f as (rdd: RDD<T>) => R)(rdd);
+  throw new IllegalArgumentError(`func should take one or two arguments, got ${f.length}`);
+}

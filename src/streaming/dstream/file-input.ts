@@ -1,0 +1,97 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { IllegalArgumentError } from "../../core/errors.js";
+import type { RDD } from "../../core/rdd.js";
+import { isHiddenName } from "../../util/files.js";
+import { readLines } from "../../util/files.js";
+import type { StreamingContext } from "../context.js";
+import type { DStream } from "../dstream.js";
+import type { DStreamNode } from "./node.js";
+
+/** Names of files still being written by common tools; never taken. */
+const TEMPORARY = /(\.tmp|\.temp|\._COPYING_|~|\.crdownload|\.part|\.swp)$/i;
+
+/**
+ * `textFileStream` / `binaryRecordsStream`: at batch `t`, the directory's visible files whose
+ * modification time is in `(threshold, t]` and that no remembered batch took, where
+ * threshold is the later of the stream's creation and `t - R` (R = B * ceil(60 s / B)).
+ * Files must appear atomically (write elsewhere, then rename in); later appends are not read.
+ */
+export class FileInputDStream<T> implements DStreamNode<T> {
+  readonly kind = "FileInputDStream";
+  readonly dependencies: readonly DStream<unknown>[] = [];
+  private readonly createdAt: number;
+  /** path → batch time that took it, for the remember window. */
+  private readonly taken = new Map<string, number>();
+
+  constructor(
+    private readonly ssc: StreamingContext,
+    private readonly directory: string,
+    private readonly read: (path: string) => T[],
+  ) {
+    this.createdAt = ssc.clock.now();
+  }
+
+  slideMs(): number {
+    return this.ssc.batchMs;
+  }
+
+  private rememberMs(): number {
+    const b = this.ssc.batchMs;
+    return b * Math.ceil(60_000 / b);
+  }
+
+  /** The new files for batch `time`, in name order. */
+  findNewFiles(time: number): string[] {
+    const threshold = Math.max(this.createdAt, time - this.rememberMs());
+    for (const [path, t] of this.taken) if (t < threshold) this.taken.delete(path);
+    let names: string[];
+    try {
+      names = readdirSync(this.directory);
+    } catch (err) {
+      throw new IllegalArgumentError(`cannot list the directory ${this.directory} of a file stream: ${(err as Error).message}`);
+    }
+    const found: string[] = [];
+    for (const name of names.sort()) {
+      if (isHiddenName(name) || TEMPORARY.test(name)) continue;
+      const path = join(this.directory, name);
+      let st;
+      try {
+        st = statSync(path);
+      } catch {
+        continue; // removed between listing and stat
+      }
+      if (!st.isFile() || this.taken.has(path)) continue;
+      const mtime = st.mtimeMs;
+      if (mtime > threshold && mtime <= time) found.push(path);
+    }
+    for (const path of found) this.taken.set(path, time);
+    return found;
+  }
+
+  compute(time: number): RDD<T> {
+    const files = this.findNewFiles(time);
+    const sc = this.ssc.sparkContext;
+    const read = this.read;
+    // the files are read when the batch's job runs, one partition per file
+    return files.length === 0 ? sc.parallelize<T>([], 1) : sc.parallelize(files, files.length).flatMap((path) => read(path));
+  }
+}
+
+/** All lines of a UTF-8 text file. */
+export function readTextLines(path: string): string[] {
+  const lines: string[] = [];
+  readLines(path, 0, Number.MAX_SAFE_INTEGER, (l) => lines.push(l));
+  return lines;
+}
+
+/** A file cut into records of `recordLength` bytes; a size that is not a multiple is an error. */
+export function readBinaryRecords(path: string, recordLength: number): Uint8Array[] {
+  const bytes = readFileSync(path);
+  if (bytes.length % recordLength !== 0) {
+    throw new IllegalArgumentError(`file ${path} has ${bytes.length} bytes, not a multiple of the record length ${recordLength}`);
+  }
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += recordLength) out.push(new Uint8Array(bytes.subarray(i, i + recordLength)));
+  return out;
+}

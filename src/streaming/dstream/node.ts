@@ -1,0 +1,40 @@
+import type { RDD } from "../../core/rdd.js";
+import type { DStream } from "../dstream.js";
+
+/**
+ * What one DStream kind is: its parents, the interval at which it produces RDDs, and how
+ * it builds the RDD for a batch time from its parents' RDDs. `DStream` wraps a node with
+ * the public API; the graph and the job generator read nodes.
+ */
+export interface DStreamNode<T> {
+  /** Spark's class name (`MappedDStream`, `ShuffledDStream`…), for messages. */
+  readonly kind: string;
+  readonly dependencies: readonly DStream<unknown>[];
+  /** Interval between this stream's RDDs, in ms. */
+  slideMs(): number;
+  /** The RDD for batch `time` (a valid time for this stream), or none. */
+  compute(time: number): RDD<T> | undefined;
+  /** How long the parents must keep their RDDs, given how long this one keeps its own. */
+  parentRememberMs?(rememberMs: number): number;
+  /** True for stateful kinds that need `ssc.checkpoint(dir)`. */
+  readonly requiresCheckpoint?: boolean;
+  /** Input streams: called at start and stop. */
+  start?(zeroTime: number): void;
+  stop?(): void;
+}
+
+/** The one parent of a single-parent node, with its slide. */
+export abstract class SingleParentNode<T, U> implements DStreamNode<U> {
+  abstract readonly kind: string;
+  readonly dependencies: readonly DStream<unknown>[];
+
+  constructor(protected readonly parent: DStream<T>) {
+    this.dependencies = [parent as DStream<unknown>];
+  }
+
+  slideMs(): number {
+    return this.parent.slideMs();
+  }
+
+  abstract compute(time: number): RDD<U> | undefined;
+}

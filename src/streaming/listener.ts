@@ -1,0 +1,74 @@
+/** One output operation of a batch, as reported to listeners. */
+export interface OutputOperationInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly failureReason?: string;
+}
+
+/** What is known of a batch: its time, input size and delays (all times in epoch ms). */
+export interface BatchInfo {
+  readonly batchTime: number;
+  readonly numRecords: number;
+  readonly submissionTime: number;
+  readonly processingStartTime?: number;
+  readonly processingEndTime?: number;
+  readonly outputOperations: readonly OutputOperationInfo[];
+  /** Wait from submission to the start of processing. */
+  readonly schedulingDelay?: number;
+  readonly processingDelay?: number;
+  readonly totalDelay?: number;
+}
+
+/** A receiver's state as listeners see it. */
+export interface ReceiverInfo {
+  readonly streamId: number;
+  readonly name: string;
+  readonly active: boolean;
+  readonly lastErrorMessage?: string;
+  readonly lastError?: unknown;
+}
+
+/** Callbacks on batch and receiver events (`ssc.addStreamingListener`). All are optional. */
+export interface StreamingListener {
+  onStreamingStarted?(time: number): void;
+  onBatchSubmitted?(info: BatchInfo): void;
+  onBatchStarted?(info: BatchInfo): void;
+  onBatchCompleted?(info: BatchInfo): void;
+  onOutputOperationCompleted?(batchTime: number, info: OutputOperationInfo): void;
+  onReceiverStarted?(info: ReceiverInfo): void;
+  onReceiverError?(info: ReceiverInfo): void;
+  onReceiverStopped?(info: ReceiverInfo): void;
+  /** Records a receiver stored (not a Spark event; handy for tests and status lines). */
+  onRecordsStored?(streamId: number, count: number): void;
+}
+
+type EventName = keyof StreamingListener;
+type EventArgs<E extends EventName> = Parameters<NonNullable<StreamingListener[E]>>;
+
+/** Delivers events to every listener; a listener that throws is reported, not fatal. */
+export class ListenerBus {
+  private readonly listeners: StreamingListener[] = [];
+
+  add(listener: StreamingListener): void {
+    this.listeners.push(listener);
+  }
+
+  remove(listener: StreamingListener): void {
+    const i = this.listeners.indexOf(listener);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  post<E extends EventName>(event: E, ...args: EventArgs<E>): void {
+    for (const l of this.listeners) {
+      const fn = l[event] as ((...a: EventArgs<E>) => void) | undefined;
+      if (!fn) continue;
+      try {
+        fn.apply(l, args);
+      } catch (err) {
+        process.stderr.write(`StreamingListener ${event} threw: ${String(err)}\n`);
+      }
+    }
+  }
+}
