@@ -104,11 +104,11 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     this.consecutiveFailures++;
     this.record(message, error);
     log.error(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);
-    void this.stopReceiver().then(() => {
-      if (this.state !== "restarting") return;
-      this.cancelRestart = this.clock.schedule(this.clock.now() + delay, () => {
-        this.cancelRestart = undefined;
-        if (this.state === "restarting") void this.startReceiver();
+    const stopped = this.stopReceiver();
+    this.cancelRestart = this.clock.schedule(this.clock.now() + delay, () => {
+      this.cancelRestart = undefined;
+      void stopped.then(() => {
+        if (this.state === "restarting") return this.startReceiver();
       });
     });
   }

@@ -122,8 +122,9 @@ export class StreamingContext {
 
   /** Every stream keeps its RDDs at least `duration` seconds (for `slice`). */
   remember(duration: number): void {
+    const ms = toMillis(duration, "remember duration");
     this.graph.assertMutable();
-    this.graph.rememberMs = toMillis(duration, "remember duration");
+    this.graph.rememberMs = ms;
   }
 
   // ---- inputs ----

@@ -58,6 +58,15 @@ export class DStream<T> {
     for (const dep of this.node.dependencies) dep.setRememberMs(parentMs);
   }
 
+  /** Checks settings that depend on the finished graph (Spark checks them at `start()`). */
+  validateAtStart(): void {
+    const ms = this.checkpointMs;
+    if (ms === undefined) return;
+    const slide = this.slideMs();
+    if (ms < slide) throw new IllegalArgumentError(`The checkpoint interval for ${this.node.kind} has been set to ${ms} ms which is lower than its slide time (${slide} ms). Please set it to at least ${slide} ms.`);
+    if (ms % slide !== 0) throw new IllegalArgumentError(`The checkpoint interval for ${this.node.kind} has been set to ${ms} ms which not a multiple of its slide time (${slide} ms). Please set it to a multiple of ${slide} ms.`);
+  }
+
   /** Whether this stream produces an RDD at `time`. */
   isTimeValid(time: number): boolean {
     if (this.zeroTime === undefined) throw new IllegalStateError(`${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`);
@@ -138,12 +147,16 @@ export class DStream<T> {
   }
 
   /** `f(rdd)` or `f(time, rdd)` on every batch, on the driver; it may use any RDD. */
+  transform<U>(f: (rdd: RDD<T>) => RDD<U>): DStream<U>;
+  transform<U>(f: (time: Date, rdd: RDD<T>) => RDD<U>): DStream<U>;
   transform<U>(f: BatchFunc<T, RDD<U>>): DStream<U> {
     const call = byArity(f, "transform");
     return this.derive(new TransformedDStream<U>([this as DStream<unknown>], (rdds, time) => call(time, rdds[0] as RDD<T>)));
   }
 
   /** `f(a, b)` or `f(time, a, b)` with this stream's and `other`'s RDDs of the same batch. */
+  transformWith<U, V>(f: (a: RDD<T>, b: RDD<U>) => RDD<V>, other: DStream<U>): DStream<V>;
+  transformWith<U, V>(f: (time: Date, a: RDD<T>, b: RDD<U>) => RDD<V>, other: DStream<U>): DStream<V>;
   transformWith<U, V>(f: ((a: RDD<T>, b: RDD<U>) => RDD<V>) | ((time: Date, a: RDD<T>, b: RDD<U>) => RDD<V>), other: DStream<U>): DStream<V> {
     if (f.length !== 2 && f.length !== 3) throw new IllegalArgumentError(`func should take two or three arguments, got ${f.length}`);
     const fn = f.length === 3 ? (f as (t: Date, a: RDD<T>, b: RDD<U>) => RDD<V>) : (t: Date, a: RDD<T>, b: RDD<U>) => (f as (a: RDD<T>, b: RDD<U>) => RDD<V>)(a, b);
@@ -267,9 +280,13 @@ export class DStream<T> {
   }
 
   /** `f(rdd)` or `f(time, rdd)` every batch; an async `f` is awaited before the next job. */
-  foreachRDD(f: BatchFunc<T, void | Promise<void>>): void {
+  foreachRDD(f: (rdd: RDD<T>) => unknown): void;
+  foreachRDD(f: (time: Date, rdd: RDD<T>) => unknown): void;
+  foreachRDD(f: BatchFunc<T, unknown>): void {
     const call = byArity(f, "foreachRDD");
-    this.addOutput("foreachRDD", async (rdd, time) => call(new Date(time), rdd));
+    this.addOutput("foreachRDD", async (rdd, time) => {
+      await call(new Date(time), rdd);
+    });
   }
 }
 

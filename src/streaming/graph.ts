@@ -61,6 +61,7 @@ export class DStreamGraph {
         throw new IllegalArgumentError("requirement failed: The checkpoint directory has not been set. Please set it by StreamingContext.checkpoint().");
       }
     }
+    for (const s of this.all) s.validateAtStart();
     this.zeroTime = zeroTime;
     for (const s of this.all) s.initialize(zeroTime);
     for (const out of this.outputs) out.setRememberMs(this.rememberMs ?? 0);

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { mkdirSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ManualClock, SparkContext, StreamingContext, StreamingJobError } from "../../src/index.js";
+import { tempDir } from "../helpers/context.js";
+import { collectBatches, runBatches } from "../helpers/streaming.js";
+
+const root = tempDir();
+const staging = join(root, "staging");
+mkdirSync(staging);
+
+/** Writes a file elsewhere, stamps its modification time, then renames it into `dir` (atomic). */
+function drop(dir: string, name: string, content: string | Buffer, mtimeMs: number): void {
+  const tmp = join(staging, name);
+  writeFileSync(tmp, content);
+  utimesSync(tmp, mtimeMs / 1000, mtimeMs / 1000);
+  renameSync(tmp, join(dir, name));
+}
+
+function contexts(start: number) {
+  const sc = SparkContext.getOrCreate();
+  const clock = new ManualClock(start);
+  const ssc = new StreamingContext(sc, 2, { clock, out: () => {} });
+  return { sc, ssc, clock };
+}
+
+test("textFileStream takes each new file once, in the batch its modification time falls in", async () => {
+  const dir = join(root, "in");
+  mkdirSync(dir);
+  const start = 1_700_000_000_000; // a multiple of the 2 s interval
+  drop(dir, "old.txt", "too old\n", start - 5000);
+  const f = contexts(start);
+  const batches = collectBatches(f.ssc.textFileStream(dir));
+  f.ssc.start();
+  drop(dir, "a.txt", "uno\ndos\n", start + 500);
+  drop(dir, ".hidden", "never\n", start + 600);
+  drop(dir, "b.txt.tmp", "never\n", start + 700);
+  drop(dir, "_temporary", "never\n", start + 700);
+  await runBatches(f, 1);
+  drop(dir, "c.txt", "ñandú\r\ntres", start + 3000);
+  drop(dir, "late.txt", "seen later\n", start + 4100);
+  await runBatches(f, 1);
+  await runBatches(f, 1);
+  await runBatches(f, 1);
+  assert.deepEqual(batches, [
+    [start + 2000, ["uno", "dos"]],
+    [start + 4000, ["ñandú", "tres"]],
+    [start + 6000, ["seen later"]],
+    [start + 8000, []],
+  ]);
+  await f.ssc.stop(false);
+});
+
+test("binaryRecordsStream cuts files into fixed-length records; a wrong size fails the batch naming the file", async () => {
+  const dir = join(root, "bin");
+  mkdirSync(dir);
+  const start = 1_700_000_100_000;
+  const f = contexts(start);
+  const records = f.ssc.binaryRecordsStream(dir, 3);
+  const batches = collectBatches(records.map((r) => Array.from(r)));
+  f.ssc.start();
+  drop(dir, "r1.bin", Buffer.from([1, 2, 3, 4, 5, 6]), start + 100);
+  await runBatches(f, 1);
+  assert.deepEqual(batches, [[start + 2000, [[1, 2, 3], [4, 5, 6]]]]);
+  const failure = assert.rejects(f.ssc.awaitTermination(), (e: unknown) => e instanceof StreamingJobError && /r2\.bin has 4 bytes, not a multiple of the record length 3/.test(e.message));
+  drop(dir, "r2.bin", Buffer.from([1, 2, 3, 4]), start + 2100);
+  await runBatches(f, 1);
+  await failure;
+  await f.ssc.stop(false);
+  assert.throws(() => new StreamingContext(SparkContext.getOrCreate(), 1).binaryRecordsStream(dir, 0), /recordLength must be a whole number > 0/);
+});
