@@ -1,33 +1,37 @@
 import type { TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
-import { narrow, type Emit, type RDDNode } from "../node.js";
+import { narrow, type Dependency, type Emit, type RDDNode } from "../node.js";
 import type { RDD } from "../rdd.js";
 
 /** Wraps the downstream sink into the sink this step offers its parent. */
 export type Pipe<T, U> = (emit: Emit<U>, split: number) => Emit<T>;
 
-/**
- * A record-at-a-time narrow step (`map`, `flatMap`, `filter`, `mapValues`…). Chained steps
- * need no fusing pass: each step's sink calls the next one's directly, so a stage runs as
- * one push loop with no intermediate arrays.
- */
-export class PipelinedNode<T, U> implements RDDNode<U> {
+/** A narrow step over one parent: same partitions, the parent's partitioner when kept. */
+abstract class OneParentNode<T, U> implements RDDNode<U> {
   readonly kind = "MapPartitionsRDD";
-  readonly dependencies;
+  readonly dependencies: readonly Dependency[];
   readonly partitioner: Partitioner | undefined;
 
-  constructor(
-    private readonly parent: RDD<T>,
-    private readonly pipe: Pipe<T, U>,
-    readonly callSite: string,
-    preservesPartitioning = false,
-  ) {
+  constructor(protected readonly parent: RDD<T>, readonly callSite: string, preservesPartitioning: boolean) {
     this.dependencies = [narrow(parent)];
     this.partitioner = preservesPartitioning ? parent.node.partitioner : undefined;
   }
 
   numPartitions(): number {
     return this.parent.getNumPartitions();
+  }
+
+  abstract computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void;
+}
+
+/**
+ * A record-at-a-time narrow step (`map`, `flatMap`, `filter`, `mapValues`…). Chained steps
+ * need no fusing pass: each step's sink calls the next one's directly, so a stage runs as
+ * one push loop with no intermediate arrays.
+ */
+export class PipelinedNode<T, U> extends OneParentNode<T, U> {
+  constructor(parent: RDD<T>, private readonly pipe: Pipe<T, U>, callSite: string, preservesPartitioning = false) {
+    super(parent, callSite, preservesPartitioning);
   }
 
   computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void {
@@ -39,24 +43,15 @@ export class PipelinedNode<T, U> implements RDDNode<U> {
  * A step that needs a whole partition at once (`mapPartitions`, `glom`, `zipWithIndex`):
  * the parent's records are gathered into an array, then `f` maps it.
  */
-export class MapPartitionsNode<T, U> implements RDDNode<U> {
-  readonly kind = "MapPartitionsRDD";
-  readonly dependencies;
-  readonly partitioner: Partitioner | undefined;
-
+export class MapPartitionsNode<T, U> extends OneParentNode<T, U> {
   constructor(
-    private readonly parent: RDD<T>,
+    parent: RDD<T>,
     private readonly f: (split: number, items: T[]) => Iterable<U>,
-    readonly callSite: string,
+    callSite: string,
     preservesPartitioning = false,
     readonly prepare?: () => Promise<void>,
   ) {
-    this.dependencies = [narrow(parent)];
-    this.partitioner = preservesPartitioning ? parent.node.partitioner : undefined;
-  }
-
-  numPartitions(): number {
-    return this.parent.getNumPartitions();
+    super(parent, callSite, preservesPartitioning);
   }
 
   computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void {

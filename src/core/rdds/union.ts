@@ -53,13 +53,25 @@ export class CoalescedNode<T> implements RDDNode<T> {
   }
 }
 
-/** Every pair of an element of `a` and one of `b`: partition `i*nb + j` pairs `a[i]` with `b[j]`. */
-export class CartesianNode<T, U> implements RDDNode<[T, U]> {
-  readonly kind = "CartesianRDD";
+/** A narrow node over two parents `a` and `b` (`cartesian`, `zip`). */
+abstract class TwoParentNode<T, U, R> implements RDDNode<R> {
+  abstract readonly kind: string;
   readonly dependencies;
 
-  constructor(private readonly a: RDD<T>, private readonly b: RDD<U>, readonly callSite = "cartesian") {
+  constructor(protected readonly a: RDD<T>, protected readonly b: RDD<U>, readonly callSite: string) {
     this.dependencies = [narrow(a), narrow(b)];
+  }
+
+  abstract numPartitions(): number;
+  abstract computeInto(split: number, ctx: TaskContext, emit: Emit<R>): void;
+}
+
+/** Every pair of an element of `a` and one of `b`: partition `i*nb + j` pairs `a[i]` with `b[j]`. */
+export class CartesianNode<T, U> extends TwoParentNode<T, U, [T, U]> {
+  readonly kind = "CartesianRDD";
+
+  constructor(a: RDD<T>, b: RDD<U>) {
+    super(a, b, "cartesian");
   }
 
   numPartitions(): number {
@@ -77,12 +89,11 @@ export class CartesianNode<T, U> implements RDDNode<[T, U]> {
 }
 
 /** Pairs the i-th elements of the same partition of two RDDs (`zip`). */
-export class ZippedNode<T, U> implements RDDNode<[T, U]> {
+export class ZippedNode<T, U> extends TwoParentNode<T, U, [T, U]> {
   readonly kind = "ZippedPartitionsRDD2";
-  readonly dependencies;
 
-  constructor(private readonly a: RDD<T>, private readonly b: RDD<U>, readonly callSite = "zip") {
-    this.dependencies = [narrow(a), narrow(b)];
+  constructor(a: RDD<T>, b: RDD<U>) {
+    super(a, b, "zip");
   }
 
   numPartitions(): number {
