@@ -23,3 +23,5 @@ export type { StreamingListener, BatchInfo, ReceiverInfo, OutputOperationInfo } 
 export { StreamingJobError } from "./streaming/job-scheduler.js";
 export { Receiver } from "./receiver/receiver.js";
 export { Seconds, Milliseconds, Minutes } from "./util/duration.js";
+export { State, StateSpec, NoSuchElementError, type MappingFunction } from "./streaming/state.js";
+export type { MapWithStateStream } from "./streaming/dstream.js";

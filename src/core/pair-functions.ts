@@ -6,6 +6,7 @@ import type { Aggregator, ShuffleDependency } from "./node.js";
 import type { RDD } from "./rdd.js";
 import { MapPartitionsNode } from "./rdds/pipelined.js";
 import { ShuffledNode } from "./rdds/shuffled.js";
+import { CoGroupedNode } from "./rdds/cogrouped.js";
 
 /**
  * The partitioner of a keyed shuffle: `numPartitions` when given; else a parent's own
@@ -103,23 +104,18 @@ function reservoirSample<K>(run: (emit: (kv: [K, unknown]) => void) => void, siz
   return out;
 }
 
-type Cogrouped = [unknown[], unknown[]];
+/** For every key of any of `rdds`, its values in each, placed by `partitioner`. */
+export function cogroupMany<K>(rdds: readonly RDD<[K, unknown]>[], partitioner: Partitioner, callSite = "cogroup"): RDD<[K, unknown[][]]> {
+  const first = rdds[0]!;
+  const node = new CoGroupedNode<K>(rdds, partitioner, () => first.context.newShuffleId(), callSite);
+  const out = first.derive(node);
+  for (const dep of node.dependencies) if (dep.kind === "shuffle") first.context.shuffleManager.register(dep.shuffleId, out);
+  return out;
+}
 
 /** For every key of either side, `[k, [values in a, values in b]]`. */
 export function cogroup<K, V, W>(a: RDD<[K, V]>, b: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V[], W[]]]> {
-  const partitioner = defaultPartitioner(a, numPartitions, b);
-  const tagged = a.map(([k, v]): [K, [number, unknown]] => [k, [0, v]])
-    .union(b.map(([k, w]): [K, [number, unknown]] => [k, [1, w]]));
-  const agg: Aggregator<[number, unknown], Cogrouped> = {
-    createCombiner: ([i, v]) => {
-      const c: Cogrouped = [[], []];
-      c[i as 0 | 1].push(v);
-      return c;
-    },
-    mergeValue: (c, [i, v]) => (c[i as 0 | 1].push(v), c),
-    mergeCombiners: (x, y) => [x[0].concat(y[0]), x[1].concat(y[1])],
-  };
-  return combineByKey(tagged, agg, partitioner, false, "cogroup") as unknown as RDD<[K, [V[], W[]]]>;
+  return cogroupMany<K>([a, b] as RDD<[K, unknown]>[], defaultPartitioner(a, numPartitions, b)) as unknown as RDD<[K, [V[], W[]]]>;
 }
 
 /** Inner and outer joins through `cogroup`; a missing side is `null`. */

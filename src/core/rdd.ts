@@ -9,6 +9,7 @@ import * as pairs from "./pair-functions.js";
 import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
 import { CartesianNode, CoalescedNode, UnionNode, ZippedNode } from "./rdds/union.js";
 import { StorageLevel } from "./storage-level.js";
+import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
 import type { StatCounter } from "./stat-counter.js";
 import { partitionSeed, SeededRandom } from "../util/random.js";
 
@@ -23,8 +24,16 @@ export class RDD<T> {
   private storage = StorageLevel.NONE;
   private label: string | undefined;
 
-  constructor(readonly context: SparkContext, readonly node: RDDNode<T>) {
+  private current: RDDNode<T>;
+
+  constructor(readonly context: SparkContext, node: RDDNode<T>) {
     this.id = context.newRddId();
+    this.current = node;
+  }
+
+  /** What this RDD is: its partitions, parents and compute function. */
+  get node(): RDDNode<T> {
+    return this.current;
   }
 
   // ---- identity, partitions, persistence ----
@@ -73,6 +82,21 @@ export class RDD<T> {
     this.storage = StorageLevel.NONE;
     this.context.blockManager.remove(this.id);
     return this;
+  }
+
+  /**
+   * Computes and caches every partition, then forgets the lineage: the RDD reads its cached
+   * partitions from then on and its parents can be freed (Spark's `localCheckpoint`, used to
+   * keep stateful streams from growing an endless lineage).
+   */
+  async localCheckpoint(): Promise<void> {
+    if (this.current.kind === "LocalCheckpointRDD") return;
+    if (!this.isPersisted) this.persist(StorageLevel.MEMORY_ONLY);
+    const blocks = this.context.blockManager;
+    const missing = allPartitions(this).filter((p) => blocks.get(this.id, p) === undefined);
+    if (missing.length > 0) await this.runJob(() => undefined, missing);
+    const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
+    this.current = new ParallelCollectionNode(data, this.current.callSite, "LocalCheckpointRDD", this.current.partitioner);
   }
 
   /** A new RDD over `node`, in this RDD's context. */

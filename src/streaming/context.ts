@@ -272,7 +272,7 @@ export class StreamingContext {
 
   private batchDone(time: number): void {
     this.graph.clearMetadata(time);
-    this.receiverTracker.cleanup(time);
+    this.receiverTracker.cleanup(time - this.graph.maxInputRememberMs());
   }
 
   /**

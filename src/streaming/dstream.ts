@@ -1,14 +1,26 @@
 import { IllegalArgumentError, IllegalStateError } from "../core/errors.js";
 import type { RDD } from "../core/rdd.js";
 import { StorageLevel } from "../core/storage-level.js";
-import { toMillis } from "../util/duration.js";
+import { toMillis, toMultipleOf } from "../util/duration.js";
+import { HashPartitioner } from "../shuffle/partitioner.js";
 import type { StreamingContext } from "./context.js";
 import { MappedDStream } from "./dstream/mapped.js";
+import { MapWithStateDStream } from "./dstream/map-with-state.js";
+import { ReducedWindowedDStream } from "./dstream/reduced-windowed.js";
+import { StateDStream } from "./dstream/state-dstream.js";
+import { WindowedDStream } from "./dstream/windowed.js";
+import type { StateSpec } from "./state.js";
 import type { DStreamNode } from "./dstream/node.js";
 import { ForEachDStream } from "./dstream/output.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { formatPprint } from "./pprint.js";
+
+/** The stream `mapWithState` returns: the mapped values, and the states on demand. */
+export interface MapWithStateStream<K, S, M> extends DStream<M> {
+  /** Every live `[key, state]`, each batch. */
+  stateSnapshots(): DStream<[K, S]>;
+}
 
 /** `(rdd)` or `(time, rdd)`: the function's arity says which, as in PySpark. */
 export type BatchFunc<T, R> = ((rdd: RDD<T>) => R) | ((time: Date, rdd: RDD<T>) => R);
@@ -29,6 +41,23 @@ export class DStream<T> {
 
   constructor(readonly ssc: StreamingContext, readonly node: DStreamNode<T>) {
     this.id = ssc.graph.add(this as DStream<unknown>);
+    node.bind?.(this);
+  }
+
+  /** How long (ms) this stream keeps its RDDs; fixed at start. */
+  get rememberDuration(): number {
+    return this.rememberMs;
+  }
+
+  /** The time the stream's batches count from (one slide before the first). */
+  get zero(): number {
+    if (this.zeroTime === undefined) throw new IllegalStateError(`${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`);
+    return this.zeroTime;
+  }
+
+  /** The RDD already generated for `time`, if any (never computes). */
+  generatedAt(time: number): RDD<T> | undefined {
+    return this.generated.get(time);
   }
 
   /** Interval between this stream's RDDs, in seconds. */
@@ -81,6 +110,7 @@ export class DStream<T> {
     const rdd = this.node.compute(time);
     if (!rdd) return undefined;
     if (this.storage !== StorageLevel.NONE) rdd.persist(this.storage);
+    else if (this.node.stateful && !rdd.isPersisted) rdd.persist(StorageLevel.MEMORY_ONLY);
     this.generated.set(time, rdd);
     return rdd;
   }
@@ -90,7 +120,8 @@ export class DStream<T> {
     for (const [t, rdd] of this.generated) {
       if (t <= time - this.rememberMs) {
         this.generated.delete(t);
-        if (rdd.isPersisted) rdd.unpersist();
+        // a stateful stream may hand the same RDD on to a later batch: keep it cached then
+        if (rdd.isPersisted && !Array.from(this.generated.values()).includes(rdd)) rdd.unpersist();
       }
     }
   }
@@ -204,8 +235,86 @@ export class DStream<T> {
     return out;
   }
 
+  // ---- windows ----
+
+  /** The window's duration and slide in ms, checked against this stream's slide. */
+  private windowArgs(windowDuration: number, slideDuration?: number): [number, number] {
+    const parent = this.slideMs();
+    const w = toMultipleOf(windowDuration, parent, "window duration");
+    const s = slideDuration === undefined ? parent : toMultipleOf(slideDuration, parent, "slide duration");
+    return [w, s];
+  }
+
+  /** Every `slideDuration` seconds, the union of the batches of the last `windowDuration` seconds. */
+  window(windowDuration: number, slideDuration?: number): DStream<T> {
+    const [w, s] = this.windowArgs(windowDuration, slideDuration);
+    return this.derive(new WindowedDStream(this, w, s));
+  }
+
+  /** Records in each window (incremental; needs `ssc.checkpoint`). */
+  countByWindow(windowDuration: number, slideDuration: number): DStream<number> {
+    return this.map((): number => 1).reduceByWindow((a, b) => a + b, (a, b) => a - b, windowDuration, slideDuration);
+  }
+
+  /** One element per window: the reduction of its records; with `invFunc`, incremental. */
+  reduceByWindow(reduceFunc: (a: T, b: T) => T, invReduceFunc: ((a: T, b: T) => T) | null | undefined, windowDuration: number, slideDuration: number): DStream<T> {
+    if (!invReduceFunc) return this.reduce(reduceFunc).window(windowDuration, slideDuration).reduce(reduceFunc);
+    return this.map((x): [number, T] => [1, x]).reduceByKeyAndWindow(reduceFunc, invReduceFunc, windowDuration, slideDuration, 1).values();
+  }
+
+  /** `[value, count]` over each window; counts that fall to 0 are dropped (needs `ssc.checkpoint`). */
+  countByValueAndWindow(windowDuration: number, slideDuration: number, numPartitions?: number): DStream<[T, number]> {
+    return this.map((x): [T, number] => [x, 1]).reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, windowDuration, slideDuration, numPartitions, ([, n]) => n > 0);
+  }
+
   // ---- pair transformations ----
 
+  /** Each window's values per key; incremental (needs `ssc.checkpoint`). */
+  groupByKeyAndWindow<K, V>(this: DStream<[K, V]>, windowDuration: number, slideDuration: number, numPartitions?: number): DStream<[K, V[]]> {
+    return this.groupByKey(numPartitions).reduceByKeyAndWindow(
+      (a: V[], b: V[]) => a.concat(b),
+      (a: V[], b: V[]) => a.slice(b.length),
+      windowDuration, slideDuration, numPartitions, ([, vs]) => vs.length > 0,
+    );
+  }
+
+  /**
+   * Per key, `func` over each window's values. Without `invFunc`: the window is reduced
+   * again every slide. With it: incrementally (values leaving are taken out with `invFunc`),
+   * which needs `ssc.checkpoint`; keys stay with their "zero" value unless `filterFunc` drops them.
+   */
+  reduceByKeyAndWindow<K, V>(this: DStream<[K, V]>, func: (a: V, b: V) => V, invFunc: ((a: V, b: V) => V) | null | undefined, windowDuration: number, slideDuration?: number, numPartitions?: number, filterFunc?: (kv: [K, V]) => boolean): DStream<[K, V]> {
+    const [w, s] = this.windowArgs(windowDuration, slideDuration);
+    const n = this.defaultPartitions(numPartitions);
+    const reduced = this.reduceByKey(func, n);
+    if (!invFunc) {
+      const windowed = reduced.derive(new WindowedDStream(reduced, w, s)).reduceByKey(func, n);
+      return filterFunc ? windowed.filter(filterFunc) : windowed;
+    }
+    return reduced.derive(new ReducedWindowedDStream(reduced, func, invFunc, w, s, new HashPartitioner(n), filterFunc));
+  }
+
+  /**
+   * Keeps a state per key across batches: `update(newValues, oldState)` runs every batch for
+   * every key with state or new values; return `undefined` to drop the key. Needs `ssc.checkpoint`.
+   */
+  updateStateByKey<K, V, S>(this: DStream<[K, V]>, updateFunc: (values: V[], state: S | undefined) => S | undefined, numPartitions?: number, initialRDD?: RDD<[K, S]> | [K, S][]): DStream<[K, S]> {
+    const n = this.defaultPartitions(numPartitions);
+    const initial = Array.isArray(initialRDD) ? this.ssc.sparkContext.parallelize(initialRDD) : initialRDD;
+    return this.derive(new StateDStream(this, updateFunc, new HashPartitioner(n), initial));
+  }
+
+  /** Scala's `mapWithState`: a function per record with the key's `State`; see `StateSpec`. Needs `ssc.checkpoint`. */
+  mapWithState<K, V, S, M>(this: DStream<[K, V]>, spec: StateSpec<K, V, S, M>): MapWithStateStream<K, S, M> {
+    const partitioner = new HashPartitioner(this.defaultPartitions(spec.partitions));
+    const internal = this.derive(new MapWithStateDStream(this, spec, partitioner));
+    const mapped = internal.mapBatches((rdd) => rdd.flatMap((r) => (r[0] === 1 ? [r[1]] : [])), "MappedWithStateDStream");
+    const stateSnapshots = () => internal.mapBatches((rdd) => MapWithStateDStream.states(rdd).mapValues(([s]) => s), "StateSnapshotsDStream");
+    return Object.assign(mapped, { stateSnapshots });
+  }
+
+  keys<K, V>(this: DStream<[K, V]>): DStream<K> { return this.mapBatches((r) => r.keys()); }
+  values<K, V>(this: DStream<[K, V]>): DStream<V> { return this.mapBatches((r) => r.values()); }
   mapValues<K, V, U>(this: DStream<[K, V]>, f: (v: V) => U): DStream<[K, U]> { return this.mapBatches((r) => r.mapValues(f)); }
   flatMapValues<K, V, U>(this: DStream<[K, V]>, f: (v: V) => Iterable<U>): DStream<[K, U]> { return this.mapBatches((r) => r.flatMapValues(f), "FlatMapValuedDStream"); }
 

@@ -57,7 +57,7 @@ export class DStreamGraph {
   start(zeroTime: number, checkpointDir: string | undefined): void {
     if (this.outputs.length === 0) throw new IllegalArgumentError("requirement failed: No output operations registered, so nothing to execute");
     for (const s of this.all) {
-      if (s.node.requiresCheckpoint && checkpointDir === undefined) {
+      if (s.node.stateful && checkpointDir === undefined) {
         throw new IllegalArgumentError("requirement failed: The checkpoint directory has not been set. Please set it by StreamingContext.checkpoint().");
       }
     }
@@ -87,7 +87,17 @@ export class DStreamGraph {
         errors.push(new StreamingJobError(time, node.outputOpId, node.name, err));
       }
     }
+    // after the outputs: materialize this batch's state and cut it from its lineage
+    for (const s of this.all) {
+      const rdd = s.node.stateful ? s.generatedAt(time) : undefined;
+      if (rdd) jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${s.node.kind} [${s.id}]`, run: () => rdd.localCheckpoint() });
+    }
     return { jobs, errors };
+  }
+
+  /** The longest time an input stream must keep its data (received blocks are kept that long). */
+  maxInputRememberMs(): number {
+    return Math.max(0, ...this.inputs.map((s) => s.rememberDuration));
   }
 
   /** Drops RDDs older than each stream's remember duration, as of batch `time`. */

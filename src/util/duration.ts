@@ -27,3 +27,15 @@ export function toMillis(seconds: number, what: string): number {
 export function formatSeconds(ms: number): string {
   return `${ms / 1000}s`;
 }
+
+/**
+ * A window or slide duration in ms that must be a positive multiple of `parentSlideMs`;
+ * anything else throws naming both values.
+ */
+export function toMultipleOf(seconds: number, parentSlideMs: number, what: string): number {
+  const ms = toMillis(seconds, what);
+  if (ms % parentSlideMs !== 0) {
+    throw new IllegalArgumentError(`${what} ${formatSeconds(ms)} is not a multiple of the parent's slide ${formatSeconds(parentSlideMs)}`);
+  }
+  return ms;
+}

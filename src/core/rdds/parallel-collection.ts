@@ -1,11 +1,16 @@
+import type { Partitioner } from "../../shuffle/partitioner.js";
 import type { Emit, RDDNode } from "../node.js";
 
-/** Data handed to `parallelize`, already cut into slices. */
+/** Data already in memory, cut into slices: `parallelize`, received blocks, checkpointed state. */
 export class ParallelCollectionNode<T> implements RDDNode<T> {
-  readonly kind = "ParallelCollectionRDD";
   readonly dependencies = [];
 
-  constructor(private readonly slices: readonly (readonly T[])[], readonly callSite = "parallelize") {}
+  constructor(
+    private readonly slices: readonly (readonly T[])[],
+    readonly callSite = "parallelize",
+    readonly kind = "ParallelCollectionRDD",
+    readonly partitioner?: Partitioner,
+  ) {}
 
   numPartitions(): number {
     return this.slices.length;

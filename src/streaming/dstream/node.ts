@@ -16,8 +16,14 @@ export interface DStreamNode<T> {
   compute(time: number): RDD<T> | undefined;
   /** How long the parents must keep their RDDs, given how long this one keeps its own. */
   parentRememberMs?(rememberMs: number): number;
-  /** True for stateful kinds that need `ssc.checkpoint(dir)`. */
-  readonly requiresCheckpoint?: boolean;
+  /**
+   * True for stateful kinds (each RDD derives from the previous one): they need
+   * `ssc.checkpoint(dir)`, and every RDD they produce is materialized and cut from its
+   * lineage after its batch, so the lineage never grows.
+   */
+  readonly stateful?: boolean;
+  /** Called once by the DStream that wraps this node (stateful nodes read their own past RDDs). */
+  bind?(stream: DStream<T>): void;
   /** Input streams: called at start and stop. */
   start?(zeroTime: number): void;
   stop?(): void;

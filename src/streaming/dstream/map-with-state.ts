@@ -1,0 +1,77 @@
+import { cogroupMany } from "../../core/pair-functions.js";
+import type { RDD } from "../../core/rdd.js";
+import type { Partitioner } from "../../shuffle/partitioner.js";
+import type { DStream } from "../dstream.js";
+import { State, type StateSpec } from "../state.js";
+import { SingleParentNode } from "./node.js";
+
+/** A key's state and the batch time it last received data. */
+export type StateEntry<S> = [state: S, lastUpdated: number];
+
+/** One record of a mapWithState batch: a key's state (kept) or a mapped value (emitted). */
+export type MapWithStateRecord<K, S, M> = [0, K, StateEntry<S>] | [1, M];
+
+/**
+ * `mapWithState`: per batch, the function runs once for every record of a key with data in
+ * the batch (in batch order), seeing and changing the key's `State`; keys idle for the
+ * spec's timeout are called once more with `isTimingOut()` and dropped. Timeouts are checked
+ * every batch (Spark checks them only on checkpoint batches). The RDD holds both the kept
+ * states and the mapped values; the public streams select one or the other.
+ */
+export class MapWithStateDStream<K, V, S, M> extends SingleParentNode<[K, V], MapWithStateRecord<K, S, M>> {
+  readonly kind = "MapWithStateDStream";
+  readonly stateful = true;
+  private self!: DStream<MapWithStateRecord<K, S, M>>;
+
+  constructor(parent: DStream<[K, V]>, private readonly spec: StateSpec<K, V, S, M>, private readonly partitioner: Partitioner) {
+    super(parent);
+  }
+
+  bind(stream: DStream<MapWithStateRecord<K, S, M>>): void {
+    this.self = stream;
+  }
+
+  /** The kept states of a batch's RDD, as `[key, [state, lastUpdated]]`, still placed by the partitioner. */
+  static states<K, S, M>(rdd: RDD<MapWithStateRecord<K, S, M>>): RDD<[K, StateEntry<S>]> {
+    return rdd.mapPartitions((items) => {
+      const out: [K, StateEntry<S>][] = [];
+      for (const r of items) if (r[0] === 0) out.push([r[1], r[2]]);
+      return out;
+    }, true);
+  }
+
+  compute(time: number): RDD<MapWithStateRecord<K, S, M>> | undefined {
+    const slide = this.slideMs();
+    const batch = this.parent.getOrCompute(time);
+    const before = time - slide > this.self.zero ? this.self.getOrCompute(time - slide) : undefined;
+    const previous = before ? MapWithStateDStream.states(before) : this.spec.initialRDD?.map(([k, s]): [K, StateEntry<S>] => [k, [s, time]]);
+    const parents = [previous, batch].filter((r): r is RDD<never> => r !== undefined);
+    if (parents.length === 0) return undefined;
+    const hasPrevious = previous !== undefined;
+    const { fn, timeoutMs } = this.spec;
+    return cogroupMany(parents as RDD<[K, unknown]>[], this.partitioner, "mapWithState").mapPartitions((items) => {
+      const out: MapWithStateRecord<K, S, M>[] = [];
+      for (const [key, groups] of items) {
+        const entries = (hasPrevious ? groups[0] : []) as StateEntry<S>[];
+        const values = (batch ? groups[groups.length - 1] : []) as V[];
+        const entry = entries[0];
+        if (values.length === 0) {
+          if (entry && timeoutMs !== undefined && entry[1] + timeoutMs <= time) {
+            out.push([1, fn(key, undefined, new State({ value: entry[0] }, true))]);
+          } else if (entry) {
+            out.push([0, key, entry]);
+          }
+          continue;
+        }
+        let current: { value: S } | undefined = entry ? { value: entry[0] } : undefined;
+        for (const v of values) {
+          const state = new State<S>(current);
+          out.push([1, fn(key, v, state)]);
+          current = state.exists() ? { value: state.get() } : undefined;
+        }
+        if (current) out.push([0, key, [current.value, time]]);
+      }
+      return out;
+    }, true);
+  }
+}
