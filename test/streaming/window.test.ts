@@ -112,7 +112,7 @@ test("the incremental reduce equals the plain reduce for random streams (propert
         for (const [i, [t, got]] of inv.entries()) {
           const k = t / 1000;
           const expected = sums(windowOf(batches, k, W));
-          const keysSeen = new Set(batches.slice(0, k).flat().map(([key]) => key));
+          const keysSeen = new Set<string>(batches.slice(0, k).flat().map(([key]) => key));
           // incremental keeps keys seen since the stream began (value 0 when gone); plain shows the window's keys
           assert.deepEqual(sorted(got.filter(([key]) => expected.some(([e]) => e === key))), expected, `inverse at ${t}`);
           assert.ok(got.every(([key, v]) => keysSeen.has(key) && (expected.some(([e]) => e === key) || v === 0)), `extra keys are zeros at ${t}`);
