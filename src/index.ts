@@ -25,3 +25,5 @@ export { Receiver } from "./receiver/receiver.js";
 export { Seconds, Milliseconds, Minutes } from "./util/duration.js";
 export { State, StateSpec, NoSuchElementError, type MappingFunction } from "./streaming/state.js";
 export type { MapWithStateStream } from "./streaming/dstream.js";
+export { EventTimeStream, EventTimeWindows, type EventTimeResult } from "./streaming/event-time.js";
+export type { EventWindow, OutputMode } from "./streaming/dstream/event-time-window.js";

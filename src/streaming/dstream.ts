@@ -10,6 +10,7 @@ import { ReducedWindowedDStream } from "./dstream/reduced-windowed.js";
 import { StateDStream } from "./dstream/state-dstream.js";
 import { WindowedDStream } from "./dstream/windowed.js";
 import type { StateSpec } from "./state.js";
+import { EventTimeStream } from "./event-time.js";
 import type { DStreamNode } from "./dstream/node.js";
 import { ForEachDStream } from "./dstream/output.js";
 import { TransformedDStream } from "./dstream/transformed.js";
@@ -233,6 +234,13 @@ export class DStream<T> {
       if (rdd) out.push(rdd);
     }
     return out;
+  }
+
+  // ---- event time ----
+
+  /** Places records by their own timestamp (epoch ms or Date) for `windowByEventTime`. */
+  withEventTime(extractTimestamp: (record: T) => number | Date): EventTimeStream<T> {
+    return new EventTimeStream(this, extractTimestamp);
   }
 
   // ---- windows ----
