@@ -2,7 +2,7 @@ import { cogroupMany } from "../../core/pair-functions.js";
 import type { RDD } from "../../core/rdd.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import type { DStream } from "../dstream.js";
-import { SingleParentNode } from "./node.js";
+import { StatefulNode } from "./node.js";
 
 /** An event-time window: records with `start <= eventTime < end`. */
 export interface EventWindow {
@@ -26,10 +26,8 @@ export type OutputMode = "append" | "update";
  * and freed once the watermark passes its end ("append"), or emitted whenever it changes
  * ("update", freed the same way).
  */
-export class EventTimeWindowDStream<K, V> extends SingleParentNode<Timed<K, V>, EventWindowRecord<K, V>> {
+export class EventTimeWindowDStream<K, V> extends StatefulNode<Timed<K, V>, EventWindowRecord<K, V>> {
   readonly kind = "EventTimeWindowDStream";
-  readonly stateful = true;
-  private self!: DStream<EventWindowRecord<K, V>>;
   private maxEventTime = -Infinity;
   private readonly frozen = new Map<number, number>();
   /** Records dropped because every window they belong to had closed. */
@@ -47,9 +45,6 @@ export class EventTimeWindowDStream<K, V> extends SingleParentNode<Timed<K, V>, 
     super(parent);
   }
 
-  bind(stream: DStream<EventWindowRecord<K, V>>): void {
-    this.self = stream;
-  }
 
   /** The watermark batch `time` works with: fixed by the first task of the batch, from earlier batches only. */
   watermarkFor(time: number): number {
@@ -75,8 +70,7 @@ export class EventTimeWindowDStream<K, V> extends SingleParentNode<Timed<K, V>, 
   }
 
   compute(time: number): RDD<EventWindowRecord<K, V>> | undefined {
-    const slide = this.slideMs();
-    const before = time - slide > this.self.zero ? this.self.getOrCompute(time - slide) : undefined;
+    const before = this.previousRDD(time);
     const previous = before?.mapPartitions((items) => {
       const kept: [[number, K], V][] = [];
       for (const r of items) if (r[0] === 0) kept.push([r[1], r[2]]);

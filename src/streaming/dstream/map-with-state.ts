@@ -3,7 +3,7 @@ import type { RDD } from "../../core/rdd.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import type { DStream } from "../dstream.js";
 import { State, type StateSpec } from "../state.js";
-import { SingleParentNode } from "./node.js";
+import { StatefulNode } from "./node.js";
 
 /** A key's state and the batch time it last received data. */
 export type StateEntry<S> = [state: S, lastUpdated: number];
@@ -18,18 +18,13 @@ export type MapWithStateRecord<K, S, M> = [0, K, StateEntry<S>] | [1, M];
  * every batch (Spark checks them only on checkpoint batches). The RDD holds both the kept
  * states and the mapped values; the public streams select one or the other.
  */
-export class MapWithStateDStream<K, V, S, M> extends SingleParentNode<[K, V], MapWithStateRecord<K, S, M>> {
+export class MapWithStateDStream<K, V, S, M> extends StatefulNode<[K, V], MapWithStateRecord<K, S, M>> {
   readonly kind = "MapWithStateDStream";
-  readonly stateful = true;
-  private self!: DStream<MapWithStateRecord<K, S, M>>;
 
   constructor(parent: DStream<[K, V]>, private readonly spec: StateSpec<K, V, S, M>, private readonly partitioner: Partitioner) {
     super(parent);
   }
 
-  bind(stream: DStream<MapWithStateRecord<K, S, M>>): void {
-    this.self = stream;
-  }
 
   /** The kept states of a batch's RDD, as `[key, [state, lastUpdated]]`, still placed by the partitioner. */
   static states<K, S, M>(rdd: RDD<MapWithStateRecord<K, S, M>>): RDD<[K, StateEntry<S>]> {
@@ -41,10 +36,9 @@ export class MapWithStateDStream<K, V, S, M> extends SingleParentNode<[K, V], Ma
   }
 
   compute(time: number): RDD<MapWithStateRecord<K, S, M>> | undefined {
-    const slide = this.slideMs();
     const batch = this.parent.getOrCompute(time);
-    const before = time - slide > this.self.zero ? this.self.getOrCompute(time - slide) : undefined;
-    const previous = before ? MapWithStateDStream.states(before) : this.spec.initialRDD?.map(([k, s]): [K, StateEntry<S>] => [k, [s, time]]);
+    const before = this.previousRDD(time);
+    const previous = before ? MapWithStateDStream.states(before) : !this.isFirstTime(time) ? undefined : this.spec.initialRDD?.map(([k, s]): [K, StateEntry<S>] => [k, [s, time]]);
     const parents = [previous, batch].filter((r): r is RDD<never> => r !== undefined);
     if (parents.length === 0) return undefined;
     const hasPrevious = previous !== undefined;

@@ -44,3 +44,27 @@ export abstract class SingleParentNode<T, U> implements DStreamNode<U> {
 
   abstract compute(time: number): RDD<U> | undefined;
 }
+
+/**
+ * A node whose RDD at `t` derives from its own RDD one slide earlier (windows with an
+ * inverse, state). It needs `ssc.checkpoint(dir)`; the engine cuts each of its RDDs from
+ * the lineage after its batch.
+ */
+export abstract class StatefulNode<T, U> extends SingleParentNode<T, U> {
+  readonly stateful = true;
+  private self: DStream<U> | undefined;
+
+  bind(stream: DStream<U>): void {
+    this.self = stream;
+  }
+
+  /** Whether `time` is this stream's first batch time (the state starts from its initial value). */
+  protected isFirstTime(time: number): boolean {
+    return time - this.self!.slideMs() <= this.self!.zero;
+  }
+
+  /** This stream's own RDD one slide before `time`; none at its first time. */
+  protected previousRDD(time: number): RDD<U> | undefined {
+    return this.isFirstTime(time) ? undefined : this.self!.getOrCompute(time - this.self!.slideMs());
+  }
+}

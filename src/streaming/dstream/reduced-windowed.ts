@@ -2,7 +2,7 @@ import { cogroupMany } from "../../core/pair-functions.js";
 import type { RDD } from "../../core/rdd.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import type { DStream } from "../dstream.js";
-import { SingleParentNode } from "./node.js";
+import { StatefulNode } from "./node.js";
 import { parentRDDs } from "./windowed.js";
 
 /** Reduces values left to right with `f`; the caller ensures there is at least one. */
@@ -19,10 +19,8 @@ function reduceAll<V>(values: V[], f: (a: V, b: V) => V): V {
  * slide costs the batches that moved, not the window's length. `filterFunc` drops pairs
  * (keys whose value fell back to zero, say). The parent is the per-batch reduction.
  */
-export class ReducedWindowedDStream<K, V> extends SingleParentNode<[K, V], [K, V]> {
+export class ReducedWindowedDStream<K, V> extends StatefulNode<[K, V], [K, V]> {
   readonly kind = "ReducedWindowedDStream";
-  readonly stateful = true;
-  private self!: DStream<[K, V]>;
 
   constructor(
     parent: DStream<[K, V]>,
@@ -36,9 +34,6 @@ export class ReducedWindowedDStream<K, V> extends SingleParentNode<[K, V], [K, V
     super(parent);
   }
 
-  bind(stream: DStream<[K, V]>): void {
-    this.self = stream;
-  }
 
   override slideMs(): number {
     return this.slide;
@@ -50,7 +45,7 @@ export class ReducedWindowedDStream<K, V> extends SingleParentNode<[K, V], [K, V
 
   compute(time: number): RDD<[K, V]> {
     const { func, invFunc, windowMs: w, slide: s } = this;
-    const previous = time - s > this.self.zero ? this.self.getOrCompute(time - s) : undefined;
+    const previous = this.previousRDD(time);
     let merged: RDD<[K, V]>;
     if (!previous) {
       const all = parentRDDs(this.parent, time - w, time);

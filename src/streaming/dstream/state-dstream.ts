@@ -2,7 +2,7 @@ import { cogroupMany } from "../../core/pair-functions.js";
 import type { RDD } from "../../core/rdd.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import type { DStream } from "../dstream.js";
-import { SingleParentNode } from "./node.js";
+import { StatefulNode } from "./node.js";
 
 /**
  * `updateStateByKey`: the state at `t` is the state at `t - slide` cogrouped with the batch
@@ -10,10 +10,8 @@ import { SingleParentNode } from "./node.js";
  * `undefined` removes the key. The state stays placed by one partitioner, so it is never
  * reshuffled: only the batch moves.
  */
-export class StateDStream<K, V, S> extends SingleParentNode<[K, V], [K, S]> {
+export class StateDStream<K, V, S> extends StatefulNode<[K, V], [K, S]> {
   readonly kind = "StateDStream";
-  readonly stateful = true;
-  private self!: DStream<[K, S]>;
 
   constructor(
     parent: DStream<[K, V]>,
@@ -24,13 +22,9 @@ export class StateDStream<K, V, S> extends SingleParentNode<[K, V], [K, S]> {
     super(parent);
   }
 
-  bind(stream: DStream<[K, S]>): void {
-    this.self = stream;
-  }
 
   compute(time: number): RDD<[K, S]> | undefined {
-    const slide = this.slideMs();
-    const previous = time - slide > this.self.zero ? this.self.getOrCompute(time - slide) : this.initial?.partitionBy(this.partitioner.numPartitions);
+    const previous = this.previousRDD(time) ?? (this.isFirstTime(time) ? this.initial?.partitionBy(this.partitioner.numPartitions) : undefined);
     const batch = this.parent.getOrCompute(time);
     if (!batch) return previous;
     const update = this.update;
