@@ -17,6 +17,9 @@ import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
 import { JobGenerator } from "./job-generator.js";
 import { JobScheduler, type StreamingJobError } from "./job-scheduler.js";
+import { BatchCheckpointer } from "./batch-checkpointer.js";
+import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
+import { CheckpointError } from "../checkpoint/errors.js";
 import { ListenerBus, type StreamingListener } from "./listener.js";
 
 /** Lifecycle states of a streaming context. */
@@ -52,6 +55,9 @@ export class StreamingContext {
   readonly scheduler: JobScheduler;
   private readonly generator: JobGenerator;
   private state: StreamingContextState = "INITIALIZED";
+  /** Set by `getOrCreate` when the checkpoint directory holds a job to resume. */
+  recovery: RecoveryPlan | undefined;
+  private checkpointer: BatchCheckpointer | undefined;
   private checkpointDir: string | undefined;
   private error: StreamingJobError | undefined;
   private terminated!: Promise<void>;
@@ -70,7 +76,10 @@ export class StreamingContext {
     const restartDelayMs = Number(conf.get("spark.streaming.receiverRestartDelay", "2000"));
     this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs }, this.listenerBus);
     const concurrentJobs = conf.getInt("spark.streaming.concurrentJobs", 1);
-    this.scheduler = new JobScheduler(this.clock, Math.max(1, concurrentJobs), this.listenerBus, (e) => this.reportError(e), (t) => this.batchDone(t));
+    this.scheduler = new JobScheduler(this.clock, Math.max(1, concurrentJobs), this.listenerBus, {
+      onError: (err, fatal) => this.reportError(err, fatal),
+      onBatchDone: (t) => this.batchDone(t),
+    });
     this.generator = new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler);
     this.terminated = new Promise((resolve) => (this.resolveTerminated = resolve));
   }
@@ -86,10 +95,29 @@ export class StreamingContext {
     return StreamingContext.getActive() ?? StreamingContext.getOrCreate(checkpointPath, setupFunc);
   }
 
-  /** Calls `setupFunc` and sets the checkpoint directory on its result. */
+  /**
+   * A context for the checkpoint directory: on a fresh directory, `setupFunc()` with the
+   * directory set. After a crash, `setupFunc()` again rebuilds the graph (functions cannot be
+   * saved); its fingerprint must match the checkpoint's, and `start()` then restores the state,
+   * re-runs the batch that was running and continues. A mismatched graph or a corrupt
+   * checkpoint throws a `CheckpointError` naming the file, never a silent reset.
+   */
   static getOrCreate(checkpointPath: string | null | undefined, setupFunc: () => StreamingContext): StreamingContext {
+    if (typeof setupFunc !== "function") throw new IllegalArgumentError("setupFunc cannot be None");
+    if (!checkpointPath) return setupFunc();
+    const manager = new CheckpointManager(resolve(checkpointPath));
+    const plan = manager.hasMetadata() ? manager.readRecovery() : undefined;
     const ssc = setupFunc();
-    if (checkpointPath) ssc.checkpoint(checkpointPath);
+    ssc.checkpoint(checkpointPath);
+    if (plan) {
+      const { fingerprint, summary } = ssc.graph.fingerprint(ssc.batchMs);
+      if (fingerprint !== plan.metadata.fingerprint) {
+        const removed = plan.metadata.summary.filter((l) => !summary.includes(l)).map((l) => `  - ${l}`);
+        const added = summary.filter((l) => !plan.metadata.summary.includes(l)).map((l) => `  + ${l}`);
+        throw new CheckpointError("SLUICE_E_GRAPH_MISMATCH", `the checkpoint in ${manager.dir} was written by another job graph (${plan.metadata.fingerprint.slice(0, 12)}…, now ${fingerprint.slice(0, 12)}…):\n${[...removed, ...added].join("\n")}\nUse a new checkpoint directory for the changed job`);
+      }
+      ssc.recovery = plan;
+    }
     return ssc;
   }
 
@@ -185,11 +213,10 @@ export class StreamingContext {
     if (active) throw new IllegalStateError(`Only one StreamingContext may be started in this process. Currently running StreamingContext was started at ${new Date(active.startTime ?? 0).toISOString()}`);
     try {
       this.sparkContext.assertActive();
-      const first = this.generator.firstBatchTime();
-      this.graph.start(first - this.batchMs, this.checkpointDir);
-      this.receiverTracker.start(this.graph.receivers());
-      this.generator.start(first);
+      if (this.recovery) this.startRecovered(this.recovery);
+      else this.startFresh();
     } catch (err) {
+      this.checkpointer?.manager.close();
       this.state = "STOPPED";
       this.graph.stop();
       this.resolveTerminated();
@@ -201,6 +228,63 @@ export class StreamingContext {
     this.listenerBus.post("onStreamingStarted", this.startTime);
     if (process.env[SUBMIT_STATUS_ENV]) process.stderr.write(`sluice: streaming ${this.describe()}; Ctrl-C stops gracefully\n`);
     else log.info(`StreamingContext started: ${this.describe()}`);
+  }
+
+  private startFresh(): void {
+    const first = this.generator.firstBatchTime();
+    this.graph.start(first - this.batchMs, this.checkpointDir);
+    const ck = this.openCheckpointer();
+    if (ck) {
+      ck.manager.resetForNewJob();
+      const { fingerprint, summary } = this.graph.fingerprint(this.batchMs);
+      ck.ready = ck.manager.writeMetadata({ appName: this.sparkContext.appName, batchMs: this.batchMs, zeroTime: first - this.batchMs, fingerprint, summary, inputs: this.graph.inputResumeStates() });
+    }
+    this.receiverTracker.start(this.graph.receivers());
+    this.generator.start(first);
+  }
+
+  private openCheckpointer(): BatchCheckpointer | undefined {
+    if (!this.checkpointDir) return undefined;
+    const manager = new CheckpointManager(this.checkpointDir);
+    manager.open();
+    const intervals = this.graph.statefulStreams().map((s) => (s.checkpointInterval ?? 0) * 1000).filter((ms) => ms > 0);
+    const snapshotEvery = intervals.length ? Math.min(...intervals) : this.batchMs * Math.ceil(10_000 / this.batchMs);
+    const retain = this.sparkContext.conf.getInt("spark.streaming.minBatchesToRetain", 100);
+    this.checkpointer = new BatchCheckpointer(manager, this.graph, this.batchMs, snapshotEvery, retain);
+    this.generator.checkpointer = this.checkpointer;
+    return this.checkpointer;
+  }
+
+  /**
+   * Resumes a checkpointed job: original zero time, logged inputs, saved state; committed
+   * batches after a snapshot are replayed with outputs suppressed, the uncommitted one is
+   * re-run with its logged input, batch times missed while down run in order, then the
+   * timer takes over.
+   */
+  private startRecovered(plan: RecoveryPlan): void {
+    const zero = plan.metadata.zeroTime;
+    const b = this.batchMs;
+    this.graph.start(zero, this.checkpointDir);
+    const ck = this.openCheckpointer()!;
+    this.graph.restoreInputs(plan.offsets, plan.metadata.inputs);
+    const known = ck.restoreState(this.sparkContext, plan);
+    this.receiverTracker.start(this.graph.receivers());
+    const committed = plan.lastCommitted ?? zero;
+    const stateful = this.graph.statefulStreams();
+    const replayFrom = Math.min(committed, ...stateful.map((s) => known.get(s) ?? zero));
+    for (let t = replayFrom + b; t <= committed; t += b) {
+      const behind = stateful.filter((s) => (known.get(s) ?? zero) < t);
+      if (behind.length > 0) this.generator.replay(t, behind);
+    }
+    let last = committed;
+    if (plan.pending) {
+      this.generator.rerunLogged(plan.pending.batchTime);
+      last = plan.pending.batchTime;
+    }
+    const nextTick = this.generator.firstBatchTime();
+    for (let t = last + b; t < nextTick; t += b) this.generator.generateJobs(t);
+    this.generator.start(Math.max(nextTick, last + b));
+    log.info(`recovered from ${ck.manager.dir}: last committed batch ${plan.lastCommitted ?? "none"}, ${plan.pending ? "1 batch re-run" : "no batch to re-run"}, state from ${known.size} snapshot(s)`);
   }
 
   /** A one-line description: app, batch interval, receivers. */
@@ -229,6 +313,7 @@ export class StreamingContext {
         await this.receiverTracker.stop();
         await this.scheduler.stop(stopGracefully);
       }
+      this.checkpointer?.manager.close();
       if (registry[ACTIVE] === this) delete registry[ACTIVE];
       if (stopSc) await this.sparkContext.stop();
       this.resolveTerminated();
@@ -256,10 +341,14 @@ export class StreamingContext {
     if (timedOut) log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);
   }
 
-  private reportError(err: StreamingJobError): void {
+  private reportError(err: StreamingJobError, fatal: boolean): void {
     log.error(err.message);
     this.error ??= err;
     this.wakeErrorWaiters();
+    if (fatal && this.state === "ACTIVE") {
+      log.error("stopping: a checkpointed batch failed and was not committed; restart the job to re-run it");
+      void this.stop(true, false);
+    }
   }
 
   private errorWaiters: ((err: StreamingJobError) => void)[] = [];

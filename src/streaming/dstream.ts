@@ -56,6 +56,11 @@ export class DStream<T> {
     return this.zeroTime;
   }
 
+  /** Sets the RDD of `time` (recovery puts saved state back this way). */
+  restore(time: number, rdd: RDD<T>): void {
+    this.generated.set(time, rdd);
+  }
+
   /** The RDD already generated for `time`, if any (never computes). */
   generatedAt(time: number): RDD<T> | undefined {
     return this.generated.get(time);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { IllegalArgumentError, IllegalStateError } from "../core/errors.js";
 import type { Receiver } from "../receiver/receiver.js";
 import type { DStream } from "./dstream.js";
@@ -74,11 +75,55 @@ export class DStreamGraph {
     for (const s of this.inputs) s.node.stop?.();
   }
 
-  /** One job per output operation that has an RDD at `time`; a build error becomes that op's failure. */
-  generateJobs(time: number): { jobs: Job[]; errors: StreamingJobError[] } {
+  /** Fixes every input stream's input for batch `time`; the result is logged in `offsets/<t>`. */
+  planInputs(time: number): Record<string, unknown> {
+    const plans: Record<string, unknown> = {};
+    for (const s of this.inputs) if (s.node.plan) plans[s.id] = s.node.plan(time) ?? null;
+    return plans;
+  }
+
+  /** What input streams need at recovery beyond their plans (kept in the metadata). */
+  inputResumeStates(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const s of this.inputs) if (s.node.resumeState) out[s.id] = s.node.resumeState();
+    return out;
+  }
+
+  /** Gives input streams the logged input of earlier batches (recovery). */
+  restoreInputs(offsets: ReadonlyMap<number, { inputs: Record<string, unknown> }>, resume: Record<string, unknown>): void {
+    for (const s of this.inputs) {
+      const plans = new Map<number, unknown>();
+      for (const [t, rec] of offsets) if (String(s.id) in rec.inputs) plans.set(t, rec.inputs[s.id]);
+      s.node.restorePlans?.(plans, resume[s.id]);
+    }
+  }
+
+  /** The streams whose RDDs derive from their own past ones. */
+  statefulStreams(): DStream<unknown>[] {
+    return this.all.filter((s) => s.node.stateful);
+  }
+
+  /** A readable line per stream and output, and its SHA-256: what a checkpoint must match. */
+  fingerprint(batchMs: number): { fingerprint: string; summary: string[] } {
+    const summary = [`batch interval ${batchMs} ms`];
+    for (const s of this.all) {
+      const deps = s.node.dependencies.map((d) => d.id).join(",");
+      const extra = s.node.describe?.();
+      const name = s.node.kind === "ForEachDStream" ? `output ${(s.node as ForEachDStream<unknown>).name}` : s.node.kind;
+      summary.push(`stream ${s.id}: ${name} slide=${s.slideMs()}${deps ? ` from ${deps}` : ""}${extra ? ` ${extra}` : ""}`);
+    }
+    return { fingerprint: createHash("sha256").update(summary.join("\n")).digest("hex"), summary };
+  }
+
+  /**
+   * The batch's jobs: one per output operation that has an RDD at `time` (unless `outputs`
+   * is false, when replaying), then one per stateful stream to materialize its state.
+   * A build error becomes that output's failure.
+   */
+  generateJobs(time: number, outputs = true, stateful: readonly DStream<unknown>[] = this.statefulStreams()): { jobs: Job[]; errors: StreamingJobError[] } {
     const jobs: Job[] = [];
     const errors: StreamingJobError[] = [];
-    for (const out of this.outputs) {
+    for (const out of outputs ? this.outputs : []) {
       const node = out.node as ForEachDStream<unknown>;
       try {
         const job = node.generateJob(time);
@@ -88,8 +133,8 @@ export class DStreamGraph {
       }
     }
     // after the outputs: materialize this batch's state and cut it from its lineage
-    for (const s of this.all) {
-      const rdd = s.node.stateful ? s.generatedAt(time) : undefined;
+    for (const s of stateful) {
+      const rdd = s.isTimeValid(time) ? s.getOrCompute(time) : undefined;
       if (rdd) jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${s.node.kind} [${s.id}]`, run: () => rdd.localCheckpoint() });
     }
     return { jobs, errors };

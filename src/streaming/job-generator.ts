@@ -1,17 +1,22 @@
 import type { ReceiverTracker } from "../receiver/tracker.js";
+import type { BatchCheckpointer } from "./batch-checkpointer.js";
 import { RecurringTimer, type Clock } from "./clock.js";
+import type { DStream } from "./dstream.js";
 import type { DStreamGraph } from "./graph.js";
 import type { JobScheduler } from "./job-scheduler.js";
 
 /**
  * Ticks every batch interval; at each batch time it gives the batch the received blocks,
- * builds the batch's jobs from the graph and submits them to the scheduler.
+ * fixes the input of every input stream, builds the batch's jobs from the graph and submits
+ * them. With a checkpointer, the input is logged before the jobs run and the batch is
+ * committed after them.
  */
 export class JobGenerator {
   private readonly timer: RecurringTimer;
   /** The last batch time whose jobs were generated. */
   lastGenerated = -Infinity;
   private tickWaiters: { time: number; resolve: () => void }[] = [];
+  checkpointer: BatchCheckpointer | undefined;
 
   constructor(
     clock: Clock,
@@ -23,7 +28,7 @@ export class JobGenerator {
     this.timer = new RecurringTimer(clock, batchMs, (t) => this.generateJobs(t));
   }
 
-  /** The first batch time, one interval after the zero time. */
+  /** The first multiple of the batch interval strictly after now. */
   firstBatchTime(): number {
     return this.timer.startTime();
   }
@@ -36,11 +41,38 @@ export class JobGenerator {
     this.timer.stop();
   }
 
-  private generateJobs(time: number): void {
+  /** A new batch: its input is fixed now (and logged before it runs). */
+  generateJobs(time: number): void {
     this.tracker.allocateBlocksToBatch(time);
+    const inputs = this.graph.planInputs(time);
+    const ck = this.checkpointer;
+    this.submit(time, ck ? () => ck.logOffsets(time, inputs) : undefined);
+  }
+
+  /** A batch whose input was logged before a crash: re-run it with that input. */
+  rerunLogged(time: number): void {
+    this.submit(time, undefined);
+  }
+
+  /** A committed batch after a snapshot: rebuild `streams`' state, outputs suppressed. */
+  replay(time: number, streams: readonly DStream<unknown>[]): void {
+    const { jobs, errors } = this.graph.generateJobs(time, false, streams);
+    this.scheduler.submit({ time, jobs, numRecords: 0, generationErrors: errors, fatalOnFailure: true });
+  }
+
+  private submit(time: number, before: (() => Promise<void>) | undefined): void {
     const { jobs, errors } = this.graph.generateJobs(time);
+    const ck = this.checkpointer;
     this.lastGenerated = time;
-    this.scheduler.submit({ time, jobs, numRecords: this.tracker.recordsIn(time), generationErrors: errors });
+    this.scheduler.submit({
+      time,
+      jobs,
+      numRecords: this.tracker.recordsIn(time),
+      generationErrors: errors,
+      before,
+      after: ck ? () => ck.commit(time) : undefined,
+      fatalOnFailure: ck !== undefined,
+    });
     const ready = this.tickWaiters.filter((w) => w.time <= time);
     this.tickWaiters = this.tickWaiters.filter((w) => w.time > time);
     for (const w of ready) w.resolve();

@@ -4,13 +4,19 @@ import type { Job } from "./dstream/output.js";
 import type { BatchInfo, ListenerBus, OutputOperationInfo } from "./listener.js";
 import { formatBatchTime } from "./pprint.js";
 
-/** The jobs of one batch time. */
+/** The jobs of one batch time, with the steps that log its input before and commit it after. */
 export interface JobSet {
   readonly time: number;
   readonly jobs: readonly Job[];
   readonly numRecords: number;
   /** Errors met while building the batch's jobs (a user transform threw), one per output op. */
   readonly generationErrors: readonly StreamingJobError[];
+  /** Runs before any job (logs the batch's input). A failure is fatal. */
+  readonly before?: () => Promise<void>;
+  /** Runs after every job succeeded (commits the batch). A failure is fatal. */
+  readonly after?: () => Promise<void>;
+  /** A checkpointed batch: a failure stops the context (the batch is not committed; a restart re-runs it). */
+  readonly fatalOnFailure?: boolean;
 }
 
 /** A batch's output operation failed; names the batch time and the operation. */
@@ -20,22 +26,22 @@ export class StreamingJobError extends SluiceError {
   }
 }
 
-interface Running {
-  readonly set: JobSet;
-  readonly submissionTime: number;
-  startTime?: number;
-  pending: number;
-  readonly ops: OutputOperationInfo[];
+/** What the scheduler reports to its context. */
+export interface SchedulerEvents {
+  /** A job failed; `fatal` when the batch was being checkpointed (it is then not committed). */
+  onError(err: StreamingJobError, fatal: boolean): void;
+  onBatchDone(time: number): void;
 }
 
 /**
- * Runs batches' jobs in batch order, `spark.streaming.concurrentJobs` at a time (1 by
- * default: one job after another, batches never overlap). A slow batch makes later ones
- * wait in the queue; nothing is dropped. A failing job is reported; later ones still run.
+ * Runs batches strictly in batch order, one at a time; inside a batch its output jobs run in
+ * registration order, up to `spark.streaming.concurrentJobs` at once (1 by default). A slow
+ * batch makes later ones wait in the queue; nothing is dropped. A failed job is reported;
+ * when the batch is checkpointed it is not committed and the failure is fatal.
  */
 export class JobScheduler {
-  private readonly queue: { job: Job; batch: Running }[] = [];
-  private active = 0;
+  private readonly queue: JobSet[] = [];
+  private running = false;
   private idleWaiters: (() => void)[] = [];
   private accepting = true;
 
@@ -43,100 +49,101 @@ export class JobScheduler {
     private readonly clock: Clock,
     private readonly concurrentJobs: number,
     private readonly bus: ListenerBus,
-    private readonly onError: (err: StreamingJobError) => void,
-    private readonly onBatchDone: (time: number) => void,
+    private readonly events: SchedulerEvents,
   ) {}
 
   submit(set: JobSet): void {
     if (!this.accepting) return;
-    const batch: Running = { set, submissionTime: this.clock.now(), pending: set.jobs.length, ops: [] };
-    this.bus.post("onBatchSubmitted", this.info(batch));
-    for (const err of set.generationErrors) {
-      batch.ops.push({ id: err.outputOpId, name: err.operation, failureReason: err.message });
-      this.onError(err);
-    }
-    if (set.jobs.length === 0) {
-      this.finish(batch);
-      return;
-    }
-    for (const job of set.jobs) this.queue.push({ job, batch });
-    this.pump();
+    this.queue.push(set);
+    this.bus.post("onBatchSubmitted", info(set, this.clock.now()));
+    if (!this.running) void this.drain();
   }
 
-  private pump(): void {
-    while (this.active < this.concurrentJobs && this.queue.length > 0) {
-      const { job, batch } = this.queue.shift()!;
-      this.active++;
-      void this.run(job, batch).finally(() => {
-        this.active--;
-        this.pump();
-        if (this.active === 0 && this.queue.length === 0) this.wakeIdle();
-      });
-    }
-  }
-
-  private async run(job: Job, batch: Running): Promise<void> {
-    if (batch.startTime === undefined) {
-      batch.startTime = this.clock.now();
-      this.bus.post("onBatchStarted", this.info(batch));
-    }
-    const startTime = this.clock.now();
-    let failureReason: string | undefined;
-    try {
-      await job.run();
-    } catch (err) {
-      const wrapped = new StreamingJobError(job.time, job.outputOpId, job.name, err);
-      failureReason = wrapped.message;
-      this.onError(wrapped);
-    }
-    const op = { id: job.outputOpId, name: job.name, startTime, endTime: this.clock.now(), failureReason };
-    batch.ops.push(op);
-    this.bus.post("onOutputOperationCompleted", job.time, op);
-    if (--batch.pending === 0) this.finish(batch);
-  }
-
-  private finish(batch: Running): void {
-    const end = this.clock.now();
-    batch.startTime ??= end;
-    this.bus.post("onBatchCompleted", this.info(batch, end));
-    this.onBatchDone(batch.set.time);
-  }
-
-  private info(b: Running, endTime?: number): BatchInfo {
-    const start = b.startTime;
-    return {
-      batchTime: b.set.time,
-      numRecords: b.set.numRecords,
-      submissionTime: b.submissionTime,
-      processingStartTime: start,
-      processingEndTime: endTime,
-      outputOperations: [...b.ops].sort((x, y) => x.id - y.id),
-      schedulingDelay: start === undefined ? undefined : start - b.submissionTime,
-      processingDelay: start === undefined || endTime === undefined ? undefined : endTime - start,
-      totalDelay: endTime === undefined ? undefined : endTime - b.set.time,
-    };
-  }
-
-  get queuedJobs(): number {
-    return this.queue.length;
-  }
-
-  /** Resolves when no job is queued or running. */
-  whenIdle(): Promise<void> {
-    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private wakeIdle(): void {
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) await this.runBatch(this.queue.shift()!);
+    this.running = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
 
-  /** Stops taking batches; without `graceful` the queued jobs are dropped. Waits for running ones. */
+  private async runBatch(set: JobSet): Promise<void> {
+    const submitted = this.clock.now();
+    const ops: OutputOperationInfo[] = [];
+    const fatal = set.fatalOnFailure ?? false;
+    let failed = false;
+    const fail = (err: StreamingJobError) => {
+      failed = true;
+      ops.push({ id: err.outputOpId, name: err.operation, failureReason: err.message });
+      this.events.onError(err, fatal);
+    };
+    set.generationErrors.forEach(fail);
+    try {
+      await set.before?.();
+    } catch (err) {
+      fail(new StreamingJobError(set.time, -1, "log batch input", err));
+      return;
+    }
+    const start = this.clock.now();
+    this.bus.post("onBatchStarted", info(set, submitted, start));
+    const pending = [...set.jobs];
+    const worker = async () => {
+      for (let job = pending.shift(); job && !(failed && fatal); job = pending.shift()) {
+        const jobStart = this.clock.now();
+        let failureReason: string | undefined;
+        try {
+          await job.run();
+        } catch (err) {
+          const wrapped = new StreamingJobError(job.time, job.outputOpId, job.name, err);
+          failureReason = wrapped.message;
+          fail(wrapped);
+        }
+        const op = { id: job.outputOpId, name: job.name, startTime: jobStart, endTime: this.clock.now(), failureReason };
+        if (!failureReason) ops.push(op);
+        this.bus.post("onOutputOperationCompleted", job.time, op);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrentJobs, Math.max(1, pending.length)) }, worker));
+    if (!failed && set.after) {
+      try {
+        await set.after();
+      } catch (err) {
+        fail(new StreamingJobError(set.time, -1, "commit batch", err));
+      }
+    }
+    this.bus.post("onBatchCompleted", info(set, submitted, start, this.clock.now(), ops));
+    this.events.onBatchDone(set.time);
+  }
+
+  get queuedBatches(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves when no batch is queued or running. */
+  whenIdle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking batches; without `graceful` the queued ones are dropped. Waits for the running one. */
   async stop(graceful: boolean): Promise<void> {
     if (!graceful) this.queue.length = 0;
     await this.whenIdle();
     this.accepting = false;
   }
+}
+
+function info(set: JobSet, submitted: number, start?: number, end?: number, ops: OutputOperationInfo[] = []): BatchInfo {
+  return {
+    batchTime: set.time,
+    numRecords: set.numRecords,
+    submissionTime: submitted,
+    processingStartTime: start,
+    processingEndTime: end,
+    outputOperations: [...ops].sort((x, y) => x.id - y.id),
+    schedulingDelay: start === undefined ? undefined : start - submitted,
+    processingDelay: start === undefined || end === undefined ? undefined : end - start,
+    totalDelay: end === undefined ? undefined : end - set.time,
+  };
 }

@@ -111,7 +111,7 @@ test("a slow batch makes the next ones queue (no overlap); a plain stop drops th
   f.clock.advance(3000);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(started, [1000]);
-  assert.equal(f.ssc.scheduler.queuedJobs, 2, "the batches at 2000 and 3000 wait");
+  assert.equal(f.ssc.scheduler.queuedBatches, 2, "the batches at 2000 and 3000 wait");
   const stopped = f.ssc.stop(false);
   release();
   await stopped;

@@ -20,7 +20,9 @@ const TEMPORARY = /(\.tmp|\.temp|\._COPYING_|~|\.crdownload|\.part|\.swp)$/i;
 export class FileInputDStream<T> implements DStreamNode<T> {
   readonly kind = "FileInputDStream";
   readonly dependencies: readonly DStream<unknown>[] = [];
-  private readonly createdAt: number;
+  private createdAt: number;
+  /** Files fixed for each batch time (by `plan`, or restored from the offsets log). */
+  private readonly planned = new Map<number, string[]>();
   /** path → batch time that took it, for the remember window. */
   private readonly taken = new Map<string, number>();
 
@@ -69,8 +71,32 @@ export class FileInputDStream<T> implements DStreamNode<T> {
     return found;
   }
 
-  compute(time: number): RDD<T> {
+  plan(time: number): string[] {
     const files = this.findNewFiles(time);
+    this.planned.set(time, files);
+    for (const t of this.planned.keys()) if (t < time - this.rememberMs()) this.planned.delete(t);
+    return files;
+  }
+
+  resumeState(): { createdAt: number } {
+    return { createdAt: this.createdAt };
+  }
+
+  restorePlans(plans: ReadonlyMap<number, unknown>, resume: unknown): void {
+    const createdAt = (resume as { createdAt?: number } | undefined)?.createdAt;
+    if (typeof createdAt === "number") this.createdAt = createdAt;
+    for (const [t, files] of plans) {
+      this.planned.set(t, files as string[]);
+      for (const f of files as string[]) this.taken.set(f, t);
+    }
+  }
+
+  describe(): string {
+    return `dir=${this.directory}`;
+  }
+
+  compute(time: number): RDD<T> {
+    const files = this.planned.get(time) ?? this.findNewFiles(time);
     const sc = this.ssc.sparkContext;
     const read = this.read;
     // the files are read when the batch's job runs, one partition per file

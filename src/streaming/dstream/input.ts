@@ -1,6 +1,8 @@
 import { RDD } from "../../core/rdd.js";
 import { ParallelCollectionNode } from "../../core/rdds/parallel-collection.js";
 import type { Receiver } from "../../receiver/receiver.js";
+import { CheckpointError } from "../../checkpoint/errors.js";
+import { log } from "../../util/log.js";
 import type { StreamingContext } from "../context.js";
 import type { DStream } from "../dstream.js";
 import type { DStreamNode } from "./node.js";
@@ -30,6 +32,10 @@ export class QueueInputDStream<T> extends InputNode<T> {
     super(ssc);
   }
 
+  restorePlans(): void {
+    throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", "queueStream doesn't support checkpointing. Please don't use queueStream when checkpointing is enabled.");
+  }
+
   compute(): RDD<T> {
     const sc = this.ssc.sparkContext;
     if (this.queue.length > 0) {
@@ -50,6 +56,21 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
 
   constructor(ssc: StreamingContext, readonly receiver: Receiver<T>) {
     super(ssc);
+  }
+
+  plan(time: number): { records: number; logged: false } {
+    return { records: this.ssc.receiverTracker.blocksOf(time, this.streamId).reduce((n, b) => n + b.records.length, 0), logged: false };
+  }
+
+  restorePlans(plans: ReadonlyMap<number, unknown>): void {
+    const lost = [...plans].filter(([, p]) => ((p as { records?: number }).records ?? 0) > 0);
+    if (lost.length > 0) {
+      log.warn(`${this.receiver.describe()}: the records of ${lost.length} logged batch(es) were held only in memory and are lost (${lost.reduce((n, [, p]) => n + ((p as { records: number }).records), 0)} records); those batches are replayed without them. Enable spark.streaming.receiver.writeAheadLog.enable to keep them`);
+    }
+  }
+
+  describe(): string {
+    return `receiver=${this.receiver.describe()}`;
   }
 
   compute(time: number): RDD<T> {

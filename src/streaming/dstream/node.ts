@@ -24,6 +24,14 @@ export interface DStreamNode<T> {
   readonly stateful?: boolean;
   /** Called once by the DStream that wraps this node (stateful nodes read their own past RDDs). */
   bind?(stream: DStream<T>): void;
+  /** Input streams: fixes the input of batch `time` and describes it as JSON (logged before the batch runs). */
+  plan?(time: number): unknown;
+  /** Input streams, at recovery: the logged input of earlier batches, and what `resumeState` gave. */
+  restorePlans?(plans: ReadonlyMap<number, unknown>, resumeState: unknown): void;
+  /** Input streams: what recovery needs beyond the per-batch plans (kept in the checkpoint metadata). */
+  resumeState?(): unknown;
+  /** Parameters that make this node what it is, for the graph fingerprint (`window=30000`…). */
+  describe?(): string;
   /** Input streams: called at start and stop. */
   start?(zeroTime: number): void;
   stop?(): void;

@@ -39,6 +39,10 @@ export class ReducedWindowedDStream<K, V> extends StatefulNode<[K, V], [K, V]> {
     return this.slide;
   }
 
+  describe(): string {
+    return `window=${this.windowMs} partitions=${this.partitioner.numPartitions} filter=${this.filterFunc !== undefined}`;
+  }
+
   parentRememberMs(rememberMs: number): number {
     return rememberMs + this.windowMs + this.slide;
   }

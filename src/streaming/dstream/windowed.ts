@@ -33,6 +33,10 @@ export class WindowedDStream<T> extends SingleParentNode<T, T> {
     return rememberMs + this.windowMs;
   }
 
+  describe(): string {
+    return `window=${this.windowMs}`;
+  }
+
   compute(time: number): RDD<T> {
     const rdds = parentRDDs(this.parent, time - this.windowMs, time);
     const sc = this.parent.ssc.sparkContext;
