@@ -94,7 +94,7 @@ export class RDD<T> {
     if (!this.isPersisted) this.persist(StorageLevel.MEMORY_ONLY);
     const blocks = this.context.blockManager;
     const missing = allPartitions(this).filter((p) => blocks.get(this.id, p) === undefined);
-    if (missing.length > 0) await this.runJob(() => undefined, missing);
+    if (missing.length > 0) await this.runJob((run) => run(() => {}), missing);
     const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
     this.current = new ParallelCollectionNode(data, this.current.callSite, "LocalCheckpointRDD", this.current.partitioner);
   }

@@ -16,6 +16,7 @@ import { ForEachDStream } from "./dstream/output.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { formatPprint } from "./pprint.js";
+import { saveAtomically } from "./save-atomically.js";
 
 /** The stream `mapWithState` returns: the mapped values, and the states on demand. */
 export interface MapWithStateStream<K, S, M> extends DStream<M> {
@@ -390,14 +391,14 @@ export class DStream<T> {
     this.addOutput("pprint", async (rdd, time) => out(formatPprint(time, await rdd.take(num + 1), num)));
   }
 
-  /** Saves each batch as a directory `prefix-<timeMs>[.suffix]` of part files. */
+  /**
+   * Saves each batch as a directory `prefix-<timeMs>[.suffix]` of part files, atomically: the
+   * parts go to a temporary directory that is renamed into place, so a batch re-run after a
+   * crash finds the finished directory and keeps it (never a duplicate or a partial one).
+   */
   saveAsTextFiles(prefix: string, suffix?: string): void {
     this.addOutput("saveAsTextFiles", async (rdd, time) => {
-      const path = suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`;
-      await rdd.saveAsTextFile(path).catch((err: unknown) => {
-        // a re-run batch finds its directory already written: keep it, as PySpark does
-        if (!(err instanceof IllegalArgumentError && /already exists/.test(err.message))) throw err;
-      });
+      await saveAtomically(rdd, suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`);
     });
   }
 

@@ -100,3 +100,23 @@ test("SparkConf set, get, defaults and getAll", () => {
     delete process.env.SLUICE_CONF;
   }
 });
+
+test("localCheckpoint computes every partition, keeps the data and partitioner, and drops the lineage", async () => {
+  const sc = new SparkContext("local[2]", "local-checkpoint");
+  try {
+    let calls = 0;
+    const rdd = sc.parallelize([["a", 1], ["b", 2], ["a", 3]] as [string, number][], 2)
+      .map((kv) => { calls++; return kv; })
+      .reduceByKey((x, y) => x + y, 3);
+    await rdd.localCheckpoint();
+    assert.equal(calls, 3, "computed once, by the checkpoint itself");
+    assert.equal(rdd.toDebugString().split("\n").length, 1, `no parents left:\n${rdd.toDebugString()}`);
+    assert.equal(rdd.getNumPartitions(), 3);
+    assert.equal(rdd.partitioner?.numPartitions, 3);
+    rdd.unpersist();
+    assert.deepEqual((await rdd.collect()).sort(), [["a", 4], ["b", 2]]);
+    assert.equal(calls, 3, "read back without recomputing");
+  } finally {
+    await sc.stop();
+  }
+});

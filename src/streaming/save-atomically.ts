@@ -1,0 +1,39 @@
+import { existsSync, promises as fsp } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { crashPoint } from "../checkpoint/crash.js";
+import type { RDD } from "../core/rdd.js";
+
+/**
+ * Writes `rdd` as a text directory at `path` all at once: parts and `_SUCCESS` go to a
+ * temporary sibling directory, which is fsynced and renamed onto `path`. An existing `path`
+ * is a finished earlier attempt of the same batch and is kept as it is.
+ */
+export async function saveAtomically(rdd: RDD<unknown>, path: string): Promise<void> {
+  const target = resolve(path);
+  if (existsSync(target)) return;
+  const parent = dirname(target);
+  await fsp.mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await rdd.saveAsTextFile(tmp);
+    for (const name of await fsp.readdir(tmp)) await syncPath(join(tmp, name));
+    await syncPath(tmp);
+    crashPoint("mid-output");
+    await fsp.rename(tmp, target);
+    await syncPath(parent);
+  } catch (err) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    if ((err as NodeJS.ErrnoException).code === "ENOTEMPTY" || (err as NodeJS.ErrnoException).code === "EEXIST") return; // another attempt finished first
+    throw err;
+  }
+}
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await fsp.open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,30 @@
+// The job the reliability tests kill and restart: a replayable file source, running totals
+// with updateStateByKey, and two idempotent file sinks (the records seen per batch, and the
+// state per batch). Prints "committed <batchTime>" once each batch is committed.
+// Usage: sluice submit test/reliability/job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]
+import { SparkContext, StreamingContext, type BatchInfo } from "sluice";
+
+const [checkpointDir, inputDir, outputDir, batchSeconds = "0.1"] = process.argv.slice(2);
+if (!checkpointDir || !inputDir || !outputDir) throw new Error("usage: job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]");
+
+const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
+  const sc = SparkContext.getOrCreate();
+  const ctx = new StreamingContext(sc, Number(batchSeconds));
+  const lines = ctx.textFileStream(inputDir);
+  lines.saveAsTextFiles(`${outputDir}/seen`);
+  lines
+    .map((line): [string, number] => {
+      const [, key, value] = line.split(",");
+      return [key!, Number(value)];
+    })
+    .updateStateByKey((values: number[], total: number | undefined) => values.reduce((a, b) => a + b, total ?? 0), 2)
+    .saveAsTextFiles(`${outputDir}/state`);
+  return ctx;
+});
+ssc.addStreamingListener({
+  onBatchCompleted: (info: BatchInfo) => {
+    if (info.outputOperations.every((op) => !op.failureReason)) process.stdout.write(`committed ${info.batchTime}\n`);
+  },
+});
+ssc.start();
+await ssc.awaitTermination();

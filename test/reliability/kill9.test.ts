@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { CRASH_POINTS } from "../../src/checkpoint/crash.js";
+import { tempDir } from "../helpers/context.js";
+import { makeWorkspace, reconcile, runJob } from "./harness.js";
+
+const KILLS = Number(process.env.SLUICE_KILL_RUNS ?? 20);
+
+test(`a job killed with SIGKILL ${KILLS} times at random moments loses and duplicates nothing, and its state equals the reference fold`, async () => {
+  const ws = makeWorkspace(tempDir("sluice-kill9-"), 60, 25, Date.now() + 1500, 150, 7);
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < KILLS; i++) {
+    const r = await runJob(ws, { killAfterMs: 400 + Math.floor(rand() * 900) });
+    assert.ok(r.signal === "SIGKILL", `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`);
+  }
+  const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  assert.equal(final.code, 0, final.stderr);
+  const result = reconcile(ws);
+  assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));
+});
+
+test("a job killed at every named crash point recovers with nothing lost or duplicated", async () => {
+  const root = tempDir("sluice-crashpoints-");
+  for (const point of CRASH_POINTS) {
+    const ws = makeWorkspace(join(root, point), 12, 10, Date.now() + 1200, 100, point.length);
+    const crashed = await runJob(ws, { crashAt: `${point}:3` });
+    assert.equal(crashed.signal, "SIGKILL", `${point}: the job did not reach the crash point:\n${crashed.stderr}`);
+    const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+    assert.equal(final.code, 0, `${point}: ${final.stderr}`);
+    const result = reconcile(ws);
+    assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, `${point}: ${JSON.stringify(result)}`);
+  }
+});
+
+test("truncated and bit-flipped checkpoint files stop recovery with an error naming the file", async () => {
+  const ws = makeWorkspace(tempDir("sluice-corrupt-"), 4, 5, Date.now() + 800, 100, 3);
+  const first = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  assert.equal(first.code, 0, first.stderr);
+  const metadata = join(ws.checkpoint, "metadata");
+  const original = (await import("node:fs")).readFileSync(metadata);
+  writeFileSync(metadata, original.subarray(0, original.length - 7));
+  const truncated = await runJob(ws, { untilCommitted: 0 });
+  assert.notEqual(truncated.code, 0);
+  assert.match(truncated.stderr, new RegExp(`SLUICE_E_CKPT_CORRUPT: ${metadata.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is truncated or padded`));
+  const flipped = Buffer.from(original);
+  flipped[flipped.length - 3]! ^= 0x10;
+  writeFileSync(metadata, flipped);
+  const bitFlip = await runJob(ws, { untilCommitted: 0 });
+  assert.notEqual(bitFlip.code, 0);
+  assert.match(bitFlip.stderr, /SLUICE_E_CKPT_CORRUPT: .*metadata hash mismatch/);
+});
