@@ -238,6 +238,7 @@ export class StreamingContext {
       ck.manager.resetForNewJob();
       const { fingerprint, summary } = this.graph.fingerprint(this.batchMs);
       ck.ready = ck.manager.writeMetadata({ appName: this.sparkContext.appName, batchMs: this.batchMs, zeroTime: first - this.batchMs, fingerprint, summary, inputs: this.graph.inputResumeStates() });
+      ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
     }
     this.receiverTracker.start(this.graph.receivers());
     this.generator.start(first);
@@ -313,6 +314,7 @@ export class StreamingContext {
         await this.receiverTracker.stop();
         await this.scheduler.stop(stopGracefully);
       }
+      await this.checkpointer?.ready.catch((err: unknown) => log.error(`checkpoint metadata was not written: ${(err as Error).message}`));
       this.checkpointer?.manager.close();
       if (registry[ACTIVE] === this) delete registry[ACTIVE];
       if (stopSc) await this.sparkContext.stop();

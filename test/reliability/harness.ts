@@ -58,9 +58,9 @@ export interface RunResult {
  * `crashAt` (`SLUICE_CRASH_AT`), or is asked to stop (SIGINT) once a batch at or after
  * `untilCommitted` is committed.
  */
-export function runJob(ws: Workspace, opts: { killAfterMs?: number; crashAt?: string; untilCommitted?: number; batchSeconds?: number }): Promise<RunResult> {
+export function runJob(ws: Workspace, opts: { killAfterMs?: number; crashAt?: string; untilCommitted?: number; batchSeconds?: number; env?: Record<string, string> }): Promise<RunResult> {
   const args = [resolve("bin/sluice.js"), "submit", "--master", "local[1]", resolve("test/reliability/job.ts"), ws.checkpoint, ws.input, ws.output, String(opts.batchSeconds ?? 0.1)];
-  const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR" };
+  const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR", ...opts.env };
   if (opts.crashAt) env.SLUICE_CRASH_AT = opts.crashAt;
   else delete env.SLUICE_CRASH_AT;
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });

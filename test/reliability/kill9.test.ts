@@ -52,3 +52,14 @@ test("truncated and bit-flipped checkpoint files stop recovery with an error nam
   assert.notEqual(bitFlip.code, 0);
   assert.match(bitFlip.stderr, /SLUICE_E_CKPT_CORRUPT: .*metadata hash mismatch/);
 });
+
+test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space returns nothing is lost or duplicated", async () => {
+  const ws = makeWorkspace(tempDir("sluice-enospc-"), 12, 10, Date.now() + 1000, 100, 5);
+  const full = await runJob(ws, { env: { SLUICE_FAULT_FS: "enospc@12" } });
+  assert.equal(full.code, 1, full.stderr);
+  assert.match(full.stderr, /SLUICE_E_ENOSPC: no space left writing .*checkpoint\/(offsets|commits|state)\/.* Nothing of this batch was committed/);
+  const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  assert.equal(final.code, 0, final.stderr);
+  const result = reconcile(ws);
+  assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));
+});

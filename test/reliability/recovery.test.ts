@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { mkdirSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
+import { CheckpointError } from "../../src/checkpoint/errors.js";
+import { sorted, tempDir } from "../helpers/context.js";
+
+const B = 1000;
+const T0 = 1_800_000_000_000; // a multiple of B
+
+/** Writes a file of words into `dir` with modification time `mtime` (atomically, via rename). */
+function drop(dir: string, name: string, words: string[], mtime: number): void {
+  const tmp = join(dir, "..", `${name}.staging`);
+  writeFileSync(tmp, words.join("\n") + "\n");
+  utimesSync(tmp, mtime / 1000, mtime / 1000);
+  renameSync(tmp, join(dir, name));
+}
+
+/** The job under test: windowed counts with an inverse function, and running totals. */
+function setup(input: string, sink: Map<number, { win: [string, number][]; total: [string, number][] }>, clock: ManualClock, windowSeconds = 3) {
+  return () => {
+    const sc = new SparkContext("local[2]", "recovery");
+    const ssc = new StreamingContext(sc, B / 1000, { clock, out: () => {} });
+    const pairs = ssc.textFileStream(input).map((w): [string, number] => [w, 1]);
+    const record = (key: "win" | "total") => async (time: Date, rdd: RDD<[string, number]>) => {
+      const entry = sink.get(time.getTime()) ?? { win: [], total: [] };
+      entry[key] = sorted(await rdd.collect());
+      sink.set(time.getTime(), entry);
+    };
+    pairs.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, windowSeconds, 1, 2, ([, n]) => n > 0).foreachRDD(record("win"));
+    pairs.updateStateByKey((v: number[], s: number | undefined) => v.length + (s ?? 0), 2).foreachRDD(record("total"));
+    return ssc;
+  };
+}
+
+const words = [["a", "b"], ["a"], ["c", "c"], ["b"], [], ["a", "d"], ["d"], ["b", "a"], [], ["c"]];
+
+async function runBatches(ssc: StreamingContext, clock: ManualClock, n: number) {
+  for (let i = 0; i < n; i++) {
+    clock.advance(B);
+    await ssc.scheduler.whenIdle();
+  }
+}
+
+test("a job stopped mid-way and resumed with getOrCreate gives the same windows and totals as one that never stopped", async () => {
+  const root = tempDir("sluice-recovery-");
+  const expected = new Map<number, { win: [string, number][]; total: [string, number][] }>();
+  {
+    const input = join(root, "in-ref");
+    mkdirSync(input);
+    const clock = new ManualClock(T0);
+    const ssc = StreamingContext.getOrCreate(join(root, "ck-ref"), setup(input, expected, clock));
+    words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
+    ssc.start();
+    await runBatches(ssc, clock, words.length);
+    await ssc.stop();
+  }
+  const got = new Map<number, { win: [string, number][]; total: [string, number][] }>();
+  const input = join(root, "in");
+  mkdirSync(input);
+  const checkpoint = join(root, "ck");
+  {
+    const clock = new ManualClock(T0);
+    const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock));
+    words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
+    ssc.start();
+    await runBatches(ssc, clock, 6);
+    await ssc.stop(); // as if the process had died after batch 6 committed
+  }
+  for (const t of [...got.keys()]) if (t > T0 + 6 * B) got.delete(t);
+  {
+    const clock = new ManualClock(T0 + 6 * B + 10); // restarted a moment later
+    const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock));
+    ssc.start();
+    await runBatches(ssc, clock, words.length - 6);
+    await ssc.stop();
+  }
+  assert.deepEqual([...got.entries()].sort(([a], [b]) => a - b), [...expected.entries()].sort(([a], [b]) => a - b));
+});
+
+test("a changed job graph is refused with a diff; so is a queueStream checkpoint", async () => {
+  const root = tempDir("sluice-graph-");
+  const input = join(root, "in");
+  mkdirSync(input);
+  const checkpoint = join(root, "ck");
+  const clock = new ManualClock(T0);
+  const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, new Map(), clock, 3));
+  ssc.start();
+  await runBatches(ssc, clock, 2);
+  await ssc.stop();
+  assert.throws(() => StreamingContext.getOrCreate(checkpoint, setup(input, new Map(), new ManualClock(T0), 5)), (e: unknown) => {
+    assert.ok(e instanceof CheckpointError);
+    assert.equal(e.code, "SLUICE_E_GRAPH_MISMATCH");
+    assert.match(e.message, /- stream \d+: ReducedWindowedDStream slide=1000 from \d+ window=3000/);
+    assert.match(e.message, /\+ stream \d+: ReducedWindowedDStream slide=1000 from \d+ window=5000/);
+    assert.match(e.message, /Use a new checkpoint directory/);
+    return true;
+  });
+  await SparkContext.getActive()?.stop();
+
+  const qdir = join(root, "queue");
+  const q = StreamingContext.getOrCreate(qdir, () => {
+    const s = new StreamingContext(new SparkContext("local[1]", "q"), 1, { clock: new ManualClock(T0), out: () => {} });
+    s.queueStream([[1]]).pprint();
+    return s;
+  });
+  q.start();
+  await q.stop();
+  const again = StreamingContext.getOrCreate(qdir, () => {
+    const s = new StreamingContext(new SparkContext("local[1]", "q"), 1, { clock: new ManualClock(T0), out: () => {} });
+    s.queueStream([[1]]).pprint();
+    return s;
+  });
+  assert.throws(() => again.start(), /queueStream doesn't support checkpointing/);
+  await again.stop();
+});
