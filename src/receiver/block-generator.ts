@@ -1,9 +1,12 @@
+import type { WalRef } from "../checkpoint/wal.js";
 import { RecurringTimer, type Clock } from "../streaming/clock.js";
 
 /** A block of records from one receiver: one partition of a batch's RDD. */
 export interface Block<T> {
   readonly streamId: number;
   readonly records: T[];
+  /** Where the block lies in the write-ahead log, when it is on. */
+  readonly wal?: WalRef;
 }
 
 /**

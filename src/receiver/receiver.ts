@@ -5,6 +5,7 @@ import { StorageLevel } from "../core/storage-level.js";
 export interface ReceiverHost<T> {
   store(item: T): void;
   storeAll(items: Iterable<T>): void;
+  storeBlock(items: T[]): Promise<void>;
   restart(message: string, error?: unknown, delaySeconds?: number): void;
   stop(message: string, error?: unknown): void;
   reportError(message: string, error?: unknown): void;
@@ -48,6 +49,15 @@ export abstract class Receiver<T> {
 
   storeAll(items: Iterable<T>): void {
     this.supervisor().storeAll(items);
+  }
+
+  /**
+   * Stores `items` as one block and resolves once it is safe: written and fsynced to the
+   * write-ahead log when `spark.streaming.receiver.writeAheadLog.enable` is on, handed to the
+   * engine otherwise. A reliable receiver acknowledges its source only after this resolves.
+   */
+  storeBlock(items: T[]): Promise<void> {
+    return this.supervisor().storeBlock(items);
   }
 
   /** Stops and restarts the receiver after `delaySeconds` (default `spark.streaming.receiverRestartDelay`). */

@@ -2,6 +2,7 @@ import { IllegalStateError, describeError } from "../core/errors.js";
 import type { Clock } from "../streaming/clock.js";
 import type { ListenerBus, ReceiverInfo } from "../streaming/listener.js";
 import { log } from "../util/log.js";
+import type { WriteAheadLog } from "../checkpoint/wal.js";
 import { BlockGenerator, type Block } from "./block-generator.js";
 import type { Receiver, ReceiverHost } from "./receiver.js";
 
@@ -30,16 +31,49 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   /** Records stored since start. */
   numRecords = 0;
 
+  /** Appends to the write-ahead log, in block order; settles when the last block is handed over. */
+  private walChain: Promise<void> = Promise.resolve();
+
   constructor(
     readonly receiver: Receiver<T>,
     readonly streamId: number,
     private readonly clock: Clock,
     private readonly settings: SupervisorSettings,
-    onBlock: (block: Block<T>) => void,
+    private readonly onBlock: (block: Block<T>) => void,
     private readonly bus: ListenerBus,
+    private readonly wal?: WriteAheadLog,
   ) {
-    this.blocks = new BlockGenerator(clock, settings.blockIntervalMs, streamId, onBlock);
+    this.blocks = new BlockGenerator(clock, settings.blockIntervalMs, streamId, (b) => void this.handOver(b.records).catch((err: unknown) => this.reportError("write-ahead log append failed", err)));
     receiver.attach(this, streamId);
+  }
+
+  /** Hands a block to the engine, after logging it durably when the WAL is on. */
+  private handOver(records: T[]): Promise<void> {
+    if (!this.wal) {
+      this.onBlock({ streamId: this.streamId, records });
+      return Promise.resolve();
+    }
+    const wal = this.wal;
+    const done = this.walChain.then(async () => {
+      const ref = await wal.append(records);
+      this.onBlock({ streamId: this.streamId, records, wal: ref });
+    });
+    this.walChain = done.catch(() => undefined);
+    return done;
+  }
+
+  async storeBlock(items: T[]): Promise<void> {
+    if (this.state === "stopped") throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
+    this.blocks.cut();
+    this.consecutiveFailures = 0;
+    this.numRecords += items.length;
+    if (this.waiters.length > 0) this.wakeWaiters();
+    await this.handOver(items);
+  }
+
+  /** Resolves when every block cut so far has been handed over (logged first when the WAL is on). */
+  whenHandedOver(): Promise<void> {
+    return this.walChain;
   }
 
   info(): ReceiverInfo {
@@ -137,6 +171,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     this.cancelRestart?.();
     if (wasRunning) await this.stopReceiver();
     this.blocks.stop();
+    await this.walChain;
     this.bus.post("onReceiverStopped", this.info());
   }
 

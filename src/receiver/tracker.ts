@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { WriteAheadLog, type WalRef } from "../checkpoint/wal.js";
 import type { Clock } from "../streaming/clock.js";
 import type { ListenerBus } from "../streaming/listener.js";
 import type { Block } from "./block-generator.js";
@@ -6,23 +8,33 @@ import { ReceiverSupervisor, type SupervisorSettings } from "./supervisor.js";
 
 /**
  * Keeps every receiver's supervisor and the blocks they cut, and hands the blocks received
- * up to a batch time to that batch (`allocateBlocksToBatch`).
+ * up to a batch time to that batch (`allocateBlocksToBatch`). With a write-ahead log
+ * directory, every block is logged before it counts as received.
  */
 export class ReceiverTracker {
   private readonly supervisors = new Map<number, ReceiverSupervisor<unknown>>();
+  private readonly wals = new Map<number, WriteAheadLog>();
   private readonly unallocated = new Map<number, Block<unknown>[]>();
   private readonly allocated = new Map<number, Map<number, Block<unknown>[]>>();
+  /** Batch time → lowest WAL sequence number it holds, per stream (for WAL cleanup). */
+  private readonly walSeqs = new Map<number, Map<number, number>>();
 
   constructor(private readonly clock: Clock, private readonly settings: SupervisorSettings, private readonly bus: ListenerBus) {}
 
-  /** Starts a supervisor per receiver; each receiver runs on its own. */
-  start(receivers: ReadonlyMap<number, Receiver<unknown>>): void {
+  /** Puts every receiver under a supervisor (and a WAL in `walDir/<streamId>` when given); starts nothing yet. */
+  attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string): void {
     for (const [streamId, receiver] of receivers) {
-      const sup = new ReceiverSupervisor(receiver, streamId, this.clock, this.settings, (b) => this.addBlock(b), this.bus);
+      const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId))) : undefined;
+      if (wal) this.wals.set(streamId, wal);
+      const sup = new ReceiverSupervisor(receiver, streamId, this.clock, this.settings, (b) => this.addBlock(b), this.bus, wal);
       this.supervisors.set(streamId, sup);
       this.unallocated.set(streamId, []);
-      sup.start();
     }
+  }
+
+  /** Starts every attached receiver; each runs on its own. */
+  startAll(): void {
+    for (const sup of this.supervisors.values()) sup.start();
   }
 
   private addBlock(block: Block<unknown>): void {
@@ -37,12 +49,34 @@ export class ReceiverTracker {
     return this.supervisors.size;
   }
 
+  /** The records of a logged block (recovery). */
+  readLogged(streamId: number, ref: WalRef): unknown[] {
+    const wal = this.wals.get(streamId);
+    if (!wal) throw new Error(`stream ${streamId} has no write-ahead log`);
+    return wal.read(ref);
+  }
+
+  /** Recovery: blocks logged after `seq` were received but never given to a batch; the next batch takes them. */
+  requeueLoggedAfter(streamId: number, seq: number): number {
+    const wal = this.wals.get(streamId);
+    const refs = wal?.blocksAfter(seq) ?? [];
+    for (const ref of refs) this.unallocated.get(streamId)?.push({ streamId, records: wal!.read(ref), wal: ref });
+    return refs.length;
+  }
+
   /** Gives batch `time` every block received so far (the current partial blocks are cut first). */
   allocateBlocksToBatch(time: number): void {
     for (const sup of this.supervisors.values()) sup.flush();
     const batch = new Map<number, Block<unknown>[]>();
     for (const [streamId, blocks] of this.unallocated) {
-      batch.set(streamId, blocks.splice(0));
+      const taken = blocks.splice(0);
+      batch.set(streamId, taken);
+      const seqs = taken.filter((b) => b.wal).map((b) => b.wal!.seq);
+      if (seqs.length > 0) {
+        let m = this.walSeqs.get(time);
+        if (!m) this.walSeqs.set(time, (m = new Map()));
+        m.set(streamId, Math.min(...seqs));
+      }
     }
     this.allocated.set(time, batch);
   }
@@ -68,8 +102,23 @@ export class ReceiverTracker {
     for (const t of this.allocated.keys()) if (t <= time) this.allocated.delete(t);
   }
 
-  /** Stops every receiver; their last records become blocks. */
+  /** Deletes WAL segments that only batches before `keepFrom` needed. */
+  async cleanupWal(keepFrom: number): Promise<void> {
+    for (const [streamId, wal] of this.wals) {
+      let needed = Infinity;
+      for (const [t, m] of this.walSeqs) {
+        if (t < keepFrom) this.walSeqs.get(t)?.delete(streamId);
+        else needed = Math.min(needed, m.get(streamId) ?? Infinity);
+      }
+      for (const b of this.unallocated.get(streamId) ?? []) if (b.wal) needed = Math.min(needed, b.wal.seq);
+      if (Number.isFinite(needed)) await wal.deleteBelow(needed);
+    }
+    for (const [t, m] of this.walSeqs) if (m.size === 0) this.walSeqs.delete(t);
+  }
+
+  /** Stops every receiver; their last records become blocks (logged first when the WAL is on). */
   async stop(): Promise<void> {
     await Promise.all(Array.from(this.supervisors.values(), (s) => s.stopSupervisor()));
+    await Promise.all(Array.from(this.wals.values(), (w) => w.close()));
   }
 }

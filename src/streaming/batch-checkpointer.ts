@@ -25,6 +25,8 @@ export class BatchCheckpointer {
     private readonly snapshotEveryMs: number,
     /** Offsets and commits kept behind the oldest snapshot, in batches. */
     private readonly retainBatches: number,
+    /** Drops other logs (the receivers' WAL) that only batches before the given time needed. */
+    private readonly cleanupOthers: (keepFrom: number) => Promise<void> = async () => {},
   ) {}
 
   async logOffsets(time: number, inputs: Record<string, unknown>): Promise<void> {
@@ -48,7 +50,9 @@ export class BatchCheckpointer {
     await this.manager.writeCommit({ batchTime: time, snapshots });
     const oldestSnapshot = this.manager.oldestKeptSnapshot() ?? this.graph.zeroTime ?? time;
     const longestWindow = Math.max(0, ...this.graph.streams.map((s) => s.rememberDuration));
-    await this.manager.cleanup(Math.min(oldestSnapshot - longestWindow, time - this.retainBatches * this.batchMs));
+    const keepFrom = Math.min(oldestSnapshot - longestWindow, time - this.retainBatches * this.batchMs);
+    await this.manager.cleanup(keepFrom);
+    await this.cleanupOthers(keepFrom);
   }
 
   /**

@@ -240,8 +240,16 @@ export class StreamingContext {
       ck.ready = ck.manager.writeMetadata({ appName: this.sparkContext.appName, batchMs: this.batchMs, zeroTime: first - this.batchMs, fingerprint, summary, inputs: this.graph.inputResumeStates() });
       ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
     }
-    this.receiverTracker.start(this.graph.receivers());
+    this.receiverTracker.attach(this.graph.receivers(), this.walDir());
+    this.receiverTracker.startAll();
     this.generator.start(first);
+  }
+
+  /** The receivers' write-ahead log directory, when `spark.streaming.receiver.writeAheadLog.enable` is on. */
+  private walDir(): string | undefined {
+    if (!this.sparkContext.conf.getBoolean("spark.streaming.receiver.writeAheadLog.enable", false)) return undefined;
+    if (!this.checkpointDir) throw new IllegalArgumentError("spark.streaming.receiver.writeAheadLog.enable needs a checkpoint directory: call ssc.checkpoint(dir) (the log is kept there)");
+    return resolve(this.checkpointDir, "wal");
   }
 
   private openCheckpointer(): BatchCheckpointer | undefined {
@@ -251,7 +259,7 @@ export class StreamingContext {
     const intervals = this.graph.statefulStreams().map((s) => (s.checkpointInterval ?? 0) * 1000).filter((ms) => ms > 0);
     const snapshotEvery = intervals.length ? Math.min(...intervals) : this.batchMs * Math.ceil(10_000 / this.batchMs);
     const retain = this.sparkContext.conf.getInt("spark.streaming.minBatchesToRetain", 100);
-    this.checkpointer = new BatchCheckpointer(manager, this.graph, this.batchMs, snapshotEvery, retain);
+    this.checkpointer = new BatchCheckpointer(manager, this.graph, this.batchMs, snapshotEvery, retain, (keepFrom) => this.receiverTracker.cleanupWal(keepFrom));
     this.generator.checkpointer = this.checkpointer;
     return this.checkpointer;
   }
@@ -267,9 +275,10 @@ export class StreamingContext {
     const b = this.batchMs;
     this.graph.start(zero, this.checkpointDir);
     const ck = this.openCheckpointer()!;
+    this.receiverTracker.attach(this.graph.receivers(), this.walDir());
     this.graph.restoreInputs(plan.offsets, plan.metadata.inputs);
     const known = ck.restoreState(this.sparkContext, plan);
-    this.receiverTracker.start(this.graph.receivers());
+    this.receiverTracker.startAll();
     const committed = plan.lastCommitted ?? zero;
     const stateful = this.graph.statefulStreams();
     const replayFrom = Math.min(committed, ...stateful.map((s) => known.get(s) ?? zero));

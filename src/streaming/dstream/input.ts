@@ -1,11 +1,15 @@
 import { RDD } from "../../core/rdd.js";
 import { ParallelCollectionNode } from "../../core/rdds/parallel-collection.js";
 import type { Receiver } from "../../receiver/receiver.js";
+import type { WalRef } from "../../checkpoint/wal.js";
 import { CheckpointError } from "../../checkpoint/errors.js";
 import { log } from "../../util/log.js";
 import type { StreamingContext } from "../context.js";
 import type { DStream } from "../dstream.js";
 import type { DStreamNode } from "./node.js";
+
+/** What a receiver batch's offsets record: its blocks in the WAL, or only a count when they were not logged. */
+type ReceiverPlan = { records: number; logged: true; blocks: WalRef[] } | { records: number; logged: false };
 
 /** Input streams have no parents and produce an RDD every batch interval. */
 abstract class InputNode<T> implements DStreamNode<T> {
@@ -58,15 +62,32 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
     super(ssc);
   }
 
-  plan(time: number): { records: number; logged: false } {
-    return { records: this.ssc.receiverTracker.blocksOf(time, this.streamId).reduce((n, b) => n + b.records.length, 0), logged: false };
+  /** Batch time → logged blocks to read back (recovery). */
+  private readonly logged = new Map<number, WalRef[]>();
+
+  plan(time: number): ReceiverPlan {
+    const blocks = this.ssc.receiverTracker.blocksOf(time, this.streamId);
+    const records = blocks.reduce((n, b) => n + b.records.length, 0);
+    const refs = blocks.map((b) => b.wal).filter((r): r is WalRef => r !== undefined);
+    return refs.length === blocks.length && blocks.length > 0 ? { records, logged: true, blocks: refs } : { records, logged: false };
   }
 
   restorePlans(plans: ReadonlyMap<number, unknown>): void {
-    const lost = [...plans].filter(([, p]) => ((p as { records?: number }).records ?? 0) > 0);
-    if (lost.length > 0) {
-      log.warn(`${this.receiver.describe()}: the records of ${lost.length} logged batch(es) were held only in memory and are lost (${lost.reduce((n, [, p]) => n + ((p as { records: number }).records), 0)} records); those batches are replayed without them. Enable spark.streaming.receiver.writeAheadLog.enable to keep them`);
+    let maxSeq = 0;
+    let lost = 0;
+    for (const [t, p] of plans as ReadonlyMap<number, ReceiverPlan>) {
+      if (p.logged) {
+        this.logged.set(t, p.blocks);
+        for (const b of p.blocks) maxSeq = Math.max(maxSeq, b.seq);
+      } else {
+        lost += p.records;
+      }
     }
+    if (lost > 0) {
+      log.warn(`${this.receiver.describe()}: ${lost} records of logged batches were held only in memory and are lost; those batches are replayed without them. Enable spark.streaming.receiver.writeAheadLog.enable to keep them`);
+    }
+    const requeued = this.ssc.receiverTracker.requeueLoggedAfter(this.streamId, maxSeq);
+    if (requeued > 0) log.info(`${this.receiver.describe()}: ${requeued} logged block(s) received before the crash go to the next batch`);
   }
 
   describe(): string {
@@ -74,7 +95,9 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
   }
 
   compute(time: number): RDD<T> {
-    const blocks = this.ssc.receiverTracker.blocksOf(time, this.streamId);
-    return new RDD(this.ssc.sparkContext, new ParallelCollectionNode(blocks.map((b) => b.records as T[]), `receiver stream ${this.streamId}`));
+    const tracker = this.ssc.receiverTracker;
+    const refs = this.logged.get(time);
+    const data = refs ? refs.map((r) => tracker.readLogged(this.streamId, r) as T[]) : tracker.blocksOf(time, this.streamId).map((b) => b.records as T[]);
+    return new RDD(this.ssc.sparkContext, new ParallelCollectionNode(data, `receiver stream ${this.streamId}`));
   }
 }
