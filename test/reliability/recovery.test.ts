@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
@@ -18,7 +18,7 @@ function drop(dir: string, name: string, words: string[], mtime: number): void {
 }
 
 /** The job under test: windowed counts with an inverse function, and running totals. */
-function setup(input: string, sink: Map<number, { win: [string, number][]; total: [string, number][] }>, clock: ManualClock, windowSeconds = 3) {
+function setup(input: string, sink: Map<number, { win: [string, number][]; total: [string, number][] }>, clock: ManualClock, windowSeconds = 3, snapshotSeconds?: number) {
   return () => {
     const sc = new SparkContext("local[2]", "recovery");
     const ssc = new StreamingContext(sc, B / 1000, { clock, out: () => {} });
@@ -28,8 +28,14 @@ function setup(input: string, sink: Map<number, { win: [string, number][]; total
       entry[key] = sorted(await rdd.collect());
       sink.set(time.getTime(), entry);
     };
-    pairs.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, windowSeconds, 1, 2, ([, n]) => n > 0).foreachRDD(record("win"));
-    pairs.updateStateByKey((v: number[], s: number | undefined) => v.length + (s ?? 0), 2).foreachRDD(record("total"));
+    const win = pairs.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, windowSeconds, 1, 2, ([, n]) => n > 0);
+    const total = pairs.updateStateByKey((v: number[], s: number | undefined) => v.length + (s ?? 0), 2);
+    if (snapshotSeconds) {
+      win.checkpoint(snapshotSeconds);
+      total.checkpoint(snapshotSeconds);
+    }
+    win.foreachRDD(record("win"));
+    total.foreachRDD(record("total"));
     return ssc;
   };
 }
@@ -114,4 +120,77 @@ test("a changed job graph is refused with a diff; so is a queueStream checkpoint
   });
   assert.throws(() => again.start(), /queueStream doesn't support checkpointing/);
   await again.stop();
+});
+
+/** Runs the reference job and a job interrupted after `stopAfter` batches, `damage` applied before resuming. */
+async function interruptedRun(root: string, stopAfter: number, damage: (checkpoint: string) => void, snapshotSeconds?: number) {
+  const expected = new Map<number, { win: [string, number][]; total: [string, number][] }>();
+  const refInput = join(root, "in-ref");
+  mkdirSync(refInput);
+  let clock = new ManualClock(T0);
+  let ssc = StreamingContext.getOrCreate(join(root, "ck-ref"), setup(refInput, expected, clock, 3, snapshotSeconds));
+  words.forEach((w, i) => drop(refInput, `f${i}`, w, T0 + i * B + 500));
+  ssc.start();
+  await runBatches(ssc, clock, words.length);
+  await ssc.stop();
+  const got = new Map<number, { win: [string, number][]; total: [string, number][] }>();
+  const input = join(root, "in");
+  mkdirSync(input);
+  const checkpoint = join(root, "ck");
+  clock = new ManualClock(T0);
+  ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
+  words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
+  ssc.start();
+  await runBatches(ssc, clock, stopAfter);
+  await ssc.stop();
+  damage(checkpoint);
+  return { expected, got, checkpoint, input };
+}
+
+async function resume(checkpoint: string, input: string, got: Map<number, { win: [string, number][]; total: [string, number][] }>, from: number, snapshotSeconds?: number) {
+  const clock = new ManualClock(T0 + from * B + 10);
+  const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
+  ssc.start();
+  await runBatches(ssc, clock, words.length - from);
+  await ssc.stop();
+}
+
+const sortedEntries = (m: Map<number, unknown>) => [...m.entries()].sort(([a], [b]) => a - b);
+
+test("a torn newest commit counts as not committed: that batch is re-run with its logged input", async () => {
+  const { expected, got, checkpoint, input } = await interruptedRun(tempDir("sluice-torn-commit-"), 6, (ck) => {
+    const commits = join(ck, "commits");
+    const newest = readdirSync(commits).sort().pop()!;
+    writeFileSync(join(commits, newest), readFileSync(join(commits, newest)).subarray(0, 20));
+  });
+  await resume(checkpoint, input, got, 6);
+  assert.deepEqual(sortedEntries(got), sortedEntries(expected));
+});
+
+test("a corrupt newest snapshot falls back to the older one and replays the batches after it", async () => {
+  const { expected, got, checkpoint, input } = await interruptedRun(tempDir("sluice-bad-snap-"), 7, (ck) => {
+    for (const op of readdirSync(join(ck, "state"))) {
+      const snaps = readdirSync(join(ck, "state", op)).sort();
+      assert.equal(snaps.length, 2, "two snapshots kept");
+      const newest = join(ck, "state", op, snaps[1]!);
+      const bytes = readFileSync(newest);
+      bytes[bytes.length - 2]! ^= 0x40;
+      writeFileSync(newest, bytes);
+    }
+  }, 2);
+  await resume(checkpoint, input, got, 7, 2);
+  assert.deepEqual(sortedEntries(got), sortedEntries(expected));
+});
+
+test("a corrupt offsets file stops recovery with an error naming it", async () => {
+  const { checkpoint } = await interruptedRun(tempDir("sluice-bad-offsets-"), 4, (ck) => {
+    const offsets = join(ck, "offsets");
+    const oldest = readdirSync(offsets).sort()[0]!;
+    writeFileSync(join(offsets, oldest), "garbage");
+  });
+  assert.throws(() => StreamingContext.getOrCreate(checkpoint, () => { throw new Error("setup must not run"); }), (e: unknown) => {
+    assert.ok(e instanceof CheckpointError);
+    assert.match(e.message, /SLUICE_E_CKPT_CORRUPT: .*offsets\/\d+ is not a Sluice checkpoint file/);
+    return true;
+  });
 });
