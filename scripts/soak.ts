@@ -30,8 +30,10 @@ async function timedRun(ws: ReturnType<typeof makeWorkspace>, opts: Parameters<t
 
 for (let w = 0; injected < kills; w++) {
   const ws = makeWorkspace(join(root, `w${w}`), 80, 25, Date.now() + 1500, 150, w + 1);
+  // every other workspace: frequent snapshots and short retention, so logs are cleaned up early
+  const opts = w % 2 === 0 ? { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } } : {};
   for (let i = 0; i < perWorkspace && injected < kills; i++) {
-    const r = await timedRun(ws, { killAfterMs: 400 + Math.floor(rand() * 1100) });
+    const r = await timedRun(ws, { ...opts, killAfterMs: 400 + Math.floor(rand() * 1100) });
     injected++;
     if (r.signal !== "SIGKILL") throw new Error(`run ended by ${r.signal ?? `exit ${r.code}`}:\n${r.stderr}`);
     if (r.first !== undefined) {
@@ -39,7 +41,7 @@ for (let w = 0; injected < kills; w++) {
       recoveryMs.push(r.first);
     }
   }
-  const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  const final = await runJob(ws, { ...opts, untilCommitted: ws.lastInputTime + 200 });
   if (final.code !== 0) throw new Error(`final run failed:\n${final.stderr}`);
   results.push(reconcile(ws));
   process.stdout.write(`workspace ${w}: ${JSON.stringify(results[results.length - 1])}\n`);

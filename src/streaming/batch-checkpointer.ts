@@ -50,7 +50,8 @@ export class BatchCheckpointer {
     await this.manager.writeCommit({ batchTime: time, snapshots });
     const oldestSnapshot = this.manager.oldestKeptSnapshot() ?? this.graph.zeroTime ?? time;
     const longestWindow = Math.max(0, ...this.graph.streams.map((s) => s.rememberDuration));
-    const keepFrom = Math.min(oldestSnapshot - longestWindow, time - this.retainBatches * this.batchMs);
+    const planMemory = Math.max(0, ...this.graph.inputs.map((s) => s.node.planMemoryMs?.() ?? 0));
+    const keepFrom = Math.min(oldestSnapshot - longestWindow, time - this.retainBatches * this.batchMs, time - planMemory);
     await this.manager.cleanup(keepFrom);
     await this.cleanupOthers(keepFrom);
   }

@@ -58,8 +58,21 @@ export interface RunResult {
  * `crashAt` (`SLUICE_CRASH_AT`), or is asked to stop (SIGINT) once a batch at or after
  * `untilCommitted` is committed.
  */
-export function runJob(ws: Workspace, opts: { killAfterMs?: number; crashAt?: string; untilCommitted?: number; batchSeconds?: number; env?: Record<string, string> }): Promise<RunResult> {
-  const args = [resolve("bin/sluice.js"), "submit", "--master", "local[1]", resolve("test/reliability/job.ts"), ws.checkpoint, ws.input, ws.output, String(opts.batchSeconds ?? 0.1)];
+export interface RunOptions {
+  killAfterMs?: number;
+  crashAt?: string;
+  untilCommitted?: number;
+  batchSeconds?: number;
+  /** State snapshot interval (seconds); small values make the checkpoint clean up its logs early. */
+  snapshotSeconds?: number;
+  /** `--conf` settings for the job. */
+  conf?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+export function runJob(ws: Workspace, opts: RunOptions): Promise<RunResult> {
+  const confArgs = Object.entries(opts.conf ?? {}).flatMap(([k, v]) => ["--conf", `${k}=${v}`]);
+  const args = [resolve("bin/sluice.js"), "submit", "--master", "local[1]", ...confArgs, resolve("test/reliability/job.ts"), ws.checkpoint, ws.input, ws.output, String(opts.batchSeconds ?? 0.1), String(opts.snapshotSeconds ?? 10)];
   const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR", ...opts.env };
   if (opts.crashAt) env.SLUICE_CRASH_AT = opts.crashAt;
   else delete env.SLUICE_CRASH_AT;

@@ -1,10 +1,10 @@
 // The job the reliability tests kill and restart: a replayable file source, running totals
 // with updateStateByKey, and two idempotent file sinks (the records seen per batch, and the
 // state per batch). Prints "committed <batchTime>" once each batch is committed.
-// Usage: sluice submit test/reliability/job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]
+// Usage: sluice submit test/reliability/job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds] [snapshotSeconds]
 import { SparkContext, StreamingContext, type BatchInfo } from "sluice";
 
-const [checkpointDir, inputDir, outputDir, batchSeconds = "0.1"] = process.argv.slice(2);
+const [checkpointDir, inputDir, outputDir, batchSeconds = "0.1", snapshotSeconds] = process.argv.slice(2);
 if (!checkpointDir || !inputDir || !outputDir) throw new Error("usage: job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]");
 
 const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
@@ -18,6 +18,7 @@ const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
       return [key!, Number(value)];
     })
     .updateStateByKey((values: number[], total: number | undefined) => values.reduce((a, b) => a + b, total ?? 0), 2)
+    .checkpoint(Number(snapshotSeconds ?? 10))
     .saveAsTextFiles(`${outputDir}/state`);
   return ctx;
 });

@@ -12,11 +12,13 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
   const ws = makeWorkspace(tempDir("sluice-kill9-"), 60, 25, Date.now() + 1500, 150, 7);
   let seed = 12345;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  // frequent snapshots and a short retention make old logs go early: recovery must still know every file it took
+  const opts = { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } };
   for (let i = 0; i < KILLS; i++) {
-    const r = await runJob(ws, { killAfterMs: 400 + Math.floor(rand() * 900) });
+    const r = await runJob(ws, { ...opts, killAfterMs: 400 + Math.floor(rand() * 900) });
     assert.ok(r.signal === "SIGKILL", `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`);
   }
-  const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  const final = await runJob(ws, { ...opts, untilCommitted: ws.lastInputTime + 200 });
   assert.equal(final.code, 0, final.stderr);
   const result = reconcile(ws);
   assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));

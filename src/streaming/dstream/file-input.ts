@@ -38,6 +38,11 @@ export class FileInputDStream<T> implements DStreamNode<T> {
     return this.ssc.batchMs;
   }
 
+  /** Files stay eligible this long (by modification time), so the files taken in that span must be remembered. */
+  planMemoryMs(): number {
+    return this.rememberMs();
+  }
+
   private rememberMs(): number {
     const b = this.ssc.batchMs;
     return b * Math.ceil(60_000 / b);

@@ -30,6 +30,8 @@ export interface DStreamNode<T> {
   restorePlans?(plans: ReadonlyMap<number, unknown>, resumeState: unknown): void;
   /** Input streams: what recovery needs beyond the per-batch plans (kept in the checkpoint metadata). */
   resumeState?(): unknown;
+  /** Input streams: how long (ms) logged plans must be kept for recovery to know what was already read. */
+  planMemoryMs?(): number;
   /** Parameters that make this node what it is, for the graph fingerprint (`window=30000`…). */
   describe?(): string;
   /** Input streams: called at start and stop. */
