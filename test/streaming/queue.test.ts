@@ -33,3 +33,16 @@ test("a DStream checkpoint interval below or off its slide fails at start(), nam
   assert.throws(() => g.ssc.start(), /1000 ms which is lower than its slide time \(2000 ms\)/);
   assert.throws(() => g.ssc.remember(0), /remember duration must be > 0 seconds, got 0/);
 });
+
+test("conf spark.streaming.clock=manual gives the context a ManualClock", async () => {
+  const f = streamingFixture(1, { "spark.streaming.clock": "manual" });
+  const { StreamingContext, ManualClock } = await import("../../src/index.js");
+  await f.ssc.stop(false);
+  const ssc = new StreamingContext(f.sc, 1);
+  assert.ok(ssc.clock instanceof ManualClock);
+  const batches = collectBatches(ssc.queueStream([[1], [2]]));
+  ssc.start();
+  await runBatches({ ssc, clock: ssc.clock as InstanceType<typeof ManualClock> }, 2);
+  assert.deepEqual(batches, [[1000, [1]], [2000, [2]]]);
+  await ssc.stop(false);
+});
