@@ -33,7 +33,7 @@ for (let w = 0; injected < kills; w++) {
   // every other workspace: frequent snapshots and short retention, so logs are cleaned up early
   const opts = w % 2 === 0 ? { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } } : {};
   for (let i = 0; i < perWorkspace && injected < kills; i++) {
-    const r = await timedRun(ws, { ...opts, killAfterMs: 400 + Math.floor(rand() * 1100) });
+    const r = await timedRun(ws, { ...opts, killAfterMs: 250 + Math.floor(rand() * 1250) });
     injected++;
     if (r.signal !== "SIGKILL") throw new Error(`run ended by ${r.signal ?? `exit ${r.code}`}:\n${r.stderr}`);
     if (r.first !== undefined) {

@@ -72,7 +72,8 @@ export class BatchCheckpointer {
     this.lastSnapshot = Math.max(-Infinity, ...known.values());
     const oldestOffsets = Math.min(...plan.offsets.keys());
     for (const s of this.graph.statefulStreams()) {
-      if (!known.has(s) && oldestOffsets > this.graph.zeroTime! + this.batchMs) {
+      // without a snapshot the state is rebuilt from the first batch: its input must still be logged
+      if (!known.has(s) && plan.lastCommitted !== undefined && oldestOffsets > this.graph.zeroTime! + this.batchMs) {
         throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `no usable snapshot of stream ${s.id} (${s.node.kind}) in ${this.manager.dir}/state/${s.id}, and the input logs no longer reach back to the first batch to rebuild it. Start from a new checkpoint directory`);
       }
     }

@@ -15,7 +15,7 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
   // frequent snapshots and a short retention make old logs go early: recovery must still know every file it took
   const opts = { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } };
   for (let i = 0; i < KILLS; i++) {
-    const r = await runJob(ws, { ...opts, killAfterMs: 400 + Math.floor(rand() * 900) });
+    const r = await runJob(ws, { ...opts, killAfterMs: 250 + Math.floor(rand() * 1050) }); // some before the first batch is logged
     assert.ok(r.signal === "SIGKILL", `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`);
   }
   const final = await runJob(ws, { ...opts, untilCommitted: ws.lastInputTime + 200 });
