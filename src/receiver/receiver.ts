@@ -32,6 +32,14 @@ export abstract class Receiver<T> {
   /** Releases what `onStart` opened. */
   abstract onStop(): void | Promise<void>;
 
+  /**
+   * Called when records arrive faster than the receiver's rate (maxRate, or backpressure):
+   * pause the source if it can (a socket receiver stops reading, so TCP pushes back on the
+   * sender); `onResume` follows once the rate allows more. Both optional.
+   */
+  onThrottle?(): void;
+  onResume?(): void;
+
   /** A short description for status lines and the UI. */
   describe(): string {
     return this.constructor.name;

@@ -55,6 +55,15 @@ export class SocketReceiver extends Receiver<string> {
     socket.connect(this.port, this.host);
   }
 
+  /** Over the rate: stop reading; the kernel's buffer fills and TCP pushes back on the sender. */
+  override onThrottle(): void {
+    this.socket?.pause();
+  }
+
+  override onResume(): void {
+    this.socket?.resume();
+  }
+
   onStop(): void {
     const socket = this.socket;
     this.socket = undefined;

@@ -4,12 +4,17 @@ import type { ListenerBus, ReceiverInfo } from "../streaming/listener.js";
 import { log } from "../util/log.js";
 import type { WriteAheadLog } from "../checkpoint/wal.js";
 import { BlockGenerator, type Block } from "./block-generator.js";
+import { RateLimiter } from "./rate-limiter.js";
 import type { Receiver, ReceiverHost } from "./receiver.js";
 
 /** Settings a supervisor reads from the conf. */
 export interface SupervisorSettings {
   readonly blockIntervalMs: number;
   readonly restartDelayMs: number;
+  /** `spark.streaming.receiver.maxRate`: records per second, <= 0 for no limit. */
+  readonly maxRate: number;
+  /** Starting rate under backpressure (`spark.streaming.backpressure.initialRate`), if set. */
+  readonly initialRate?: number;
 }
 
 /** Restart delays grow 2x per consecutive failure, up to this many times the base delay. */
@@ -30,6 +35,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   private lastError: unknown;
   /** Records stored since start. */
   numRecords = 0;
+  /** Limits how fast records are taken (maxRate, lowered by backpressure). */
+  readonly limiter: RateLimiter;
 
   /** Appends to the write-ahead log, in block order; settles when the last block is handed over. */
   private walChain: Promise<void> = Promise.resolve();
@@ -44,6 +51,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     private readonly wal?: WriteAheadLog,
   ) {
     this.blocks = new BlockGenerator(clock, settings.blockIntervalMs, streamId, (b) => void this.handOver(b.records).catch((err: unknown) => this.reportError("write-ahead log append failed", err)));
+    const initial = settings.initialRate !== undefined && settings.initialRate > 0 ? settings.initialRate : settings.maxRate;
+    this.limiter = new RateLimiter(clock, settings.maxRate > 0 ? Math.min(initial, settings.maxRate) : initial);
     receiver.attach(this, streamId);
   }
 
@@ -64,6 +73,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
 
   async storeBlock(items: T[]): Promise<void> {
     if (this.state === "stopped") throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
+    const wait = this.limiter.take(items.length);
+    if (wait > 0) await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + wait, resolve));
     this.blocks.cut();
     this.consecutiveFailures = 0;
     this.numRecords += items.length;
@@ -107,6 +118,26 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     this.consecutiveFailures = 0;
     this.numRecords++;
     if (this.waiters.length > 0) this.wakeWaiters();
+    const wait = this.limiter.take(1);
+    if (wait > 0 && !this.throttled) this.throttle(wait);
+  }
+
+  private throttled = false;
+
+  /** Asks the receiver to pause its source, and to go on once the rate allows (on the engine's clock). */
+  private throttle(waitMs: number): void {
+    if (!this.receiver.onThrottle) return;
+    this.throttled = true;
+    this.receiver.onThrottle();
+    this.clock.schedule(this.clock.now() + waitMs, () => {
+      this.throttled = false;
+      if (this.state === "started") this.receiver.onResume?.();
+    });
+  }
+
+  /** Backpressure: the rate the receiver may take from now on, capped by maxRate. */
+  setRate(rate: number): void {
+    this.limiter.setRate(this.settings.maxRate > 0 ? Math.min(rate, this.settings.maxRate) : rate);
   }
 
   storeAll(items: Iterable<T>): void {

@@ -85,11 +85,15 @@ export class ReceiverTracker {
     return this.allocated.get(time)?.get(streamId) ?? [];
   }
 
-  /** Records received for batch `time`, over all receivers. */
-  recordsIn(time: number): number {
+  /** Records received for batch `time`, over all receivers or for one stream. */
+  recordsIn(time: number, streamId?: number): number {
     let n = 0;
-    for (const blocks of this.allocated.get(time)?.values() ?? []) for (const b of blocks) n += b.records.length;
+    for (const [id, blocks] of this.allocated.get(time) ?? []) if (streamId === undefined || id === streamId) for (const b of blocks) n += b.records.length;
     return n;
+  }
+
+  streamIds(): number[] {
+    return [...this.supervisors.keys()];
   }
 
   hasUnallocatedBlocks(): boolean {

@@ -21,6 +21,7 @@ import { BatchCheckpointer } from "./batch-checkpointer.js";
 import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
 import { CheckpointError } from "../checkpoint/errors.js";
 import { ListenerBus, type StreamingListener } from "./listener.js";
+import { RateController } from "./rate-controller.js";
 
 /** Lifecycle states of a streaming context. */
 export type StreamingContextState = "INITIALIZED" | "ACTIVE" | "STOPPED";
@@ -74,7 +75,12 @@ export class StreamingContext {
     this.out = options.out ?? ((text) => void process.stdout.write(text));
     const blockIntervalMs = toMillis(Number(conf.get("spark.streaming.blockInterval", "0.2")), "spark.streaming.blockInterval");
     const restartDelayMs = Number(conf.get("spark.streaming.receiverRestartDelay", "2000"));
-    this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs }, this.listenerBus);
+    const maxRate = Number(conf.get("spark.streaming.receiver.maxRate", "0"));
+    const initial = conf.get("spark.streaming.backpressure.initialRate");
+    const backpressure = conf.getBoolean("spark.streaming.backpressure.enabled", false);
+    const initialRate = backpressure && initial !== undefined ? Number(initial) : undefined;
+    this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs, maxRate, initialRate }, this.listenerBus);
+    if (backpressure) this.addStreamingListener(new RateController(this.batchMs, this.receiverTracker, conf));
     const concurrentJobs = conf.getInt("spark.streaming.concurrentJobs", 1);
     this.scheduler = new JobScheduler(this.clock, Math.max(1, concurrentJobs), this.listenerBus, {
       onError: (err, fatal) => this.reportError(err, fatal),
