@@ -54,12 +54,27 @@ export interface RunResult {
 }
 
 /**
+ * The first run, killed once its first batch is committed: the job then exists (its file
+ * stream's creation time is fixed in the checkpoint) before any input file's modification
+ * time, as a job that is already running when files arrive. (A file older than the job is
+ * ignored by design, so random kills before the first checkpoint would otherwise move the
+ * job's start past some files.)
+ */
+export async function firstRun(ws: Workspace, opts: RunOptions = {}): Promise<RunResult> {
+  const r = await runJob(ws, { ...opts, killAfterCommits: 1 });
+  if (r.signal !== "SIGKILL") throw new Error(`the first run ended by ${r.signal ?? `exit ${r.code}`}:\n${r.stderr}`);
+  return r;
+}
+
+/**
  * Runs the job once. It is killed with SIGKILL after `killAfterMs`, or stops itself at
  * `crashAt` (`SLUICE_CRASH_AT`), or is asked to stop (SIGINT) once a batch at or after
  * `untilCommitted` is committed.
  */
 export interface RunOptions {
   killAfterMs?: number;
+  /** SIGKILL once this many batches have been committed. */
+  killAfterCommits?: number;
   crashAt?: string;
   untilCommitted?: number;
   batchSeconds?: number;
@@ -90,6 +105,7 @@ export function runJob(ws: Workspace, opts: RunOptions): Promise<RunResult> {
       const m = /^committed (\d+)$/.exec(buffered.slice(0, nl));
       if (m) {
         committed.push(Number(m[1]));
+        if (opts.killAfterCommits !== undefined && committed.length >= opts.killAfterCommits) child.kill("SIGKILL");
         if (opts.untilCommitted !== undefined && Number(m[1]) >= opts.untilCommitted && !interrupted) {
           interrupted = true;
           child.kill("SIGINT");

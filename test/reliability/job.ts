@@ -2,7 +2,8 @@
 // with updateStateByKey, and two idempotent file sinks (the records seen per batch, and the
 // state per batch). Prints "committed <batchTime>" once each batch is committed.
 // Usage: sluice submit test/reliability/job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds] [snapshotSeconds]
-import { SparkContext, StreamingContext, type BatchInfo } from "sluice";
+import { SparkContext, StreamingContext } from "sluice";
+import { runReportingCommits } from "./report-commits.js";
 
 const [checkpointDir, inputDir, outputDir, batchSeconds = "0.1", snapshotSeconds] = process.argv.slice(2);
 if (!checkpointDir || !inputDir || !outputDir) throw new Error("usage: job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]");
@@ -22,10 +23,4 @@ const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
     .saveAsTextFiles(`${outputDir}/state`);
   return ctx;
 });
-ssc.addStreamingListener({
-  onBatchCompleted: (info: BatchInfo) => {
-    if (info.outputOperations.every((op) => !op.failureReason)) process.stdout.write(`committed ${info.batchTime}\n`);
-  },
-});
-ssc.start();
-await ssc.awaitTermination();
+await runReportingCommits(ssc);

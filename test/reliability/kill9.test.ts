@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { CRASH_POINTS } from "../../src/checkpoint/crash.js";
 import { tempDir } from "../helpers/context.js";
-import { makeWorkspace, reconcile, runJob } from "./harness.js";
+import { firstRun, makeWorkspace, reconcile, runJob } from "./harness.js";
 
 const KILLS = Number(process.env.SLUICE_KILL_RUNS ?? 20);
 
@@ -14,6 +14,7 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
   // frequent snapshots and a short retention make old logs go early: recovery must still know every file it took
   const opts = { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } };
+  await firstRun(ws, opts);
   for (let i = 0; i < KILLS; i++) {
     const r = await runJob(ws, { ...opts, killAfterMs: 250 + Math.floor(rand() * 1050) }); // some before the first batch is logged
     assert.ok(r.signal === "SIGKILL", `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`);

@@ -49,40 +49,47 @@ async function runBatches(ssc: StreamingContext, clock: ManualClock, n: number) 
   }
 }
 
-test("a job stopped mid-way and resumed with getOrCreate gives the same windows and totals as one that never stopped", async () => {
-  const root = tempDir("sluice-recovery-");
+/** Runs the reference job and a job interrupted after `stopAfter` batches, `damage` applied before resuming. */
+async function interruptedRun(root: string, stopAfter: number, damage: (checkpoint: string) => void, snapshotSeconds?: number) {
   const expected = new Map<number, { win: [string, number][]; total: [string, number][] }>();
-  {
-    const input = join(root, "in-ref");
-    mkdirSync(input);
-    const clock = new ManualClock(T0);
-    const ssc = StreamingContext.getOrCreate(join(root, "ck-ref"), setup(input, expected, clock));
-    words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
-    ssc.start();
-    await runBatches(ssc, clock, words.length);
-    await ssc.stop();
-  }
+  const refInput = join(root, "in-ref");
+  mkdirSync(refInput);
+  let clock = new ManualClock(T0);
+  let ssc = StreamingContext.getOrCreate(join(root, "ck-ref"), setup(refInput, expected, clock, 3, snapshotSeconds));
+  words.forEach((w, i) => drop(refInput, `f${i}`, w, T0 + i * B + 500));
+  ssc.start();
+  await runBatches(ssc, clock, words.length);
+  await ssc.stop();
   const got = new Map<number, { win: [string, number][]; total: [string, number][] }>();
   const input = join(root, "in");
   mkdirSync(input);
   const checkpoint = join(root, "ck");
-  {
-    const clock = new ManualClock(T0);
-    const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock));
-    words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
-    ssc.start();
-    await runBatches(ssc, clock, 6);
-    await ssc.stop(); // as if the process had died after batch 6 committed
-  }
+  clock = new ManualClock(T0);
+  ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
+  words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
+  ssc.start();
+  await runBatches(ssc, clock, stopAfter);
+  await ssc.stop();
+  damage(checkpoint);
+  return { expected, got, checkpoint, input };
+}
+
+async function resume(checkpoint: string, input: string, got: Map<number, { win: [string, number][]; total: [string, number][] }>, from: number, snapshotSeconds?: number) {
+  const clock = new ManualClock(T0 + from * B + 10);
+  const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
+  ssc.start();
+  await runBatches(ssc, clock, words.length - from);
+  await ssc.stop();
+}
+
+const sortedEntries = (m: Map<number, unknown>) => [...m.entries()].sort(([a], [b]) => a - b);
+
+test("a job stopped mid-way and resumed with getOrCreate gives the same windows and totals as one that never stopped", async () => {
+  // stopping after batch 6 committed is what a crash right after that commit leaves behind
+  const { expected, got, checkpoint, input } = await interruptedRun(tempDir("sluice-recovery-"), 6, () => {});
   for (const t of [...got.keys()]) if (t > T0 + 6 * B) got.delete(t);
-  {
-    const clock = new ManualClock(T0 + 6 * B + 10); // restarted a moment later
-    const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock));
-    ssc.start();
-    await runBatches(ssc, clock, words.length - 6);
-    await ssc.stop();
-  }
-  assert.deepEqual([...got.entries()].sort(([a], [b]) => a - b), [...expected.entries()].sort(([a], [b]) => a - b));
+  await resume(checkpoint, input, got, 6);
+  assert.deepEqual(sortedEntries(got), sortedEntries(expected));
 });
 
 test("a changed job graph is refused with a diff; so is a queueStream checkpoint", async () => {
@@ -121,41 +128,6 @@ test("a changed job graph is refused with a diff; so is a queueStream checkpoint
   assert.throws(() => again.start(), /queueStream doesn't support checkpointing/);
   await again.stop();
 });
-
-/** Runs the reference job and a job interrupted after `stopAfter` batches, `damage` applied before resuming. */
-async function interruptedRun(root: string, stopAfter: number, damage: (checkpoint: string) => void, snapshotSeconds?: number) {
-  const expected = new Map<number, { win: [string, number][]; total: [string, number][] }>();
-  const refInput = join(root, "in-ref");
-  mkdirSync(refInput);
-  let clock = new ManualClock(T0);
-  let ssc = StreamingContext.getOrCreate(join(root, "ck-ref"), setup(refInput, expected, clock, 3, snapshotSeconds));
-  words.forEach((w, i) => drop(refInput, `f${i}`, w, T0 + i * B + 500));
-  ssc.start();
-  await runBatches(ssc, clock, words.length);
-  await ssc.stop();
-  const got = new Map<number, { win: [string, number][]; total: [string, number][] }>();
-  const input = join(root, "in");
-  mkdirSync(input);
-  const checkpoint = join(root, "ck");
-  clock = new ManualClock(T0);
-  ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
-  words.forEach((w, i) => drop(input, `f${i}`, w, T0 + i * B + 500));
-  ssc.start();
-  await runBatches(ssc, clock, stopAfter);
-  await ssc.stop();
-  damage(checkpoint);
-  return { expected, got, checkpoint, input };
-}
-
-async function resume(checkpoint: string, input: string, got: Map<number, { win: [string, number][]; total: [string, number][] }>, from: number, snapshotSeconds?: number) {
-  const clock = new ManualClock(T0 + from * B + 10);
-  const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
-  ssc.start();
-  await runBatches(ssc, clock, words.length - from);
-  await ssc.stop();
-}
-
-const sortedEntries = (m: Map<number, unknown>) => [...m.entries()].sort(([a], [b]) => a - b);
 
 test("a torn newest commit counts as not committed: that batch is re-run with its logged input", async () => {
   const { expected, got, checkpoint, input } = await interruptedRun(tempDir("sluice-torn-commit-"), 6, (ck) => {

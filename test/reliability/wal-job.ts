@@ -4,7 +4,8 @@
 // Usage: sluice submit test/reliability/wal-job.ts <checkpointDir> <brokerDir> <outputDir>
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Receiver, SparkConf, SparkContext, StreamingContext, type BatchInfo } from "sluice";
+import { Receiver, SparkConf, SparkContext, StreamingContext } from "sluice";
+import { runReportingCommits } from "./report-commits.js";
 
 const [checkpointDir, brokerDir, outputDir] = process.argv.slice(2);
 if (!checkpointDir || !brokerDir || !outputDir) throw new Error("usage: wal-job.ts <checkpointDir> <brokerDir> <outputDir>");
@@ -39,10 +40,4 @@ const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   lines.saveAsTextFiles(`${outputDir}/seen`);
   return ctx;
 });
-ssc.addStreamingListener({
-  onBatchCompleted: (info: BatchInfo) => {
-    if (info.outputOperations.every((op) => !op.failureReason)) process.stdout.write(`committed ${info.batchTime}\n`);
-  },
-});
-ssc.start();
-await ssc.awaitTermination();
+await runReportingCommits(ssc);
