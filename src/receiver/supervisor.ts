@@ -82,10 +82,6 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     await this.handOver(items);
   }
 
-  /** Resolves when every block cut so far has been handed over (logged first when the WAL is on). */
-  whenHandedOver(): Promise<void> {
-    return this.walChain;
-  }
 
   info(): ReceiverInfo {
     return {

@@ -45,10 +45,6 @@ export class ReceiverTracker {
     return this.supervisors.get(streamId);
   }
 
-  get receiverCount(): number {
-    return this.supervisors.size;
-  }
-
   /** The records of a logged block (recovery). */
   readLogged(streamId: number, ref: WalRef): unknown[] {
     const wal = this.wals.get(streamId);
@@ -94,11 +90,6 @@ export class ReceiverTracker {
 
   streamIds(): number[] {
     return [...this.supervisors.keys()];
-  }
-
-  hasUnallocatedBlocks(): boolean {
-    for (const blocks of this.unallocated.values()) if (blocks.length > 0) return true;
-    return false;
   }
 
   /** Forgets the blocks of batches at or before `time`. */

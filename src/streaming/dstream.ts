@@ -133,11 +133,6 @@ export class DStream<T> {
     }
   }
 
-  /** RDDs this stream has kept, by time (for `slice`). */
-  rememberedTimes(): number[] {
-    return Array.from(this.generated.keys()).sort((a, b) => a - b);
-  }
-
   private derive<U>(node: DStreamNode<U>): DStream<U> {
     return new DStream(this.ssc, node);
   }
