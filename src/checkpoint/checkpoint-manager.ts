@@ -1,0 +1,240 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import { log } from "../util/log.js";
+import { crashPoint } from "./crash.js";
+import { decodeEnvelope, TMP_MARKER, writeDurably } from "./durable.js";
+import { CheckpointError } from "./errors.js";
+import { NodeFs, type FsPort } from "./fs-port.js";
+
+/** Written once when a job first starts in a directory. */
+export interface Metadata {
+  readonly appName: string;
+  readonly batchMs: number;
+  readonly zeroTime: number;
+  readonly fingerprint: string;
+  readonly summary: readonly string[];
+  /** Per input stream id, what it needs to resume (a file stream's creation time, say). */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** `offsets/<t>`: the input of batch `t`, logged before the batch runs. */
+export interface OffsetsRecord {
+  readonly batchTime: number;
+  readonly inputs: Record<string, unknown>;
+}
+
+/** `commits/<t>`: batch `t` finished all its outputs. */
+export interface CommitRecord {
+  readonly batchTime: number;
+  /** Stream id → time of the state RDD saved with this commit. */
+  readonly snapshots: Record<string, number>;
+}
+
+/** A saved state RDD: its partitions, placed by a hash partitioner of `numPartitions`. */
+export interface Snapshot {
+  readonly time: number;
+  readonly partitions: unknown[][];
+}
+
+/** What recovery found in a directory. */
+export interface RecoveryPlan {
+  readonly metadata: Metadata;
+  readonly lastCommitted: number | undefined;
+  /** Logged but not committed: re-run with its logged input. */
+  readonly pending: OffsetsRecord | undefined;
+  readonly offsets: ReadonlyMap<number, OffsetsRecord>;
+  /** Stream id → newest valid snapshot at or before the last commit. */
+  readonly snapshots: ReadonlyMap<number, Snapshot>;
+}
+
+const pad = (t: number) => String(t).padStart(15, "0");
+
+/**
+ * The checkpoint directory: `metadata`, `offsets/<t>`, `commits/<t>`, `state/<stream>/<t>.snap`
+ * and a `lock`. Every file is written durably (temp, fsync, rename, fsync dir) inside a
+ * checked envelope; startup reads are synchronous, per-batch writes asynchronous.
+ */
+export class CheckpointManager {
+  constructor(readonly dir: string, private readonly fs: FsPort = new NodeFs()) {}
+
+  private path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  /** Creates the layout, takes the lock and deletes temp files left by a crash. */
+  open(): void {
+    for (const sub of ["offsets", "commits", "state"]) mkdirSync(this.path(sub), { recursive: true });
+    this.lock();
+    for (const sub of ["", "offsets", "commits"]) this.removeTemps(this.path(sub));
+    for (const op of readdirSync(this.path("state"))) this.removeTemps(this.path("state", op));
+  }
+
+  private lock(): void {
+    const lockPath = this.path("lock");
+    let holder: number | undefined;
+    try {
+      holder = Number(readFileSync(lockPath, "utf8").trim());
+    } catch {
+      holder = undefined;
+    }
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new CheckpointError("SLUICE_E_LOCKED", `checkpoint directory ${this.dir} is in use by process ${holder}; one job per directory`);
+    }
+    writeFileSync(lockPath, String(process.pid));
+  }
+
+  /** Releases the lock (at stop). */
+  close(): void {
+    try {
+      if (readFileSync(this.path("lock"), "utf8").trim() === String(process.pid)) rmSync(this.path("lock"));
+    } catch {
+      // already gone
+    }
+  }
+
+  private removeTemps(dir: string): void {
+    for (const name of safeReaddir(dir)) if (name.includes(TMP_MARKER)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+
+  hasMetadata(): boolean {
+    return safeReaddir(this.dir).includes("metadata");
+  }
+
+  /** A new job in this directory: logs of an earlier job here are removed. */
+  resetForNewJob(): void {
+    const old = safeReaddir(this.path("commits")).length + safeReaddir(this.path("offsets")).length;
+    if (old > 0) log.warn(`checkpoint directory ${this.dir} held ${old} log files of an earlier job; starting a new job there (use StreamingContext.getOrCreate to recover instead)`);
+    for (const sub of ["offsets", "commits", "state"]) {
+      rmSync(this.path(sub), { recursive: true, force: true });
+      mkdirSync(this.path(sub), { recursive: true });
+    }
+    rmSync(this.path("metadata"), { force: true });
+  }
+
+  writeMetadata(m: Metadata): Promise<void> {
+    return writeDurably(this.fs, this.path("metadata"), "metadata", Buffer.from(JSON.stringify(m)));
+  }
+
+  async writeOffsets(rec: OffsetsRecord): Promise<void> {
+    await writeDurably(this.fs, this.path("offsets", pad(rec.batchTime)), "offsets", Buffer.from(JSON.stringify(rec)));
+    crashPoint("after-offsets");
+  }
+
+  async writeSnapshot(streamId: number, snap: Snapshot): Promise<void> {
+    const dir = this.path("state", String(streamId));
+    await this.fs.mkdir(dir);
+    await writeDurably(this.fs, join(dir, `${pad(snap.time)}.snap`), "snapshot", serialize(snap));
+  }
+
+  async writeCommit(rec: CommitRecord): Promise<void> {
+    crashPoint("before-commit");
+    await writeDurably(this.fs, this.path("commits", pad(rec.batchTime)), "commit", Buffer.from(JSON.stringify(rec)));
+    crashPoint("after-commit");
+  }
+
+  /**
+   * Drops logs and snapshots no recovery can need: keeps the 2 newest snapshots per stream and
+   * every offsets/commit from `keepFrom` on (oldest first, so a crash leaves extra files, never
+   * missing ones).
+   */
+  async cleanup(keepFrom: number): Promise<void> {
+    for (const op of safeReaddir(this.path("state"))) {
+      const snaps = safeReaddir(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort();
+      for (const name of snaps.slice(0, -2)) await this.fs.rm(this.path("state", op, name));
+    }
+    for (const sub of ["offsets", "commits"]) {
+      for (const name of safeReaddir(this.path(sub)).sort()) if (!name.includes(TMP_MARKER) && Number(name) < keepFrom) await this.fs.rm(this.path(sub, name));
+    }
+  }
+
+  /** The oldest snapshot time still kept per stream (recovery replays from there). */
+  oldestKeptSnapshot(): number | undefined {
+    let oldest: number | undefined;
+    for (const op of safeReaddir(this.path("state"))) {
+      const snaps = safeReaddir(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort().slice(-2);
+      if (snaps[0]) oldest = Math.min(oldest ?? Infinity, parseInt(snaps[0], 10));
+    }
+    return oldest;
+  }
+
+  /** Reads everything recovery needs; a corrupt metadata or log entry is an error naming the file. */
+  readRecovery(): RecoveryPlan {
+    const metadata = JSON.parse(readSync(this.path("metadata"), "metadata").toString("utf8")) as Metadata;
+    const offsets = new Map<number, OffsetsRecord>();
+    for (const name of safeReaddir(this.path("offsets")).filter((n) => !n.includes(TMP_MARKER)).sort()) {
+      const rec = JSON.parse(readSync(this.path("offsets", name), "offsets").toString("utf8")) as OffsetsRecord;
+      offsets.set(rec.batchTime, rec);
+    }
+    const commits = new Map<number, CommitRecord>();
+    const commitNames = safeReaddir(this.path("commits")).filter((n) => !n.includes(TMP_MARKER)).sort();
+    for (const [i, name] of commitNames.entries()) {
+      try {
+        const rec = JSON.parse(readSync(this.path("commits", name), "commit").toString("utf8")) as CommitRecord;
+        commits.set(rec.batchTime, rec);
+      } catch (err) {
+        // only the newest commit may be torn: it then counts as not committed
+        if (i !== commitNames.length - 1) throw err;
+        log.warn(`${this.path("commits", name)} is unreadable (${(err as Error).message}); its batch counts as not committed and is re-run`);
+      }
+    }
+    const committedTimes = [...commits.keys()].sort((a, b) => a - b);
+    const lastCommitted = committedTimes[committedTimes.length - 1];
+    const uncommitted = [...offsets.keys()].filter((t) => lastCommitted === undefined || t > lastCommitted).sort((a, b) => a - b);
+    if (uncommitted.length > 1 || (uncommitted[0] !== undefined && lastCommitted !== undefined && uncommitted[0] !== lastCommitted + metadata.batchMs)) {
+      throw new CheckpointError("SLUICE_E_CKPT_INCONSISTENT", `${this.dir}: logged but uncommitted batches ${uncommitted.join(", ")} after the last commit ${lastCommitted}; expected at most the next one. The directory was changed by hand or by two jobs`);
+    }
+    for (const t of committedTimes) {
+      if (!offsets.has(t) && t >= Math.min(...offsets.keys())) {
+        throw new CheckpointError("SLUICE_E_CKPT_INCONSISTENT", `${this.dir}: batch ${t} is committed but its offsets file is missing`);
+      }
+    }
+    return { metadata, lastCommitted, pending: uncommitted[0] !== undefined ? offsets.get(uncommitted[0]) : undefined, offsets, snapshots: this.readSnapshots(lastCommitted) };
+  }
+
+  /** The newest snapshot per stream that passes its checks and is not newer than the last commit. */
+  private readSnapshots(lastCommitted: number | undefined): Map<number, Snapshot> {
+    const out = new Map<number, Snapshot>();
+    for (const op of safeReaddir(this.path("state"))) {
+      const names = safeReaddir(this.path("state", op)).filter((n) => n.endsWith(".snap") && parseInt(n, 10) <= (lastCommitted ?? -1)).sort().reverse();
+      for (const name of names) {
+        const path = this.path("state", op, name);
+        try {
+          out.set(Number(op), deserialize(readSync(path, "snapshot")) as Snapshot);
+          break;
+        } catch (err) {
+          log.warn(`${(err as Error).message}; falling back to an older snapshot of stream ${op}`);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function readSync(path: string, kind: string): Buffer {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (err) {
+    throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return decodeEnvelope(path, kind, data);
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
