@@ -3,10 +3,11 @@ import { markOrigin } from "../scheduler/task-context.js";
 import { checkPartitionCount, type Partitioner } from "../shuffle/partitioner.js";
 import { IllegalArgumentError } from "./errors.js";
 import type { SparkContext } from "./context.js";
-import type { Emit, RDDNode } from "./node.js";
+import type { RDDNode } from "./node.js";
 import * as actions from "./actions.js";
 import * as pairs from "./pair-functions.js";
 import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
+import { opPipe, type OpKind } from "./ops.js";
 import { CartesianNode, CoalescedNode, UnionNode, ZippedNode } from "./rdds/union.js";
 import { StorageLevel } from "./storage-level.js";
 import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
@@ -111,31 +112,22 @@ export class RDD<T> {
 
   // ---- narrow transformations ----
 
+  /** A step of a shippable operator (see `core/ops.ts`). */
+  private op<U>(kind: OpKind, fn: ((...args: never[]) => unknown) | undefined, preservesPartitioning: boolean): RDD<U> {
+    const pipe = opPipe(kind, fn as ((...args: unknown[]) => unknown) | undefined, this.context.peekRddId()) as Pipe<T, U>;
+    return this.derive(new PipelinedNode(this, pipe, kind, preservesPartitioning, { kind, fn }));
+  }
+
   map<U>(f: (x: T) => U, preservesPartitioning = false): RDD<U> {
-    const id = this.context.peekRddId();
-    return this.pipe<U>((emit) => (x) => {
-      let y: U;
-      try { y = f(x); } catch (e) { throw markOrigin(e, id, "map"); }
-      emit(y);
-    }, "map", preservesPartitioning);
+    return this.op("map", f, preservesPartitioning);
   }
 
   flatMap<U>(f: (x: T) => Iterable<U>, preservesPartitioning = false): RDD<U> {
-    const id = this.context.peekRddId();
-    return this.pipe<U>((emit) => (x) => {
-      let ys: Iterable<U>;
-      try { ys = f(x); } catch (e) { throw markOrigin(e, id, "flatMap"); }
-      emitAll(ys, emit);
-    }, "flatMap", preservesPartitioning);
+    return this.op("flatMap", f, preservesPartitioning);
   }
 
   filter(f: (x: T) => boolean): RDD<T> {
-    const id = this.context.peekRddId();
-    return this.pipe<T>((emit) => (x) => {
-      let keep: boolean;
-      try { keep = f(x); } catch (e) { throw markOrigin(e, id, "filter"); }
-      if (keep) emit(x);
-    }, "filter", true);
+    return this.op("filter", f, true);
   }
 
   mapPartitions<U>(f: (it: T[]) => Iterable<U>, preservesPartitioning = false): RDD<U> {
@@ -156,7 +148,7 @@ export class RDD<T> {
   }
 
   keyBy<K>(f: (x: T) => K): RDD<[K, T]> {
-    return this.map((x): [K, T] => [f(x), x]);
+    return this.op("keyBy", f, false);
   }
 
   union(other: RDD<T>): RDD<T> {
@@ -240,30 +232,19 @@ export class RDD<T> {
   // ---- pair transformations (compile only on RDD<[K, V]>) ----
 
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
-    return this.pipe<K>((emit) => (kv) => emit(kv[0]), "keys");
+    return this.op("keys", undefined, false);
   }
 
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
-    return this.pipe<V>((emit) => (kv) => emit(kv[1]), "values");
+    return this.op("values", undefined, false);
   }
 
   mapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => U): RDD<[K, U]> {
-    const id = this.context.peekRddId();
-    return this.pipe<[K, U]>((emit) => (kv) => {
-      let u: U;
-      try { u = f(kv[1]); } catch (e) { throw markOrigin(e, id, "mapValues"); }
-      emit([kv[0], u]);
-    }, "mapValues", true);
+    return this.op("mapValues", f, true);
   }
 
   flatMapValues<K, V, U>(this: RDD<[K, V]>, f: (v: V) => Iterable<U>): RDD<[K, U]> {
-    const id = this.context.peekRddId();
-    return this.pipe<[K, U]>((emit) => (kv) => {
-      let us: Iterable<U>;
-      try { us = f(kv[1]); } catch (e) { throw markOrigin(e, id, "flatMapValues"); }
-      const k = kv[0];
-      emitAll(us, (u) => emit([k, u]));
-    }, "flatMapValues", true);
+    return this.op("flatMapValues", f, true);
   }
 
   combineByKey<K, V, C>(this: RDD<[K, V]>, createCombiner: (v: V) => C, mergeValue: (c: C, v: V) => C, mergeCombiners: (a: C, b: C) => C, numPartitions?: number): RDD<[K, C]> {
@@ -370,12 +351,4 @@ export class RDD<T> {
 /** Every partition index of `rdd`. */
 export function allPartitions(rdd: RDD<unknown>): number[] {
   return Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
-}
-
-function emitAll<U>(items: Iterable<U>, emit: Emit<U>): void {
-  if (Array.isArray(items)) {
-    for (let i = 0; i < items.length; i++) emit(items[i]);
-  } else {
-    for (const y of items) emit(y);
-  }
 }

@@ -2,6 +2,7 @@ import type { TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import { narrow, type Dependency, type Emit, type RDDNode } from "../node.js";
 import type { RDD } from "../rdd.js";
+import type { OpSpec } from "../ops.js";
 
 /** Wraps the downstream sink into the sink this step offers its parent. */
 export type Pipe<T, U> = (emit: Emit<U>, split: number) => Emit<T>;
@@ -30,8 +31,20 @@ abstract class OneParentNode<T, U> implements RDDNode<U> {
  * one push loop with no intermediate arrays.
  */
 export class PipelinedNode<T, U> extends OneParentNode<T, U> {
-  constructor(parent: RDD<T>, private readonly pipe: Pipe<T, U>, callSite: string, preservesPartitioning = false) {
+  constructor(
+    parent: RDD<T>,
+    private readonly pipe: Pipe<T, U>,
+    callSite: string,
+    preservesPartitioning = false,
+    /** The operator and user function, when a worker thread can rebuild this step. */
+    readonly op?: OpSpec,
+  ) {
     super(parent, callSite, preservesPartitioning);
+  }
+
+  /** The parent RDD (a stage plan walks the chain through it). */
+  get source(): RDD<T> {
+    return this.parent;
   }
 
   computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void {
