@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { SUBMIT_CONF_ENV } from "../core/conf.js";
 import { StreamingContext, SUBMIT_STATUS_ENV } from "../streaming/context.js";
 import { describeError } from "../core/errors.js";
+import { setLogLevel } from "../util/log.js";
 
 /** Options of `sluice submit`, as spark-submit has them. */
 interface SubmitOptions {
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--master <url>", "local, local[N] or local[*]")
     .option("--name <appName>", "application name (spark.app.name)")
     .option("--conf <key=value>", "a configuration setting; repeat for more", collect, [])
-    .option("--verbose", "print the effective configuration before running")
+    .option("--verbose", "print the effective configuration, and log at INFO (why a stage runs on the driver, say)")
     .passThroughOptions()
     .action(async (job: string, args: string[], opts: SubmitOptions) => {
       exitCode = await submit(job, args, opts);
@@ -70,6 +71,7 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
   if (opts.name) settings["spark.app.name"] = opts.name;
   process.env[SUBMIT_CONF_ENV] = JSON.stringify(settings);
   if (opts.verbose) {
+    setLogLevel("INFO");
     process.stderr.write(`sluice submit: running ${path}\n`);
     for (const [k, v] of Object.entries(settings)) process.stderr.write(`  ${k}=${v}\n`);
   }

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
+import { WorkerPool } from "../scheduler/worker-pool.js";
 import { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { BlockManager } from "../storage/block-manager.js";
 import { log, setLogLevel } from "../util/log.js";
@@ -29,6 +30,8 @@ export class SparkContext {
   readonly shuffleManager = new ShuffleManager();
   readonly blockManager = new BlockManager();
   private readonly scheduler: DAGScheduler;
+  /** Worker threads of `local[N]`, N > 1 (map tasks that can be shipped run there). */
+  private readonly workerPool: WorkerPool | undefined;
   private stopped = false;
   private nextRddId = 0;
   private nextShuffleId = 0;
@@ -51,10 +54,12 @@ export class SparkContext {
     this.defaultParallelism = this.conf.getInt("spark.default.parallelism", cores);
     const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
     if (maxTaskFailures < 1) throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
+    this.workerPool = cores > 1 ? new WorkerPool(cores) : undefined;
     this.scheduler = new DAGScheduler({
       shuffleManager: this.shuffleManager,
       blockManager: this.blockManager,
       maxTaskFailures,
+      workerPool: this.workerPool,
       assertActive: () => this.assertActive(),
     });
     registry[ACTIVE] = this;
@@ -160,6 +165,7 @@ export class SparkContext {
     this.stopped = true;
     this.blockManager.clear();
     this.shuffleManager.clear();
+    await this.workerPool?.close();
     if (registry[ACTIVE] === this) delete registry[ACTIVE];
     log.info(`SparkContext for app "${this.appName}" stopped`);
   }

@@ -5,6 +5,9 @@ import type { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { writeShuffleOutput } from "../shuffle/shuffle-writer.js";
 import type { BlockManager } from "../storage/block-manager.js";
 import { originOf, type TaskContext } from "./task-context.js";
+import { planMapTask } from "./task-plan.js";
+import { WorkerTaskError, type WorkerPool } from "./worker-pool.js";
+import { log } from "../util/log.js";
 
 /** What a result task does with its partition: `run` pushes the partition's records. */
 export type PartitionFunc<T, R> = (run: (emit: Emit<T>) => void, split: number) => R | Promise<R>;
@@ -14,6 +17,8 @@ export interface SchedulerHost {
   readonly shuffleManager: ShuffleManager;
   readonly blockManager: BlockManager;
   readonly maxTaskFailures: number;
+  /** `local[N]` with N > 1: worker threads for map tasks that can be shipped. */
+  readonly workerPool?: WorkerPool;
   /** Throws when the context is stopped. */
   assertActive(): void;
 }
@@ -54,11 +59,58 @@ export class DAGScheduler {
     await dep.partitioner.prepare?.();
     const stageId = this.nextStageId++;
     const parent = dep.rdd;
-    const outputs: [unknown, unknown][][][] = [];
-    for (let split = 0; split < parent.getNumPartitions(); split++) {
-      outputs.push(await this.runTask(stageId, parent, split, (ctx) => writeShuffleOutput(dep, (emit) => ctx.iterate(parent, split, emit))));
+    const onDriver = (split: number) => this.runTask(stageId, parent, split, (ctx) => writeShuffleOutput(dep, (emit) => ctx.iterate(parent, split, emit)));
+    const splits = Array.from({ length: parent.getNumPartitions() }, (_, i) => i);
+    const pool = this.host.workerPool;
+    let outputs: [unknown, unknown][][][];
+    if (pool && !pool.broken && splits.length > 1) {
+      outputs = await Promise.all(splits.map((split) => this.runMapTaskOnWorker(pool, stageId, dep, split, onDriver)));
+    } else {
+      outputs = [];
+      for (const split of splits) outputs.push(await onDriver(split));
     }
     this.host.shuffleManager.putMapOutputs(dep.shuffleId, outputs);
+  }
+
+  /**
+   * A map task on a worker thread when its stage can be shipped (see `planMapTask`), retried
+   * there like any task; a task that cannot run in a worker runs on the driver, with the reason
+   * logged (at INFO: `sluice submit --verbose`).
+   */
+  private async runMapTaskOnWorker(pool: WorkerPool, stageId: number, dep: ShuffleDependency, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>): Promise<[unknown, unknown][][]> {
+    const plan = planMapTask(dep, split);
+    if ("reason" in plan) {
+      this.explainDriverStage(stageId, plan.reason);
+      return onDriver(split);
+    }
+    for (let attempt = 0; ; attempt++) {
+      this.host.assertActive();
+      try {
+        return await pool.run(plan);
+      } catch (err) {
+        if (err instanceof WorkerTaskError && err.shippingProblem) {
+          this.explainDriverStage(stageId, `${err.name}: ${err.message} (a function reads a variable from its closure, which a worker thread cannot see)`);
+          return onDriver(split);
+        }
+        if (!(err instanceof WorkerTaskError)) {
+          if (!this.explained.has(-1)) log.warn(`worker threads are unavailable (${(err as Error).message}); tasks run on the driver's thread`);
+          this.explained.add(-1);
+          return onDriver(split);
+        }
+        if (attempt + 1 >= this.host.maxTaskFailures) {
+          const origin = err instanceof WorkerTaskError ? err.origin : undefined;
+          throw new TaskFailedError(origin?.rddId ?? dep.rdd.id, origin?.callSite ?? dep.rdd.node.callSite, split, stageId, attempt + 1, err);
+        }
+      }
+    }
+  }
+
+  private readonly explained = new Set<number>();
+
+  private explainDriverStage(stageId: number, reason: string): void {
+    if (this.explained.has(stageId)) return;
+    this.explained.add(stageId);
+    log.info(`stage ${stageId} runs on the driver's thread: ${reason}`);
   }
 
   /** The shuffle dependencies that bound the stage ending at `rdd`, and its nodes. */

@@ -11,15 +11,17 @@ export function writeShuffleOutput(dep: ShuffleDependency, run: (emit: Emit<[unk
   const partitioner = dep.partitioner;
   const agg = dep.aggregator;
   if (agg && dep.mapSideCombine) {
-    const maps = Array.from({ length: n }, () => new KeyedMap<unknown, unknown>());
+    // combine first, place after: each distinct key is hashed once, not once per record
+    const combined = new KeyedMap<unknown, unknown>();
     const { createCombiner, mergeValue } = agg;
     run((kv) => {
       const key = kv[0];
-      const map = maps[n === 1 ? 0 : partitioner.getPartition(key)]!;
-      const c = map.get(key);
-      map.set(key, c === undefined && !map.has(key) ? createCombiner(kv[1]) : mergeValue(c, kv[1]));
+      const c = combined.get(key);
+      combined.set(key, c === undefined && !combined.has(key) ? createCombiner(kv[1]) : mergeValue(c, kv[1]));
     });
-    return maps.map((m) => Array.from(m.entries()));
+    const buckets: [unknown, unknown][][] = Array.from({ length: n }, () => []);
+    combined.forEach((c, key) => buckets[n === 1 ? 0 : partitioner.getPartition(key)]!.push([key, c]));
+    return buckets;
   }
   const buckets: [unknown, unknown][][] = Array.from({ length: n }, () => []);
   run((kv) => {

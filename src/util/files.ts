@@ -53,43 +53,58 @@ const CHUNK = 1 << 22;
  * Calls `emit` with each line of `path` whose first byte lies in the split `[start, end]`
  * as Hadoop's line reader does: a split after the first skips the partial line it starts in,
  * and every split reads past `end` to finish its last line. Lines lose `\n` and a trailing `\r`.
+ * Whole runs of lines are decoded at once (a newline byte never occurs inside a UTF-8 character).
  */
 export function readLines(path: string, start: number, end: number, emit: (line: string) => void): void {
   const fd = openSync(path, "r");
   try {
+    const buf = Buffer.allocUnsafe(CHUNK);
     let pos = start;
     let carry: Buffer | undefined;
-    let lineStart = start;
-    let skipping = start > 0;
-    const buf = Buffer.allocUnsafe(CHUNK);
+    if (start > 0) {
+      // skip the partial line this split starts in: up to and including the first newline at or after `start`
+      for (;;) {
+        const n = readSync(fd, buf, 0, CHUNK, pos);
+        if (n === 0) return;
+        const nl = buf.subarray(0, n).indexOf(10);
+        if (nl >= 0) {
+          pos += nl + 1;
+          break;
+        }
+        pos += n;
+      }
+      if (pos > end) return;
+    }
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, pos);
       if (n === 0) break;
-      let data = buf.subarray(0, n);
-      let offset = pos;
-      if (carry) {
-        data = Buffer.concat([carry, data]);
-        offset = pos - carry.length;
-        carry = undefined;
+      const data = carry ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const base = pos - (carry?.length ?? 0);
+      carry = undefined;
+      // the line that starts at or before `end` and ends at or after it is the split's last
+      const endRel = end - base;
+      const stop = endRel < data.length ? data.indexOf(10, Math.max(0, endRel)) : -1;
+      if (stop >= 0) {
+        emitLines(data, stop + 1, emit);
+        return;
       }
-      let from = 0;
-      for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
-        if (skipping) skipping = false;
-        else if (lineStart <= end || lineStart === 0) emit(decodeLine(data, from, nl));
-        from = nl + 1;
-        lineStart = offset + from;
-        if (lineStart > end) return;
-      }
-      carry = Buffer.from(data.subarray(from));
+      const lastNl = data.lastIndexOf(10);
+      if (lastNl >= 0) emitLines(data, lastNl + 1, emit);
+      carry = Buffer.from(data.subarray(lastNl + 1));
       pos += n;
     }
-    if (!skipping && carry && carry.length > 0 && lineStart <= end) emit(decodeLine(carry, 0, carry.length));
+    if (carry && carry.length > 0) emitLines(Buffer.concat([carry, Buffer.from("\n")]), carry.length + 1, emit);
   } finally {
     closeSync(fd);
   }
 }
 
-function decodeLine(data: Buffer, from: number, to: number): string {
-  if (to > from && data[to - 1] === 13) to--;
-  return data.toString("utf8", from, to);
+/** Emits the newline-terminated lines in `data[0, to)`. */
+function emitLines(data: Buffer, to: number, emit: (line: string) => void): void {
+  const lines = data.toString("utf8", 0, to).split("\n");
+  // inline the loop: this runs once per line of every text input
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i]!;
+    emit(line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+  }
 }

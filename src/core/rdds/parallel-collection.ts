@@ -16,6 +16,11 @@ export class ParallelCollectionNode<T> implements RDDNode<T> {
     return this.slices.length;
   }
 
+  /** The records of partition `split`. */
+  slice(split: number): readonly T[] {
+    return this.slices[split]!;
+  }
+
   computeInto(split: number, _ctx: unknown, emit: Emit<T>): void {
     const slice = this.slices[split]!;
     for (let i = 0; i < slice.length; i++) emit(slice[i]!);

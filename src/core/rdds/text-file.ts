@@ -32,6 +32,12 @@ export class TextFileNode implements RDDNode<string> {
     readLines(s.path, s.start, s.end, emit);
   }
 
+  /** The file and byte range of partition `split`. */
+  split(split: number): { path: string; start: number; end: number } {
+    const s = this.getSplits()[split]!;
+    return { path: s.path, start: s.start, end: s.end };
+  }
+
   private getSplits(): FileSplit[] {
     this.splits ??= planSplits(listInputFiles(this.path), this.minPartitions);
     return this.splits;

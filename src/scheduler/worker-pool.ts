@@ -1,0 +1,96 @@
+import { deserialize } from "node:v8";
+import { Worker } from "node:worker_threads";
+import type { MapTaskPlan } from "./task-plan.js";
+
+/** A shipped task failed in a worker; `shippingProblem` says it should run on the driver instead. */
+export class WorkerTaskError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly shippingProblem: boolean,
+    readonly origin: { rddId: number; callSite: string } | undefined,
+    stack?: string,
+  ) {
+    super(message);
+    this.name = name;
+    if (stack) this.stack = stack;
+  }
+}
+
+interface Pending {
+  readonly plan: MapTaskPlan;
+  readonly resolve: (out: [unknown, unknown][][]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * `local[N]`'s N worker threads. A task is plain data in (a plan), plain data out (its shuffle
+ * output as one transferred buffer). Workers start on first use, hold the process open only
+ * while they have work, and end with the context.
+ */
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<Worker, Pending>();
+
+  constructor(readonly size: number) {}
+
+  private spawn(): Worker {
+    const here = import.meta.url;
+    const worker = new Worker(new URL(here.endsWith(".ts") ? "./worker-bootstrap.mjs" : "./worker-main.js", here));
+    worker.on("message", (msg: { ok: boolean; buffer?: ArrayBuffer; name?: string; message?: string; stack?: string; shippingProblem?: boolean; origin?: { rddId: number; callSite: string } }) => {
+      const task = this.running.get(worker);
+      this.running.delete(worker);
+      this.release(worker);
+      if (!task) return;
+      if (msg.ok) task.resolve(deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][]);
+      else task.reject(new WorkerTaskError(msg.name ?? "Error", msg.message ?? "", msg.shippingProblem ?? false, msg.origin, msg.stack));
+    });
+    worker.on("error", (err) => {
+      this.broken = true;
+      const task = this.running.get(worker);
+      this.running.delete(worker);
+      this.workers.splice(this.workers.indexOf(worker), 1);
+      task?.reject(err);
+      this.pump();
+    });
+    worker.unref();
+    this.workers.push(worker);
+    return worker;
+  }
+
+  private release(worker: Worker): void {
+    worker.unref();
+    this.idle.push(worker);
+    this.pump();
+  }
+
+  /** True once a worker failed to start or died: the context then keeps to the driver's thread. */
+  broken = false;
+
+  /** Runs a map task on a worker; resolves with its shuffle output. */
+  run(plan: MapTaskPlan): Promise<[unknown, unknown][][]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ plan, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? (this.workers.length < this.size ? this.spawn() : undefined);
+      if (!worker) return;
+      const task = this.queue.shift()!;
+      this.running.set(worker, task);
+      worker.ref();
+      worker.postMessage({ id: 0, plan: task.plan });
+    }
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    this.idle.length = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
