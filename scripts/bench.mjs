@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 
 const filters = process.argv.slice(2);
-const files = readdirSync("bench").filter((f) => f.endsWith(".ts") && f !== "harness.ts" && (filters.length === 0 || filters.some((s) => f.includes(s)))).sort();
+const files = readdirSync("bench").filter((f) => f.endsWith(".ts") && !["harness.ts", "spmd-worker.ts", "spmd-job.ts"].includes(f) && (filters.length === 0 || filters.some((s) => f.includes(s)))).sort();
 let failed = 0;
 for (const f of files) {
   console.log(`== bench/${f}`);

@@ -29,7 +29,7 @@ async function timedRun(ws: ReturnType<typeof makeWorkspace>, opts: Parameters<t
 }
 
 for (let w = 0; injected < kills; w++) {
-  const ws = makeWorkspace(join(root, `w${w}`), 80, 25, Date.now() + 1500, 150, w + 1);
+  const ws = makeWorkspace(join(root, `w${w}`), 80, 25, 150, w + 1);
   // every other workspace: frequent snapshots and short retention, so logs are cleaned up early
   const opts = w % 2 === 0 ? { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } } : {};
   await firstRun(ws, opts);
@@ -42,7 +42,7 @@ for (let w = 0; injected < kills; w++) {
       recoveryMs.push(r.first);
     }
   }
-  const final = await runJob(ws, { ...opts, untilCommitted: ws.lastInputTime + 200 });
+  const final = await runJob(ws, { ...opts, untilCommitted: "input" });
   if (final.code !== 0) throw new Error(`final run failed:\n${final.stderr}`);
   const rec = reconcile(ws);
   results.push(rec);
@@ -51,10 +51,10 @@ for (let w = 0; injected < kills; w++) {
   else rmSync(ws.root, { recursive: true, force: true });
 }
 for (const point of CRASH_POINTS) {
-  const ws = makeWorkspace(join(root, point), 12, 10, Date.now() + 1200, 100, point.length);
+  const ws = makeWorkspace(join(root, point), 12, 10, 100, point.length);
   const crashed = await runJob(ws, { crashAt: `${point}:3` });
   if (crashed.signal !== "SIGKILL") throw new Error(`${point} not reached`);
-  const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  const final = await runJob(ws, { untilCommitted: "input" });
   if (final.code !== 0) throw new Error(`${point}: ${final.stderr}`);
   results.push(reconcile(ws));
 }

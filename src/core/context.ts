@@ -54,7 +54,7 @@ export class SparkContext {
     this.defaultParallelism = this.conf.getInt("spark.default.parallelism", cores);
     const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
     if (maxTaskFailures < 1) throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
-    this.workerPool = cores > 1 ? new WorkerPool(cores) : undefined;
+    this.workerPool = cores > 1 ? WorkerPool.shared(cores) : undefined;
     this.scheduler = new DAGScheduler({
       shuffleManager: this.shuffleManager,
       blockManager: this.blockManager,
@@ -165,7 +165,6 @@ export class SparkContext {
     this.stopped = true;
     this.blockManager.clear();
     this.shuffleManager.clear();
-    await this.workerPool?.close();
     if (registry[ACTIVE] === this) delete registry[ACTIVE];
     log.info(`SparkContext for app "${this.appName}" stopped`);
   }

@@ -83,25 +83,19 @@ export class DAGScheduler {
       this.explainDriverStage(stageId, plan.reason);
       return onDriver(split);
     }
-    for (let attempt = 0; ; attempt++) {
-      this.host.assertActive();
-      try {
-        return await pool.run(plan);
-      } catch (err) {
-        if (err instanceof WorkerTaskError && err.shippingProblem) {
-          this.explainDriverStage(stageId, `${err.name}: ${err.message} (a function reads a variable from its closure, which a worker thread cannot see)`);
-          return onDriver(split);
-        }
-        if (!(err instanceof WorkerTaskError)) {
-          if (!this.explained.has(-1)) log.warn(`worker threads are unavailable (${(err as Error).message}); tasks run on the driver's thread`);
-          this.explained.add(-1);
-          return onDriver(split);
-        }
-        if (attempt + 1 >= this.host.maxTaskFailures) {
-          const origin = err instanceof WorkerTaskError ? err.origin : undefined;
-          throw new TaskFailedError(origin?.rddId ?? dep.rdd.id, origin?.callSite ?? dep.rdd.node.callSite, split, stageId, attempt + 1, err);
-        }
-      }
+    this.host.assertActive();
+    try {
+      return await pool.run(plan);
+    } catch (err) {
+      // whatever failed in the worker (a function reading its closure or `this`, or a real
+      // error) is run again on the driver, where retries and error reports work as always
+      const why = err instanceof WorkerTaskError && err.shippingProblem
+        ? `${err.name}: ${err.message} (a function reads a variable from its closure, which a worker thread cannot see)`
+        : err instanceof WorkerTaskError
+          ? `${err.name}: ${err.message} in a worker thread; trying the task on the driver`
+          : `worker threads are unavailable (${(err as Error).message})`;
+      this.explainDriverStage(stageId, why);
+      return onDriver(split);
     }
   }
 

@@ -22,7 +22,8 @@ function compile(src: string): AnyFn {
  * Runs a shipped map task: reads its source, pushes each record through its operators and
  * writes the shuffle output, exactly as the driver would (the same operator and shuffle code).
  */
-export function runMapPlan(plan: MapTaskPlan): [unknown, unknown][][] {
+export function runMapPlan(plan: MapTaskPlan, resolveFn: (src: string) => AnyFn = compile): [unknown, unknown][][] {
+  const compile = resolveFn;
   const agg = plan.aggregator && {
     createCombiner: compile(plan.aggregator.createCombiner) as (v: unknown) => unknown,
     mergeValue: compile(plan.aggregator.mergeValue) as (c: unknown, v: unknown) => unknown,

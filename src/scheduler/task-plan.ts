@@ -31,6 +31,7 @@ export function functionSource(fn: unknown, what: string): string | NotShippable
   if (typeof fn !== "function") return { reason: `${what} is not a function` };
   const src = Function.prototype.toString.call(fn);
   if (src.includes("[native code]")) return { reason: `${what} is a native or bound function` };
+  if (/\bthis\b/.test(src)) return { reason: `${what} uses \`this\`, which only the driver has` };
   try {
     new Function(`return (${src});`);
   } catch {

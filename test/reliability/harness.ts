@@ -12,22 +12,28 @@ export interface Workspace {
   readonly output: string;
   /** Every record id → [key, value]. */
   readonly records: Map<string, [string, number]>;
-  /** The latest modification time given to an input file. */
-  readonly lastInputTime: number;
+  /** The latest modification time given to an input file (set by `publish`). */
+  lastInputTime: number;
+  /**
+   * Moves the staged input files into `input`, stamped `spacingMs` apart from 300 ms from now
+   * on. Called once the job runs: a file older than the job is ignored by design.
+   */
+  publish(): void;
 }
 
 /**
- * Drops `files` input files of `perFile` records each into `root/input`, with modification
- * times spread `spacingMs` apart from `startAt` on (the file stream takes a file in the batch
- * whose time passes its modification time, so the input is spread over many batches).
+ * Stages `files` input files of `perFile` records each (the file stream takes a file in the
+ * batch whose time passes its modification time, so once published the input is spread over
+ * many batches).
  */
-export function makeWorkspace(root: string, files: number, perFile: number, startAt: number, spacingMs: number, seed = 1): Workspace {
-  const ws = { root, checkpoint: join(root, "checkpoint"), input: join(root, "input"), output: join(root, "output") };
-  for (const d of [ws.input, ws.output, join(root, "staging")]) mkdirSync(d, { recursive: true });
+export function makeWorkspace(root: string, files: number, perFile: number, spacingMs: number, seed = 1): Workspace {
+  const dirs = { root, checkpoint: join(root, "checkpoint"), input: join(root, "input"), output: join(root, "output") };
+  const staging = join(root, "staging");
+  for (const d of [dirs.input, dirs.output, staging]) mkdirSync(d, { recursive: true });
   const records = new Map<string, [string, number]>();
   let x = seed;
   const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 1000);
-  let last = startAt;
+  const names: string[] = [];
   for (let f = 0; f < files; f++) {
     const lines: string[] = [];
     for (let r = 0; r < perFile; r++) {
@@ -37,13 +43,28 @@ export function makeWorkspace(root: string, files: number, perFile: number, star
       records.set(id, [key, value]);
       lines.push(`${id},${key},${value}`);
     }
-    const staged = join(root, "staging", `part-${String(f).padStart(5, "0")}.csv`);
-    writeFileSync(staged, lines.join("\n") + "\n");
-    last = startAt + f * spacingMs;
-    utimesSync(staged, last / 1000, last / 1000);
-    renameSync(staged, join(ws.input, `part-${String(f).padStart(5, "0")}.csv`));
+    const name = `part-${String(f).padStart(5, "0")}.csv`;
+    writeFileSync(join(staging, name), lines.join("\n") + "\n");
+    names.push(name);
   }
-  return { ...ws, records, lastInputTime: last };
+  let published = false;
+  const ws: Workspace = {
+    ...dirs,
+    records,
+    lastInputTime: Infinity,
+    publish() {
+      if (published) return;
+      published = true;
+      const startAt = Date.now() + 300;
+      names.forEach((name, f) => {
+        const t = startAt + f * spacingMs;
+        utimesSync(join(staging, name), t / 1000, t / 1000);
+        renameSync(join(staging, name), join(dirs.input, name));
+        ws.lastInputTime = t;
+      });
+    },
+  };
+  return ws;
 }
 
 export interface RunResult {
@@ -55,10 +76,9 @@ export interface RunResult {
 
 /**
  * The first run, killed once its first batch is committed: the job then exists (its file
- * stream's creation time is fixed in the checkpoint) before any input file's modification
- * time, as a job that is already running when files arrive. (A file older than the job is
- * ignored by design, so random kills before the first checkpoint would otherwise move the
- * job's start past some files.)
+ * stream's creation time is fixed in the checkpoint) before any input file arrives. (A file
+ * older than the job is ignored by design, so random kills before the first checkpoint would
+ * otherwise move the job's start past some files.)
  */
 export async function firstRun(ws: Workspace, opts: RunOptions = {}): Promise<RunResult> {
   const r = await runJob(ws, { ...opts, killAfterCommits: 1 });
@@ -76,7 +96,8 @@ export interface RunOptions {
   /** SIGKILL once this many batches have been committed. */
   killAfterCommits?: number;
   crashAt?: string;
-  untilCommitted?: number;
+  /** SIGINT once a batch at or after this time is committed; "input": after the last input file's time. */
+  untilCommitted?: number | "input";
   batchSeconds?: number;
   /** State snapshot interval (seconds); small values make the checkpoint clean up its logs early. */
   snapshotSeconds?: number;
@@ -106,7 +127,8 @@ export function runJob(ws: Workspace, opts: RunOptions): Promise<RunResult> {
       if (m) {
         committed.push(Number(m[1]));
         if (opts.killAfterCommits !== undefined && committed.length >= opts.killAfterCommits) child.kill("SIGKILL");
-        if (opts.untilCommitted !== undefined && Number(m[1]) >= opts.untilCommitted && !interrupted) {
+        const until = opts.untilCommitted === "input" ? ws.lastInputTime + 200 : opts.untilCommitted;
+        if (until !== undefined && Number(m[1]) >= until && !interrupted) {
           interrupted = true;
           child.kill("SIGINT");
         }
@@ -115,7 +137,11 @@ export function runJob(ws: Workspace, opts: RunOptions): Promise<RunResult> {
       nl = buffered.indexOf("\n");
     }
   });
-  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d;
+    // the input arrives once the job runs (the status line is printed by start())
+    if (/sluice: streaming app/.test(stderr)) ws.publish();
+  });
   return new Promise((resolveRun) => {
     child.on("exit", (code, signal) => {
       clearTimeout(timer);

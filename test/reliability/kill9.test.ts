@@ -9,7 +9,7 @@ import { firstRun, makeWorkspace, reconcile, runJob } from "./harness.js";
 const KILLS = Number(process.env.SLUICE_KILL_RUNS ?? 20);
 
 test(`a job killed with SIGKILL ${KILLS} times at random moments loses and duplicates nothing, and its state equals the reference fold`, async () => {
-  const ws = makeWorkspace(tempDir("sluice-kill9-"), 60, 25, Date.now() + 1500, 150, 7);
+  const ws = makeWorkspace(tempDir("sluice-kill9-"), 60, 25, 150, 7);
   let seed = 12345;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
   // frequent snapshots and a short retention make old logs go early: recovery must still know every file it took
@@ -19,7 +19,7 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
     const r = await runJob(ws, { ...opts, killAfterMs: 250 + Math.floor(rand() * 1050) }); // some before the first batch is logged
     assert.ok(r.signal === "SIGKILL", `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`);
   }
-  const final = await runJob(ws, { ...opts, untilCommitted: ws.lastInputTime + 200 });
+  const final = await runJob(ws, { ...opts, untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
   const result = reconcile(ws);
   assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));
@@ -28,10 +28,10 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
 test("a job killed at every named crash point recovers with nothing lost or duplicated", async () => {
   const root = tempDir("sluice-crashpoints-");
   for (const point of CRASH_POINTS) {
-    const ws = makeWorkspace(join(root, point), 12, 10, Date.now() + 1200, 100, point.length);
+    const ws = makeWorkspace(join(root, point), 12, 10, 100, point.length);
     const crashed = await runJob(ws, { crashAt: `${point}:3` });
     assert.equal(crashed.signal, "SIGKILL", `${point}: the job did not reach the crash point:\n${crashed.stderr}`);
-    const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+    const final = await runJob(ws, { untilCommitted: "input" });
     assert.equal(final.code, 0, `${point}: ${final.stderr}`);
     const result = reconcile(ws);
     assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, `${point}: ${JSON.stringify(result)}`);
@@ -39,8 +39,8 @@ test("a job killed at every named crash point recovers with nothing lost or dupl
 });
 
 test("truncated and bit-flipped checkpoint files stop recovery with an error naming the file", async () => {
-  const ws = makeWorkspace(tempDir("sluice-corrupt-"), 4, 5, Date.now() + 800, 100, 3);
-  const first = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  const ws = makeWorkspace(tempDir("sluice-corrupt-"), 4, 5, 100, 3);
+  const first = await runJob(ws, { untilCommitted: "input" });
   assert.equal(first.code, 0, first.stderr);
   const metadata = join(ws.checkpoint, "metadata");
   const original = (await import("node:fs")).readFileSync(metadata);
@@ -57,11 +57,11 @@ test("truncated and bit-flipped checkpoint files stop recovery with an error nam
 });
 
 test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space returns nothing is lost or duplicated", async () => {
-  const ws = makeWorkspace(tempDir("sluice-enospc-"), 12, 10, Date.now() + 1000, 100, 5);
+  const ws = makeWorkspace(tempDir("sluice-enospc-"), 12, 10, 100, 5);
   const full = await runJob(ws, { env: { SLUICE_FAULT_FS: "enospc@12" } });
   assert.equal(full.code, 1, full.stderr);
   assert.match(full.stderr, /SLUICE_E_ENOSPC: no space left writing .*checkpoint\/(offsets|commits|state)\/.* Nothing of this batch was committed/);
-  const final = await runJob(ws, { untilCommitted: ws.lastInputTime + 200 });
+  const final = await runJob(ws, { untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
   const result = reconcile(ws);
   assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));

@@ -69,7 +69,7 @@ test("a map stage of shippable steps over a text split or a slice becomes a plai
   }
 });
 
-test("a user error in a worker is retried, then reported with the RDD that threw and its partition", async () => {
+test("a user error in a worker is tried again on the driver, retried there, then reported with the RDD that threw and its partition", async () => {
   const sc = new SparkContext("local[2]", "worker-errors");
   try {
     const bad = sc.parallelize(["1", "2", "x", "4"], 2).map((s) => {
