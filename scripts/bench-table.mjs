@@ -17,7 +17,23 @@ const wi = read("window-inverse");
 if (wi) rows.push([`reduceByKeyAndWindow over a ${wi.windowBatches}-batch window, ${wi.batchRecords.toLocaleString("en")} records per batch`, `${wi.msPerSlide.withInverse.p50} ms per slide with the inverse function, ${wi.msPerSlide.recomputed.p50} ms recomputing the window (${wi.speedup}x)`]);
 const sh = read("shuffle");
 if (sh) rows.push(["groupByKey then join", sh.rows.map((r) => `${r.pairs.toLocaleString("en")} pairs: ${(r.ms / 1000).toFixed(1)} s, ${m(r.pairsPerSecond)} pairs/s, ${r.peakHeapMB} MB peak heap`).join("; ") + (sh.growth ? ` (${sh.growth.inputRatio}x the input took ${sh.growth.timeRatio}x the time)` : "")]);
-const date = [wc, us, wi, sh].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
+const ss = read("streaming-socket");
+if (ss) {
+  const cells = Object.entries(ss.trials).map(([interval, rows]) => {
+    const ok = rows.filter((r) => r.sustainable);
+    const top = ok[ok.length - 1];
+    return top ? `${interval} batches: ${m(top.offeredLinesPerSecond * ss.wordsPerLine)} words/s (${m(top.offeredLinesPerSecond)} lines/s), latency p50 ${top.latencyMs.p50} ms / p99 ${top.latencyMs.p99} ms` : `${interval} batches: none sustainable`;
+  });
+  rows.push(["streaming word count from a local socket, highest sustainable offered rate (batches finish within the interval)", cells.join("; ")]);
+}
+const bp = read("backpressure");
+if (bp) {
+  const d = (r) => `heap ${r.heapMB.first} → ${r.heapMB.last} MB (peak ${r.heapMB.peak}), ${r.queuedBatchesAtEnd} batches queued at the end`;
+  rows.push([`3x overload for ${bp.seconds} s (job capacity about ${bp.capacityLinesPerSecond.toLocaleString("en")} lines/s)`, `with backpressure: ${d(bp.withBackpressure)}; without: ${d(bp.without)}`]);
+}
+const md = read("multicore-designs");
+if (md) rows.push(["worker-thread designs on the word count (see docs/decisions.md)", `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ${m(md.wordsPerSecond.functionShipping)} words/s`]);
+const date = [wc, us, wi, sh, ss, bp, md].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
 const machine = (wc ?? us ?? wi ?? sh)?.machine;
 console.log(`Measured ${date ?? "never"} on ${machine ? `${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}` : "?"}:\n`);
 console.log("| Scenario | Result |\n|---|---|");
