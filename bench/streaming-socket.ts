@@ -13,7 +13,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 async function trial(batchSeconds: number, rate: number, port: number) {
   const sender = spawn(process.execPath, ["bench/socket-sender.mjs", String(port), String(rate), String(SECONDS)], { stdio: ["ignore", "pipe", "inherit"] });
   await once(sender.stdout, "data");
-  const sc = new SparkContext("local[2]", "bench-socket");
+  const sc = new SparkContext(process.env.BENCH_MASTER ?? "local[2]", "bench-socket");
   const ssc = new StreamingContext(sc, batchSeconds);
   const latencies: number[] = [];
   const batches: BatchInfo[] = [];
@@ -48,7 +48,7 @@ const results: Record<string, unknown[]> = {};
 let port = 19000 + Math.floor(Math.random() * 1000);
 for (const batchSeconds of [1, 0.1]) {
   const rows: Awaited<ReturnType<typeof trial>>[] = [];
-  for (const rate of [50_000, 200_000, 400_000, 800_000, 1_600_000]) {
+  for (const rate of (process.env.BENCH_RATES ?? "50000,200000,400000,800000,1600000").split(",").map(Number)) {
     const row = await trial(batchSeconds, rate, port++);
     rows.push(row);
     console.log(`batch ${batchSeconds}s, ${rate} lines/s: ${JSON.stringify(row)}`);
