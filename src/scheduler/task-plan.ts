@@ -21,6 +21,9 @@ export interface MapTaskPlan {
   readonly aggregator?: { readonly createCombiner: string; readonly mergeValue: string; readonly mergeCombiners: string };
 }
 
+/** In-memory partitions smaller than this run on the driver (text splits are read by the worker itself). */
+export const MIN_SHIPPED_RECORDS = 20_000;
+
 /** Why a task stays on the driver. */
 export interface NotShippable {
   readonly reason: string;
@@ -65,10 +68,6 @@ export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan 
       rdd = node.source as RDD<unknown>;
       continue;
     }
-    let source: SourcePlan;
-    if (node instanceof ParallelCollectionNode) source = { kind: "slice", data: node.slice(split) };
-    else if (node instanceof TextFileNode) source = { kind: "textSplit", ...node.split(split) };
-    else return { reason: `${node.kind} (${node.callSite}) needs the whole partition on the driver` };
     let aggregator: MapTaskPlan["aggregator"];
     if (dep.aggregator) {
       const parts = [functionSource(dep.aggregator.createCombiner, "createCombiner"), functionSource(dep.aggregator.mergeValue, "the reduce function"), functionSource(dep.aggregator.mergeCombiners, "mergeCombiners")];
@@ -76,6 +75,15 @@ export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan 
       if (bad) return bad;
       aggregator = { createCombiner: parts[0] as string, mergeValue: parts[1] as string, mergeCombiners: parts[2] as string };
     }
+    let source: SourcePlan;
+    if (node instanceof ParallelCollectionNode) {
+      const data = node.slice(split);
+      // copying records to a thread costs about as much as mapping them: small slices stay
+      if (data.length < MIN_SHIPPED_RECORDS) return { reason: `partition ${split} holds ${data.length} records, fewer than the ${MIN_SHIPPED_RECORDS} worth copying to a thread` };
+      source = { kind: "slice", data };
+    }
+    else if (node instanceof TextFileNode) source = { kind: "textSplit", ...node.split(split) };
+    else return { reason: `${node.kind} (${node.callSite}) needs the whole partition on the driver` };
     return { rddId: dep.rdd.id, source, ops, numPartitions: dep.partitioner.numPartitions, mapSideCombine: dep.mapSideCombine, aggregator };
   }
 }

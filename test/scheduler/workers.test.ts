@@ -15,7 +15,7 @@ writeFileSync(textPath, lines.join("\n") + "\n");
 /** Jobs whose results must not depend on the number of threads. */
 const jobs: Record<string, (sc: SparkContext) => Promise<unknown>> = {
   "word count from a text file": (sc) => sc.textFile(textPath, 4).flatMap((l) => l.split(" ")).filter((w) => w.length > 0).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).collect().then(sorted),
-  "groupByKey of tuples": (sc) => sc.parallelize(Array.from({ length: 500 }, (_, i) => [[i % 7, `k${i % 3}`], i] as [[number, string], number]), 5).groupByKey(3).mapValues((vs) => vs.reduce((a, b) => a + b, 0)).collect().then(sorted),
+  "groupByKey of tuples (slices big enough to ship)": (sc) => sc.parallelize(Array.from({ length: 90_000 }, (_, i) => [[i % 7, `k${i % 3}`], i] as [[number, string], number]), 3).groupByKey(3).mapValues((vs) => vs.reduce((a, b) => a + b, 0)).collect().then(sorted),
   "join and distinct": (sc) => {
     const a = sc.parallelize(Array.from({ length: 300 }, (_, i): [number, number] => [i % 50, i]), 4);
     const b = sc.parallelize(Array.from({ length: 100 }, (_, i): [number, string] => [i % 60, `v${i}`]), 3);
@@ -57,6 +57,8 @@ test("a map stage of shippable steps over a text split or a slice becomes a plai
     assert.equal(plan.source.kind, "textSplit");
     assert.match(plan.aggregator?.mergeValue ?? "", /^\(a, ?b\) ?=> ?a ?\+ ?b$/, "the reduce function travels as source");
     assert.doesNotThrow(() => structuredClone(plan), "a plan is plain data");
+    const small = sc.parallelize([1, 2]).map((x): [number, number] => [x, x]).reduceByKey((a, b) => a + b);
+    assert.match((planMapTask(depOf(small), 0) as { reason: string }).reason, /fewer than the 20000 worth copying to a thread/);
     const cached = sc.parallelize([1, 2]).map((x): [number, number] => [x, x]).cache().reduceByKey((a, b) => a + b);
     assert.match((planMapTask(depOf(cached), 0) as { reason: string }).reason, /cached on the driver/);
     const partitions = sc.parallelize([1, 2]).mapPartitions((it) => it.map((x): [number, number] => [x, x])).reduceByKey((a, b) => a + b);
@@ -72,7 +74,7 @@ test("a map stage of shippable steps over a text split or a slice becomes a plai
 test("a user error in a worker is tried again on the driver, retried there, then reported with the RDD that threw and its partition", async () => {
   const sc = new SparkContext("local[2]", "worker-errors");
   try {
-    const bad = sc.parallelize(["1", "2", "x", "4"], 2).map((s) => {
+    const bad = sc.parallelize([...Array.from({ length: 50_000 }, (_, i) => String(i)), "x", "4"], 2).map((s) => {
       if (s === "x") throw new TypeError(`not a number: ${s}`);
       return s;
     });
@@ -97,7 +99,7 @@ test("--verbose (INFO) says why a stage stays on the driver", async () => {
   const sc = new SparkContext("local[2]", "verbose");
   try {
     const offset = 10;
-    await sc.parallelize([1, 2, 3, 4], 2).map((x): [number, number] => [x % 2, x + offset]).reduceByKey((a, b) => a + b).collect();
+    await sc.parallelize(Array.from({ length: 50_000 }, (_, i) => i), 2).map((x): [number, number] => [x % 2, x + offset]).reduceByKey((a, b) => a + b).collect();
   } finally {
     await sc.stop();
     setLogLevel("WARN");
