@@ -27,3 +27,6 @@ export { State, StateSpec, NoSuchElementError, type MappingFunction } from "./st
 export type { MapWithStateStream } from "./streaming/dstream.js";
 export { EventTimeStream, EventTimeWindows, type EventTimeResult } from "./streaming/event-time.js";
 export type { EventWindow, OutputMode } from "./streaming/dstream/event-time-window.js";
+export { SparkSession, DataFrameReader } from "./sql/session.js";
+export { DataFrame, GroupedData, DataFrameWriter, type Row } from "./sql/dataframe.js";
+export { StructType, StructField, SchemaMismatchError, SqlError, type SqlTypeName } from "./sql/types.js";
