@@ -16,7 +16,7 @@ test("SQL over a temp view equals the same aggregation done with RDD operations"
   const df = spark.createDataFrame(rdd.map((w) => ({ word: w, len: w.length })));
   df.createOrReplaceTempView("words");
   const viaSql = await spark.sql("select word, count(*) as total, sum(len) as letters from words group by word").collect();
-  const viaRdd = await rdd.map((w): [string, [number, number]] => [w, [1, w.length]]).reduceByKey((a, b) => [a[0] + b[0], a[1] + b[1]]).collect();
+  const viaRdd = await rdd.map((w): [string, [number, number]] => [w, [1, w.length]]).reduceByKey((a, b): [number, number] => [a[0] + b[0], a[1] + b[1]]).collect();
   assert.deepEqual(sorted(viaSql.map((r) => [r.word, r.total, r.letters])), sorted(viaRdd.map(([w, [n, l]]) => [w, n, l])));
   const viaVerbs = await df.groupBy("word").count().filter("count > 1").orderBy("count DESC", "word").collect();
   assert.deepEqual(viaVerbs, [{ word: "to", count: 3 }, { word: "be", count: 2 }]);
