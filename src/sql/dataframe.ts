@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { IllegalArgumentError } from "../core/errors.js";
 import { RDD } from "../core/rdd.js";
-import { ParallelCollectionNode } from "../core/rdds/parallel-collection.js";
+import type { RDDNode } from "../core/node.js";
 import { ident, literal } from "./engine.js";
 import type { SparkSession } from "./session.js";
 import { formatShow } from "./show.js";
@@ -128,21 +128,33 @@ export class DataFrame {
 
   /** The rows as an RDD (one partition); the query runs when the RDD is first computed. */
   get rdd(): RDD<Row> {
-    let rows: Row[] = [];
-    const node = new ParallelCollectionNode<Row>([[]], "DataFrame.rdd", "SQLRDD");
-    const fetched = Object.assign(node, {
-      prepare: async () => {
-        rows = await this.collect();
-      },
-      computeInto: (_split: number, _ctx: unknown, emit: (row: Row) => void) => {
-        for (const r of rows) emit(r);
-      },
-    });
-    return new RDD(this.session.sparkContext, fetched);
+    return new RDD(this.session.sparkContext, new QueryResultNode(this));
   }
 
   get write(): DataFrameWriter {
     return new DataFrameWriter(this);
+  }
+}
+
+/** One partition holding a DataFrame's rows: its `prepare` step runs the query before any task reads it. */
+class QueryResultNode implements RDDNode<Row> {
+  readonly kind = "SQLRDD";
+  readonly callSite = "DataFrame.rdd";
+  readonly dependencies = [];
+  private rows: Row[] = [];
+
+  constructor(private readonly df: DataFrame) {}
+
+  numPartitions(): number {
+    return 1;
+  }
+
+  async prepare(): Promise<void> {
+    this.rows = await this.df.collect();
+  }
+
+  computeInto(_split: number, _ctx: unknown, emit: (row: Row) => void): void {
+    for (const r of this.rows) emit(r);
   }
 }
 
