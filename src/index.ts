@@ -30,3 +30,4 @@ export type { EventWindow, OutputMode } from "./streaming/dstream/event-time-win
 export { SparkSession, DataFrameReader } from "./sql/session.js";
 export { DataFrame, GroupedData, DataFrameWriter, type Row } from "./sql/dataframe.js";
 export { StructType, StructField, SchemaMismatchError, SqlError, type SqlTypeName } from "./sql/types.js";
+export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./receiver/sources/redis-streams.js";

@@ -82,6 +82,23 @@ export class DStreamGraph {
     return plans;
   }
 
+  /** Whether some input asks a broker for its input just before each batch. */
+  hasAsyncInputs(): boolean {
+    return this.inputs.some((s) => s.node.planAsync !== undefined);
+  }
+
+  /** Fixes the input of batch `time` for inputs that ask a broker (just before the batch runs). */
+  async planInputsAsync(time: number): Promise<Record<string, unknown>> {
+    const plans: Record<string, unknown> = {};
+    for (const s of this.inputs) if (s.node.planAsync) plans[s.id] = (await s.node.planAsync(time)) ?? null;
+    return plans;
+  }
+
+  /** Tells inputs that batch `time` is done, so they can acknowledge it to their sources. */
+  async batchCommitted(time: number): Promise<void> {
+    for (const s of this.inputs) await s.node.committed?.(time);
+  }
+
   /** What input streams need at recovery beyond their plans (kept in the metadata). */
   inputResumeStates(): Record<string, unknown> {
     const out: Record<string, unknown> = {};

@@ -41,12 +41,16 @@ export class JobGenerator {
     this.timer.stop();
   }
 
-  /** A new batch: its input is fixed now (and logged before it runs). */
+  /** A new batch: its input is fixed now, or just before it runs for broker inputs (and logged before it runs). */
   generateJobs(time: number): void {
     this.tracker.allocateBlocksToBatch(time);
     const inputs = this.graph.planInputs(time);
     const ck = this.checkpointer;
-    this.submit(time, ck ? () => ck.logOffsets(time, inputs) : undefined);
+    const asking = this.graph.hasAsyncInputs();
+    this.submit(time, ck || asking ? async () => {
+      if (asking) Object.assign(inputs, await this.graph.planInputsAsync(time));
+      if (ck) await ck.logOffsets(time, inputs);
+    } : undefined);
   }
 
   /** A batch whose input was logged before a crash: re-run it with that input. */
@@ -70,7 +74,10 @@ export class JobGenerator {
       numRecords: this.tracker.recordsIn(time),
       generationErrors: errors,
       before,
-      after: ck ? () => ck.commit(time) : undefined,
+      after: async () => {
+        if (ck) await ck.commit(time);
+        await this.graph.batchCommitted(time);
+      },
       fatalOnFailure: ck !== undefined,
     });
     const ready = this.tickWaiters.filter((w) => w.time <= time);

@@ -26,6 +26,13 @@ export interface DStreamNode<T> {
   bind?(stream: DStream<T>): void;
   /** Input streams: fixes the input of batch `time` and describes it as JSON (logged before the batch runs). */
   plan?(time: number): unknown;
+  /**
+   * Input streams whose input is fixed by asking a broker: called just before batch `time`
+   * runs (batches run in order), its result logged with the batch's offsets.
+   */
+  planAsync?(time: number): Promise<unknown>;
+  /** Input streams: batch `time` finished (and was committed): acknowledge its input to the source. */
+  committed?(time: number): Promise<void>;
   /** Input streams, at recovery: the logged input of earlier batches, and what `resumeState` gave. */
   restorePlans?(plans: ReadonlyMap<number, unknown>, resumeState: unknown): void;
   /** Input streams: what recovery needs beyond the per-batch plans (kept in the checkpoint metadata). */

@@ -1,0 +1,20 @@
+import { Redis } from "ioredis";
+
+/**
+ * Whether a loopback service answers. A test that needs it skips with the reason when it does
+ * not, except under CI=true, where the missing service is a failure.
+ */
+export async function redisOrSkip(url: string, t: { skip(msg: string): void }): Promise<Redis | undefined> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    const reason = `Redis at ${url} is not reachable (${(err as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${reason}; CI needs it`);
+    t.skip(reason);
+    return undefined;
+  }
+}
