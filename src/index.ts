@@ -31,3 +31,4 @@ export { SparkSession, DataFrameReader } from "./sql/session.js";
 export { DataFrame, GroupedData, DataFrameWriter, type Row } from "./sql/dataframe.js";
 export { StructType, StructField, SchemaMismatchError, SqlError, type SqlTypeName } from "./sql/types.js";
 export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./receiver/sources/redis-streams.js";
+export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } from "./receiver/sources/nats-jetstream.js";

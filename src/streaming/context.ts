@@ -328,6 +328,7 @@ export class StreamingContext {
         this.generator.stop();
         await this.receiverTracker.stop();
         await this.scheduler.stop(stopGracefully);
+        this.graph.stopInputs();
       }
       await this.checkpointer?.ready.catch((err: unknown) => log.error(`checkpoint metadata was not written: ${(err as Error).message}`));
       this.checkpointer?.manager.close();

@@ -70,8 +70,13 @@ export class DStreamGraph {
     this.frozen = "ACTIVE";
   }
 
+  /** No more changes to the graph (the context is stopping). */
   stop(): void {
     this.frozen = "STOPPED";
+  }
+
+  /** Releases what input streams hold (broker connections), once the last batch has run. */
+  stopInputs(): void {
     for (const s of this.inputs) s.node.stop?.();
   }
 

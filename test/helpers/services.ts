@@ -18,3 +18,18 @@ export async function redisOrSkip(url: string, t: { skip(msg: string): void }): 
     return undefined;
   }
 }
+
+/** Like `redisOrSkip`, for NATS: resolves to whether the server answers on loopback. */
+export async function natsOrSkip(servers: string, t: { skip(msg: string): void }): Promise<boolean> {
+  const { connect } = await import("@nats-io/transport-node");
+  try {
+    const nc = await connect({ servers, timeout: 2000, maxReconnectAttempts: 0 });
+    await nc.close();
+    return true;
+  } catch (err) {
+    const reason = `NATS at ${servers} is not reachable (${(err as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${reason}; CI needs it`);
+    t.skip(reason);
+    return false;
+  }
+}
