@@ -32,3 +32,4 @@ export { DataFrame, GroupedData, DataFrameWriter, type Row } from "./sql/datafra
 export { StructType, StructField, SchemaMismatchError, SqlError, type SqlTypeName } from "./sql/types.js";
 export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./receiver/sources/redis-streams.js";
 export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } from "./receiver/sources/nats-jetstream.js";
+export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receiver/sources/rabbitmq.js";

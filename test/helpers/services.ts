@@ -33,3 +33,18 @@ export async function natsOrSkip(servers: string, t: { skip(msg: string): void }
     return false;
   }
 }
+
+/** Like `redisOrSkip`, for RabbitMQ. */
+export async function rabbitOrSkip(url: string, t: { skip(msg: string): void }): Promise<boolean> {
+  const amqp = (await import("amqplib")).default;
+  try {
+    const conn = await amqp.connect(url);
+    await conn.close();
+    return true;
+  } catch (err) {
+    const reason = `RabbitMQ at ${url} is not reachable (${(err as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${reason}; CI needs it`);
+    t.skip(reason);
+    return false;
+  }
+}
