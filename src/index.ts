@@ -33,3 +33,4 @@ export { StructType, StructField, SchemaMismatchError, SqlError, type SqlTypeNam
 export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./receiver/sources/redis-streams.js";
 export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } from "./receiver/sources/nats-jetstream.js";
 export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receiver/sources/rabbitmq.js";
+export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.js";

@@ -17,6 +17,7 @@ import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { formatPprint } from "./pprint.js";
 import { saveAtomically } from "./save-atomically.js";
+import { writeBatchToPostgres, type PostgresSinkOptions } from "../sinks/postgres.js";
 
 /** The stream `mapWithState` returns: the mapped values, and the states on demand. */
 export interface MapWithStateStream<K, S, M> extends DStream<M> {
@@ -395,6 +396,17 @@ export class DStream<T> {
     this.addOutput("saveAsTextFiles", async (rdd, time) => {
       await saveAtomically(rdd, suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`);
     });
+  }
+
+  /**
+   * Writes each batch's rows (objects) to a PostgreSQL table, idempotently by batch time:
+   * `{ url, mode: "upsert", key: ["user"] }` or `{ url, mode: "append" }`. A batch re-run after a
+   * crash changes nothing it already wrote.
+   */
+  saveToPostgres(this: DStream<Record<string, unknown>>, table: string, opts: PostgresSinkOptions): void {
+    if (opts.mode === "upsert" && !opts.key?.length) throw new IllegalArgumentError(`saveToPostgres("${table}") in upsert mode needs key columns`);
+    const outputId = this.ssc.graph.outputs.length;
+    this.addOutput("saveToPostgres", async (rdd, time) => writeBatchToPostgres(table, await rdd.collect(), time, outputId, opts));
   }
 
   /** `f(rdd)` or `f(time, rdd)` every batch; an async `f` is awaited before the next job. */

@@ -48,3 +48,19 @@ export async function rabbitOrSkip(url: string, t: { skip(msg: string): void }):
     return false;
   }
 }
+
+/** Like `redisOrSkip`, for PostgreSQL. */
+export async function postgresOrSkip(url: string, t: { skip(msg: string): void }): Promise<boolean> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch (err) {
+    const reason = `PostgreSQL at ${url} is not reachable (${(err as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${reason}; CI needs it`);
+    t.skip(reason);
+    return false;
+  }
+}
