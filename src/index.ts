@@ -34,3 +34,4 @@ export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./recei
 export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } from "./receiver/sources/nats-jetstream.js";
 export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receiver/sources/rabbitmq.js";
 export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.js";
+export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";

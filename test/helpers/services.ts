@@ -64,3 +64,18 @@ export async function postgresOrSkip(url: string, t: { skip(msg: string): void }
     return false;
   }
 }
+
+/** Like `redisOrSkip`, for an MQTT broker. */
+export async function mqttOrSkip(url: string, t: { skip(msg: string): void }): Promise<boolean> {
+  const mqtt = (await import("mqtt")).default;
+  try {
+    const client = await mqtt.connectAsync(url, { connectTimeout: 2000, reconnectPeriod: 0 });
+    await client.endAsync();
+    return true;
+  } catch (err) {
+    const reason = `MQTT broker at ${url} is not reachable (${(err as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${reason}; CI needs it`);
+    t.skip(reason);
+    return false;
+  }
+}
