@@ -4,6 +4,7 @@ import { test } from "node:test";
 import mqtt from "mqtt";
 import { ManualClock, MQTTUtils, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
+import { runUntil } from "../helpers/source-jobs.js";
 import { mqttOrSkip } from "../helpers/services.js";
 
 const URL = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
@@ -27,11 +28,7 @@ test("MQTT messages (QoS 1) are stored through the write-ahead log and each coun
   for (let i = 0; i < 200; i++) await publisher.publishAsync(topic, `m${i}`, { qos: 1 });
   await publisher.endAsync();
   await ssc.receiverTracker.supervisor(stream.id)!.whenRecords(200);
-  for (let i = 0; i < 500 && seen.size < 200; i++) {
-    clock.advance(1000);
-    await ssc.scheduler.whenIdle();
-    await new Promise((r) => setImmediate(r));
-  }
+  await runUntil(ssc, clock, () => seen.size >= 200);
   await ssc.stop(true, false);
   assert.equal(seen.size, 200, "every message arrived");
   assert.ok([...seen.values()].every((n) => n === 1), "none twice while nothing failed");

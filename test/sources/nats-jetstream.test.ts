@@ -3,40 +3,23 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { ManualClock, NatsJetStreamUtils, SparkContext, StreamingContext, type JetStreamMessage, type RDD } from "../../src/index.js";
-import { sorted, tempDir } from "../helpers/context.js";
+import { ManualClock, NatsJetStreamUtils, SparkContext, StreamingContext, type JetStreamMessage } from "../../src/index.js";
+import { tempDir } from "../helpers/context.js";
+import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
 import { natsOrSkip } from "../helpers/services.js";
 
 const SERVERS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
 
-function reference(n: number): [string, number][] {
-  const m = new Map<string, number>();
-  for (let i = 0; i < n; i++) m.set(`u${i % 5}`, (m.get(`u${i % 5}`) ?? 0) + (i % 17));
-  return sorted(m);
-}
-
 function setup(stream: string, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }) {
   return () => {
     const ssc = new StreamingContext(new SparkContext("local[2]", "jetstream"), 1, { clock, out: () => {} });
-    NatsJetStreamUtils.createDirectStream(ssc, { servers: SERVERS, stream, subject: `${stream}.events`, durable: "sluice", maxRecordsPerBatch: 40 })
-      .map((m: JetStreamMessage): [string, number] => {
-        const [user, amount] = m.data.split(",");
-        return [user!, Number(amount)];
-      })
-      .updateStateByKey((v: number[], s: number | undefined) => v.reduce((a, b) => a + b, s ?? 0), 2)
-      .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
-        if (time.getTime() === failAt.time) throw new Error("output failed");
-        seen.set(time.getTime(), sorted(await rdd.collect()));
-      });
+    const messages = NatsJetStreamUtils.createDirectStream(ssc, { servers: SERVERS, stream, subject: `${stream}.events`, durable: "sluice", maxRecordsPerBatch: 40 });
+    recordTotals(messages.map((m: JetStreamMessage): [string, number] => {
+      const [user, amount] = m.data.split(",");
+      return [user!, Number(amount)];
+    }), seen, failAt);
     return ssc;
   };
-}
-
-async function run(ssc: StreamingContext, clock: ManualClock, batches: number) {
-  for (let i = 0; i < batches; i++) {
-    clock.advance(1000);
-    await ssc.scheduler.whenIdle();
-  }
 }
 
 test("JetStream messages are counted exactly once across a failed batch, a restart and messages published while down", async (t) => {
@@ -58,7 +41,7 @@ test("JetStream messages are counted exactly once across a failed batch, a resta
     let ssc = StreamingContext.getOrCreate(checkpoint, setup(stream, clock, seen, failAt));
     const failed = assert.rejects(ssc.awaitTermination(), /output failed/);
     ssc.start();
-    await run(ssc, clock, 2);
+    await runFor(ssc, clock, 2);
     await failed;
     await ssc.stop();
     await publish(100, 60);
@@ -66,10 +49,10 @@ test("JetStream messages are counted exactly once across a failed batch, a resta
     clock = new ManualClock(2500);
     ssc = StreamingContext.getOrCreate(checkpoint, setup(stream, clock, seen, failAt));
     ssc.start();
-    await run(ssc, clock, 4);
+    await runFor(ssc, clock, 4);
     await ssc.stop();
-    const last = [...seen.entries()].sort(([a], [b]) => a - b).pop()![1];
-    assert.deepEqual(last, reference(160), "every message counted exactly once");
+    const last = lastSeen(seen);
+    assert.deepEqual(last, referenceTotals(160), "every message counted exactly once");
     const { Kvm } = await import("@nats-io/kv");
     const kv = await new Kvm(nc).open(`sluice_progress_${stream}`);
     assert.equal((await kv.get("sluice"))?.string(), "160", "the committed position is kept at the server");

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import amqp from "amqplib";
 import { ManualClock, RabbitMQUtils, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
+import { runUntil } from "../helpers/source-jobs.js";
 import { rabbitOrSkip } from "../helpers/services.js";
 
 const URL = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
@@ -28,11 +29,7 @@ test("a RabbitMQ queue's messages are stored through the write-ahead log, counte
     ssc.start();
     await ssc.receiverTracker.supervisor(stream.id)!.whenRecords(300); // all delivered and being stored
     // batches take what has been logged so far; go on until every message was counted (bounded)
-    for (let i = 0; i < 500 && seen.size < 300; i++) {
-      clock.advance(1000);
-      await ssc.scheduler.whenIdle();
-      await new Promise((r) => setImmediate(r));
-    }
+    await runUntil(ssc, clock, () => seen.size >= 300);
     await ssc.stop(true, false);
     assert.equal(seen.size, 300, "every message arrived");
     assert.ok([...seen.values()].every((n) => n === 1), "none twice while nothing failed");

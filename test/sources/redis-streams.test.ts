@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ManualClock, RedisStreams, SparkContext, StreamingContext, type RDD, type StreamEntry } from "../../src/index.js";
-import { sorted, tempDir } from "../helpers/context.js";
+import { ManualClock, RedisStreams, SparkContext, StreamingContext, type StreamEntry } from "../../src/index.js";
+import { tempDir } from "../helpers/context.js";
+import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
 import { redisOrSkip } from "../helpers/services.js";
 
 const URL = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -13,33 +14,14 @@ async function publish(redis: import("ioredis").Redis, stream: string, from: num
   await pipeline.exec();
 }
 
-function reference(n: number): [string, number][] {
-  const m = new Map<string, number>();
-  for (let i = 0; i < n; i++) m.set(`u${i % 5}`, (m.get(`u${i % 5}`) ?? 0) + (i % 17));
-  return sorted(m);
-}
-
 /** The job: running totals per user from the stream; `failAt` makes one batch's output fail. */
 function setup(stream: string, group: string, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }) {
   return () => {
-    const sc = new SparkContext("local[2]", "redis-streams");
-    const ssc = new StreamingContext(sc, 1, { clock, out: () => {} });
+    const ssc = new StreamingContext(new SparkContext("local[2]", "redis-streams"), 1, { clock, out: () => {} });
     const entries = RedisStreams.createDirectStream(ssc, { url: URL, stream, group, maxRecordsPerBatch: 40 });
-    entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)])
-      .updateStateByKey((v: number[], s: number | undefined) => v.reduce((a, b) => a + b, s ?? 0), 2)
-      .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
-        if (time.getTime() === failAt.time) throw new Error("output failed");
-        seen.set(time.getTime(), sorted(await rdd.collect()));
-      });
+    recordTotals(entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]), seen, failAt);
     return ssc;
   };
-}
-
-async function run(ssc: StreamingContext, clock: ManualClock, batches: number) {
-  for (let i = 0; i < batches; i++) {
-    clock.advance(1000);
-    await ssc.scheduler.whenIdle();
-  }
 }
 
 test("a Redis stream feeds batches of at most maxRecordsPerBatch; totals equal a plain fold; the group records progress", async (t) => {
@@ -53,10 +35,10 @@ test("a Redis stream feeds batches of at most maxRecordsPerBatch; totals equal a
     const ssc = setup(stream, "g1", clock, seen, {})();
     ssc.checkpoint(join(tempDir(), "ck"));
     ssc.start();
-    await run(ssc, clock, 4);
+    await runFor(ssc, clock, 4);
     await ssc.stop();
-    const last = [...seen.entries()].sort(([a], [b]) => a - b).pop()![1];
-    assert.deepEqual(last, reference(100));
+    const last = lastSeen(seen);
+    assert.deepEqual(last, referenceTotals(100));
     assert.deepEqual([...seen.keys()].length, 4);
     const groups = (await redis.xinfo("GROUPS", stream)) as unknown[][];
     const lastId = ((await redis.xrevrange(stream, "+", "-", "COUNT", 1)) as [string, string[]][])[0]![0];
@@ -80,7 +62,7 @@ test("a batch that failed before its commit is re-run after getOrCreate with exa
     let ssc = StreamingContext.getOrCreate(checkpoint, setup(stream, "g2", clock, seen, failAt));
     const failed = assert.rejects(ssc.awaitTermination(), /output failed/);
     ssc.start();
-    await run(ssc, clock, 2); // batch 1 commits; batch 2 is logged, its output fails: the context stops
+    await runFor(ssc, clock, 2); // batch 1 commits; batch 2 is logged, its output fails: the context stops
     await failed;
     await ssc.stop();
     await publish(redis, stream, 100, 60); // more arrive while the job is down
@@ -88,10 +70,10 @@ test("a batch that failed before its commit is re-run after getOrCreate with exa
     clock = new ManualClock(2500);
     ssc = StreamingContext.getOrCreate(checkpoint, setup(stream, "g2", clock, seen, failAt));
     ssc.start();
-    await run(ssc, clock, 4);
+    await runFor(ssc, clock, 4);
     await ssc.stop();
-    const last = [...seen.entries()].sort(([a], [b]) => a - b).pop()![1];
-    assert.deepEqual(last, reference(160), "every entry counted exactly once");
+    const last = lastSeen(seen);
+    assert.deepEqual(last, referenceTotals(160), "every entry counted exactly once");
   } finally {
     await redis.del(stream);
     redis.disconnect();
