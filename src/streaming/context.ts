@@ -12,6 +12,7 @@ import { ManualClock, SystemClock, type Clock } from "./clock.js";
 import { DStream } from "./dstream.js";
 import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/file-input.js";
 import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
+import { readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
@@ -181,6 +182,17 @@ export class StreamingContext {
   /** Lines of the files that appear in `directory` after the stream is created. */
   textFileStream(directory: string): DStream<string> {
     return this.input(new FileInputDStream(this, resolve(directory), readTextLines));
+  }
+
+  /**
+   * Records of the files that appear in `directory`, parsed as JSON lines or CSV with a header.
+   * Malformed records are counted (`malformedRecords()`) and handed to `deadLetter`, never fatal.
+   */
+  fileStream(directory: string, options: { format: FileFormat; deadLetter?: MalformedSink["deadLetter"] }): DStream<Record<string, unknown>> & { malformedRecords(): number } {
+    if (options.format !== "json" && options.format !== "csv") throw new IllegalArgumentError(`fileStream format must be "json" or "csv", got "${String(options.format)}"`);
+    const malformed: MalformedSink = { count: 0, deadLetter: options.deadLetter };
+    const stream = this.input(new FileInputDStream(this, resolve(directory), (p) => readRecords(p, options.format, malformed)));
+    return Object.assign(stream, { malformedRecords: () => malformed.count });
   }
 
   /** Fixed-length byte records of the files that appear in `directory`. */

@@ -70,3 +70,30 @@ test("binaryRecordsStream cuts files into fixed-length records; a wrong size fai
   await f.ssc.stop(false);
   assert.throws(() => new StreamingContext(SparkContext.getOrCreate(), 1).binaryRecordsStream(dir, 0), /recordLength must be a whole number > 0/);
 });
+
+test("fileStream parses JSON lines and CSV with a header; malformed records are counted and dead-lettered, never fatal", async () => {
+  const jsonDir = join(root, "json");
+  const csvDir = join(root, "csv");
+  mkdirSync(jsonDir);
+  mkdirSync(csvDir);
+  const start = 1_700_000_200_000;
+  const f = contexts(start);
+  const dead: string[] = [];
+  const json = f.ssc.fileStream(jsonDir, { format: "json", deadLetter: (record, err, where) => dead.push(`${where}: ${record} (${err.message.split("\n")[0]})`) });
+  const csv = f.ssc.fileStream(csvDir, { format: "csv" });
+  const jsonBatches = collectBatches(json);
+  const csvBatches = collectBatches(csv);
+  f.ssc.start();
+  drop(jsonDir, "a.json", '{"user":"ana","n":1}\n{"user":"bo",\n[1,2]\n{"user":"cy","n":2.5,"tags":["x"]}\n', start + 100);
+  drop(csvDir, "a.csv", "user,n\nana,1\nbo,2,extra\ncy,3\n", start + 100);
+  await runBatches(f, 1);
+  assert.deepEqual(jsonBatches[0]![1], [{ user: "ana", n: 1 }, { user: "cy", n: 2.5, tags: ["x"] }]);
+  assert.deepEqual(csvBatches[0]![1], [{ user: "ana", n: 1 }, { user: "cy", n: 3 }]);
+  assert.equal(json.malformedRecords(), 2);
+  assert.equal(csv.malformedRecords(), 1);
+  assert.equal(dead.length, 2);
+  assert.match(dead[0]!, /a\.json:2: \{"user":"bo", \(/);
+  assert.match(dead[1]!, /a\.json:3: \[1,2\] \(not a JSON object\)/);
+  assert.throws(() => f.ssc.fileStream(jsonDir, { format: "xml" as "json" }), /format must be "json" or "csv", got "xml"/);
+  await f.ssc.stop(false);
+});
