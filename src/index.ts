@@ -35,3 +35,4 @@ export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } 
 export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receiver/sources/rabbitmq.js";
 export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.js";
 export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";
+export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";

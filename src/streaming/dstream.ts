@@ -18,6 +18,7 @@ import { UnionDStream } from "./dstream/union.js";
 import { formatPprint } from "./pprint.js";
 import { saveAtomically } from "./save-atomically.js";
 import { writeBatchToPostgres, type PostgresSinkOptions } from "../sinks/postgres.js";
+import { writeBatchToRedis, type RedisSinkOptions } from "../sinks/redis.js";
 
 /** The stream `mapWithState` returns: the mapped values, and the states on demand. */
 export interface MapWithStateStream<K, S, M> extends DStream<M> {
@@ -407,6 +408,14 @@ export class DStream<T> {
     if (opts.mode === "upsert" && !opts.key?.length) throw new IllegalArgumentError(`saveToPostgres("${table}") in upsert mode needs key columns`);
     const outputId = this.ssc.graph.outputs.length;
     this.addOutput("saveToPostgres", async (rdd, time) => writeBatchToPostgres(table, await rdd.collect(), time, outputId, opts));
+  }
+
+  /** Writes each batch's `[key, value]` pairs into a Redis hash, at most once per batch time (re-runs write nothing). */
+  saveToRedis<K, V>(this: DStream<[K, V]>, opts: RedisSinkOptions): void {
+    const outputId = this.ssc.graph.outputs.length;
+    this.addOutput("saveToRedis", async (rdd, time) => {
+      await writeBatchToRedis(await rdd.collect(), time, outputId, opts);
+    });
   }
 
   /** `f(rdd)` or `f(time, rdd)` every batch; an async `f` is awaited before the next job. */
