@@ -36,3 +36,4 @@ export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receive
 export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.js";
 export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";
 export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";
+export { closeNatsSinks, type NatsSinkOptions } from "./sinks/nats.js";

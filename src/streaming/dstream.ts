@@ -19,6 +19,7 @@ import { formatPprint } from "./pprint.js";
 import { saveAtomically } from "./save-atomically.js";
 import { writeBatchToPostgres, type PostgresSinkOptions } from "../sinks/postgres.js";
 import { writeBatchToRedis, type RedisSinkOptions } from "../sinks/redis.js";
+import { publishBatchToNats, type NatsSinkOptions } from "../sinks/nats.js";
 
 /** The stream `mapWithState` returns: the mapped values, and the states on demand. */
 export interface MapWithStateStream<K, S, M> extends DStream<M> {
@@ -415,6 +416,14 @@ export class DStream<T> {
     const outputId = this.ssc.graph.outputs.length;
     this.addOutput("saveToRedis", async (rdd, time) => {
       await writeBatchToRedis(await rdd.collect(), time, outputId, opts);
+    });
+  }
+
+  /** Publishes each batch's records to a NATS JetStream subject, with per-record ids JetStream deduplicates. */
+  publishToNats(opts: NatsSinkOptions): void {
+    const outputId = this.ssc.graph.outputs.length;
+    this.addOutput("publishToNats", async (rdd, time) => {
+      await publishBatchToNats(await rdd.collect(), time, outputId, opts);
     });
   }
 
