@@ -37,3 +37,4 @@ export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.j
 export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";
 export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";
 export { closeNatsSinks, type NatsSinkOptions } from "./sinks/nats.js";
+export { closeBrokerSinks, type RabbitMQSinkOptions, type MqttSinkOptions } from "./sinks/brokers.js";

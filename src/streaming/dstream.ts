@@ -20,6 +20,7 @@ import { saveAtomically } from "./save-atomically.js";
 import { writeBatchToPostgres, type PostgresSinkOptions } from "../sinks/postgres.js";
 import { writeBatchToRedis, type RedisSinkOptions } from "../sinks/redis.js";
 import { publishBatchToNats, type NatsSinkOptions } from "../sinks/nats.js";
+import { publishBatchToMqtt, publishBatchToRabbitMQ, type MqttSinkOptions, type RabbitMQSinkOptions } from "../sinks/brokers.js";
 
 /** The stream `mapWithState` returns: the mapped values, and the states on demand. */
 export interface MapWithStateStream<K, S, M> extends DStream<M> {
@@ -425,6 +426,18 @@ export class DStream<T> {
     this.addOutput("publishToNats", async (rdd, time) => {
       await publishBatchToNats(await rdd.collect(), time, outputId, opts);
     });
+  }
+
+  /** Publishes each batch's records to a RabbitMQ queue (confirmed; message ids from the batch time). */
+  publishToRabbitMQ(opts: RabbitMQSinkOptions): void {
+    const outputId = this.ssc.graph.outputs.length;
+    this.addOutput("publishToRabbitMQ", async (rdd, time) => publishBatchToRabbitMQ(await rdd.collect(), time, outputId, opts));
+  }
+
+  /** Publishes each batch's records to an MQTT topic (QoS 1; message ids from the batch time). */
+  publishToMqtt(opts: MqttSinkOptions): void {
+    const outputId = this.ssc.graph.outputs.length;
+    this.addOutput("publishToMqtt", async (rdd, time) => publishBatchToMqtt(await rdd.collect(), time, outputId, opts));
   }
 
   /** `f(rdd)` or `f(time, rdd)` every batch; an async `f` is awaited before the next job. */
