@@ -20,6 +20,8 @@ export class SparkSession {
   readonly engine = new SqlEngine();
   private readonly views = new Map<string, DataFrame>();
   private readonly loaded = new Set<string>();
+  /** The columns each temp view's rows last had (an empty batch without a schema borrows them). */
+  private readonly viewColumns = new Map<string, string[]>();
   /** Loaded tables that had no rows and no schema (so no columns to name). */
   private readonly columnless = new Set<string>();
   /** Where `show` prints; stdout by default. */
@@ -108,8 +110,11 @@ export class SparkSession {
       const emptyViews: string[] = [];
       for (const [name, df] of this.views) {
         if (!new RegExp(`\\b${name}\\b`, "i").test(plan.sql)) continue;
-        const empty = await this.load(df.plan.sources);
+        // an empty batch with no schema borrows the columns the view's rows had before (as text)
+        const single = df.plan.sources.length === 1 ? df.plan.sources[0]! : undefined;
+        const empty = await this.load(df.plan.sources, single ? this.viewColumns.get(name) : undefined);
         if (empty) emptyViews.push(name);
+        else if (single && !this.columnless.has(single.table)) this.viewColumns.set(name, (await this.engine.query(`SELECT * FROM ${ident(single.table)} LIMIT 0`)).columns);
         await this.engine.query(`CREATE OR REPLACE TEMP VIEW ${ident(name)} AS ${df.plan.sql}`);
       }
       await this.load(plan.sources);
@@ -123,8 +128,8 @@ export class SparkSession {
     });
   }
 
-  /** Loads sources not loaded yet; true when one of them had no rows and no schema. */
-  private async load(sources: readonly Source[]): Promise<boolean> {
+  /** Loads sources not loaded yet; true when one of them had no rows, no schema and no `fallbackColumns`. */
+  private async load(sources: readonly Source[], fallbackColumns?: readonly string[]): Promise<boolean> {
     let emptyWithoutSchema = false;
     for (const s of sources) {
       if (this.loaded.has(s.table)) {
@@ -132,11 +137,12 @@ export class SparkSession {
         continue;
       }
       const rows = await s.rows();
-      if (rows.length === 0 && !s.schema && !s.columns) {
+      const columns = s.columns ?? (rows.length === 0 && !s.schema ? fallbackColumns : undefined);
+      if (rows.length === 0 && !s.schema && !columns) {
         emptyWithoutSchema = true;
         this.columnless.add(s.table);
       }
-      await this.engine.loadRows(s.table, rows, s.schema, s.columns);
+      await this.engine.loadRows(s.table, rows, s.schema, columns);
       this.loaded.add(s.table);
     }
     return emptyWithoutSchema;

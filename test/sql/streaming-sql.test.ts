@@ -30,3 +30,14 @@ test("SQL over each batch of a stream (the course's pattern) equals reduceByKey 
   assert.deepEqual(viaSql, viaRdd);
   assert.deepEqual(viaSql.map(([, r]) => r), [[["adios", 1], ["hola", 2], ["mundo", 1]], [], [["mundo", 2]]]);
 });
+
+test("an empty batch after earlier ones shows the view's columns in show()", async () => {
+  const spark = SparkSession.getActiveSession() ?? SparkSession.builder.appName("sql-stream-2").master("local[2]").getOrCreate();
+  const printed: string[] = [];
+  spark.out = (t) => printed.push(t);
+  spark.createDataFrame([{ word: "a" }]).createOrReplaceTempView("w2");
+  await spark.sql("select word, count(*) as total from w2 group by word").show();
+  spark.createDataFrame(spark.sparkContext.parallelize([] as { word: string }[], 2)).createOrReplaceTempView("w2");
+  await spark.sql("select word, count(*) as total from w2 group by word").show();
+  assert.equal(printed[1], "+----+-----+\n|word|total|\n+----+-----+\n+----+-----+\n");
+});
