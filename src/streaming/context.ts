@@ -63,6 +63,9 @@ export class StreamingContext {
   private checkpointDir: string | undefined;
   private error: StreamingJobError | undefined;
   private terminated!: Promise<void>;
+  /** Rejects with the first error a batch reports. */
+  private failed!: Promise<never>;
+  private rejectFailed!: (err: StreamingJobError) => void;
   private resolveTerminated!: () => void;
   private stopping: Promise<void> | undefined;
   startTime: number | undefined;
@@ -89,6 +92,8 @@ export class StreamingContext {
     });
     this.generator = new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler);
     this.terminated = new Promise((resolve) => (this.resolveTerminated = resolve));
+    this.failed = new Promise((_, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => undefined); // reported to whoever awaits termination, if anyone does
   }
 
   /** The started, not yet stopped context of this process, if any. */
@@ -373,20 +378,14 @@ export class StreamingContext {
 
   private reportError(err: StreamingJobError, fatal: boolean): void {
     log.error(err.message);
-    this.error ??= err;
-    this.wakeErrorWaiters();
+    if (!this.error) {
+      this.error = err;
+      this.rejectFailed(err);
+    }
     if (fatal && this.state === "ACTIVE") {
       log.error("stopping: a checkpointed batch failed and was not committed; restart the job to re-run it");
       void this.stop(true, false);
     }
-  }
-
-  private errorWaiters: ((err: StreamingJobError) => void)[] = [];
-
-  private wakeErrorWaiters(): void {
-    const waiters = this.errorWaiters;
-    this.errorWaiters = [];
-    for (const w of waiters) w(this.error!);
   }
 
   private batchDone(time: number): void {
@@ -403,20 +402,15 @@ export class StreamingContext {
   }
 
   /** `true` once stopped, `false` when `timeout` seconds passed first; rejects with a batch's error. */
-  awaitTerminationOrTimeout(timeout?: number): Promise<boolean> {
-    if (this.error) return Promise.reject(this.error);
-    return new Promise<boolean>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+  async awaitTerminationOrTimeout(timeout?: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
       if (timeout !== undefined) timer = setTimeout(() => resolve(false), Math.max(0, timeout * 1000));
-      this.terminated.then(() => {
-        clearTimeout(timer);
-        if (this.error) reject(this.error);
-        else resolve(true);
-      });
-      this.errorWaiters.push((err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
     });
+    try {
+      return await Promise.race([this.failed, this.terminated.then(() => true), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -30,7 +30,9 @@ export class DStreamGraph {
     this.assertMutable();
     this.all.push(stream);
     if (stream.node.dependencies.length === 0) this.inputs.push(stream);
-    return this.nextId++;
+    const id = this.nextId++;
+    if (stream.node instanceof ReceiverInputDStream) stream.node.streamId = id;
+    return id;
   }
 
   addOutput(output: DStream<unknown>): void {
@@ -46,10 +48,7 @@ export class DStreamGraph {
   receivers(): Map<number, Receiver<unknown>> {
     const out = new Map<number, Receiver<unknown>>();
     for (const s of this.inputs) {
-      if (s.node instanceof ReceiverInputDStream) {
-        s.node.streamId = s.id;
-        out.set(s.id, s.node.receiver);
-      }
+      if (s.node instanceof ReceiverInputDStream) out.set(s.id, s.node.receiver);
     }
     return out;
   }

@@ -11,9 +11,9 @@ export interface JobSet {
   readonly numRecords: number;
   /** Errors met while building the batch's jobs (a user transform threw), one per output op. */
   readonly generationErrors: readonly StreamingJobError[];
-  /** Runs before any job (logs the batch's input). A failure is fatal. */
+  /** Runs before any job (fixes and logs the batch's input). A failure fails the batch, fatally when `fatalOnFailure`. */
   readonly before?: () => Promise<void>;
-  /** Runs after every job succeeded (commits the batch). A failure is fatal. */
+  /** Runs after every job succeeded (commits the batch, acknowledges its input). A failure is fatal when `fatalOnFailure`. */
   readonly after?: () => Promise<void>;
   /** A checkpointed batch: a failure stops the context (the batch is not committed; a restart re-runs it). */
   readonly fatalOnFailure?: boolean;
