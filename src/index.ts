@@ -13,9 +13,11 @@ export {
   EmptyRDDError,
   InputPathError,
   TaskFailedError,
+  RecordFormatError,
 } from "./core/errors.js";
 export { HashPartitioner, type Partitioner } from "./shuffle/partitioner.js";
 export { pyStr, pyRepr } from "./util/py-format.js";
+export { inferAvroSchema, type AvroSchema } from "./util/formats/avro.js";
 export { StreamingContext, type StreamingContextOptions, type StreamingContextState } from "./streaming/context.js";
 export { DStream } from "./streaming/dstream.js";
 export { ManualClock, SystemClock, type Clock } from "./streaming/clock.js";

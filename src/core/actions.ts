@@ -159,15 +159,25 @@ export async function foreachPartition<T>(rdd: RDD<T>, f: (items: T[]) => void |
  * to a temporary name and renamed, so a part file is either whole or absent.
  */
 export async function saveAsTextFile(rdd: RDD<unknown>, path: string): Promise<void> {
+  await savePartitionFiles(rdd, path, "", (records) => (records.length ? records.map(pyStr).join("\n") + "\n" : ""));
+}
+
+/**
+ * A directory with one file per partition (`part-00000<ext>`, written to a hidden temp name and
+ * renamed) and `_SUCCESS` when all are written. Parquet and Avro skip empty partitions (they have
+ * no schema to write). A failure removes the directory.
+ */
+export async function savePartitionFiles(rdd: RDD<unknown>, path: string, ext: string, encode: (records: unknown[], where: string) => Uint8Array | string, skipEmpty = false): Promise<void> {
   if (existsSync(path)) throw new IllegalArgumentError(`Output directory ${path} already exists`);
   mkdirSync(path, { recursive: true });
   try {
     await rdd.runJob((run, split) => {
-      const lines: string[] = [];
-      run((x) => lines.push(pyStr(x)));
-      const name = `part-${String(split).padStart(5, "0")}`;
+      const records: unknown[] = [];
+      run((x) => records.push(x));
+      if (skipEmpty && records.length === 0) return;
+      const name = `part-${String(split).padStart(5, "0")}${ext}`;
       const tmp = join(path, `.${name}.tmp`);
-      writeFileSync(tmp, lines.length ? lines.join("\n") + "\n" : "");
+      writeFileSync(tmp, encode(records, `partition ${split} of ${path}`));
       renameSync(tmp, join(path, name));
     });
   } catch (err) {

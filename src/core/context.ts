@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { WorkerPool } from "../scheduler/worker-pool.js";
@@ -10,6 +11,11 @@ import { RDD } from "./rdd.js";
 import { ParallelCollectionNode, sliceEvenly } from "./rdds/parallel-collection.js";
 import { TextFileNode, WholeTextFilesNode } from "./rdds/text-file.js";
 import { UnionNode } from "./rdds/union.js";
+import { PreparedNode } from "./rdds/prepared.js";
+import { listInputFiles } from "../util/files.js";
+import { avroType, decodeAvroFile, type AvroSchema } from "../util/formats/avro.js";
+import { decodeJsonLines } from "../util/formats/json-lines.js";
+import { decodeParquet } from "../util/formats/parquet.js";
 import { Accumulator, Broadcast } from "./shared-vars.js";
 
 // kept on globalThis so that two copies of this module (src and dist) still share it
@@ -138,6 +144,28 @@ export class SparkContext {
   wholeTextFiles(path: string, minPartitions: number = Math.min(this.defaultParallelism, 2)): RDD<[string, string]> {
     checkSlices(minPartitions, "wholeTextFiles");
     return new RDD(this, new WholeTextFilesNode(path, minPartitions));
+  }
+
+  /** Records of Parquet files (a file, a directory's visible files, or a glob), one partition per file, as plain objects. */
+  parquetFile(path: string): RDD<Record<string, unknown>> {
+    return this.recordFiles(path, "parquetFile", async (bytes, where) => decodeParquet(bytes, where));
+  }
+
+  /** Records of Avro container files, one partition per file, resolved to `schema` when given (else each file's own). */
+  avroFile(path: string, schema?: AvroSchema): RDD<Record<string, unknown>> {
+    const reader = schema === undefined ? undefined : avroType(schema);
+    return this.recordFiles(path, "avroFile", async (bytes, where) => decodeAvroFile(bytes, where, reader).records);
+  }
+
+  /** Values of JSON-lines files, one partition per file; a line that is not JSON fails the job naming file:line. */
+  jsonFile<T = Record<string, unknown>>(path: string): RDD<T> {
+    return this.recordFiles(path, "jsonFile", async (bytes, where) => decodeJsonLines(Buffer.from(bytes).toString("utf8"), where) as T[]);
+  }
+
+  private recordFiles<T>(path: string, name: string, decode: (bytes: Uint8Array, where: string) => Promise<T[]>): RDD<T> {
+    const files = listInputFiles(path);
+    const read = () => Promise.all(files.map(async (f) => decode(await readFile(f.path), f.path)));
+    return new RDD(this, new PreparedNode(read, Math.max(1, files.length), `${name} at ${path}`, `${name[0]!.toUpperCase()}${name.slice(1)}RDD`));
   }
 
   union<T>(rdds: RDD<T>[]): RDD<T> {

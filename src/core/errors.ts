@@ -47,3 +47,6 @@ export class TaskFailedError extends SluiceError {
 export function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
+
+/** Records cannot be written in or read from a file format (a column with mixed types, a corrupt file); the message names where. */
+export class RecordFormatError extends SluiceError {}

@@ -13,6 +13,9 @@ import { StorageLevel } from "./storage-level.js";
 import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
 import type { StatCounter } from "./stat-counter.js";
 import { partitionSeed, SeededRandom } from "../util/random.js";
+import { encodeAvroFile, type AvroSchema } from "../util/formats/avro.js";
+import { encodeJsonLines } from "../util/formats/json-lines.js";
+import { encodeParquet } from "../util/formats/parquet.js";
 
 /**
  * A Resilient Distributed Dataset: an immutable, partitioned collection described by its
@@ -341,6 +344,12 @@ export class RDD<T> {
   foreachPartition(f: (items: T[]) => void | Promise<void>): Promise<void> { return actions.foreachPartition(this, f); }
   /** Writes a directory of `part-NNNNN` files (one line per element, Python `str`) and `_SUCCESS`. */
   saveAsTextFile(path: string): Promise<void> { return actions.saveAsTextFile(this, path); }
+  /** One Parquet file per non-empty partition, columns typed from the records (plain objects); read back with `sc.parquetFile`. */
+  saveAsParquetFile(path: string): Promise<void> { return actions.savePartitionFiles(this, path, ".parquet", encodeParquet, true); }
+  /** One Avro container file per non-empty partition, with `schema` or one inferred from the records; read back with `sc.avroFile`. */
+  saveAsAvroFile(path: string, schema?: AvroSchema): Promise<void> { return actions.savePartitionFiles(this, path, ".avro", (r, where) => encodeAvroFile(r, where, schema), true); }
+  /** One JSON-lines file per partition; read back with `sc.jsonFile`. */
+  saveAsJsonFile(path: string): Promise<void> { return actions.savePartitionFiles(this, path, ".json", encodeJsonLines); }
   toDebugString(): string { return actions.toDebugString(this); }
 
   toString(): string {

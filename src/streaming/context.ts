@@ -12,7 +12,8 @@ import { ManualClock, SystemClock, type Clock } from "./clock.js";
 import { DStream } from "./dstream.js";
 import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/file-input.js";
 import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
-import { readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
+import { FILE_FORMATS, readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
+import { avroType, type AvroSchema } from "../util/formats/avro.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
@@ -190,13 +191,18 @@ export class StreamingContext {
   }
 
   /**
-   * Records of the files that appear in `directory`, parsed as JSON lines or CSV with a header.
-   * Malformed records are counted (`malformedRecords()`) and handed to `deadLetter`, never fatal.
+   * Records of the files that appear in `directory`: JSON lines, CSV with a header, Avro object
+   * container files (resolved to `schema` when given) or Parquet files. Malformed records (or
+   * undecodable Avro/Parquet files) are counted (`malformedRecords()`) and handed to
+   * `deadLetter`, never fatal.
+   * @example ssc.fileStream("in/", { format: "parquet" }).map((r) => r.word as string)
    */
-  fileStream(directory: string, options: { format: FileFormat; deadLetter?: MalformedSink["deadLetter"] }): DStream<Record<string, unknown>> & { malformedRecords(): number } {
-    if (options.format !== "json" && options.format !== "csv") throw new IllegalArgumentError(`fileStream format must be "json" or "csv", got "${String(options.format)}"`);
+  fileStream(directory: string, options: { format: FileFormat; schema?: AvroSchema; deadLetter?: MalformedSink["deadLetter"] }): DStream<Record<string, unknown>> & { malformedRecords(): number } {
+    if (!FILE_FORMATS.includes(options.format)) throw new IllegalArgumentError(`fileStream format must be one of ${FILE_FORMATS.map((f) => `"${f}"`).join(", ")}; got "${String(options.format)}"`);
+    if (options.schema !== undefined && options.format !== "avro") throw new IllegalArgumentError(`fileStream's schema option is for format "avro", not "${options.format}"`);
+    const schema = options.schema === undefined ? undefined : avroType(options.schema);
     const malformed: MalformedSink = { count: 0, deadLetter: options.deadLetter };
-    const stream = this.input(new FileInputDStream(this, resolve(directory), (p) => readRecords(p, options.format, malformed)));
+    const stream = this.input(new FileInputDStream(this, resolve(directory), (p) => readRecords(p, options.format, malformed, schema)));
     return Object.assign(stream, { malformedRecords: () => malformed.count });
   }
 

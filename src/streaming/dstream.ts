@@ -16,6 +16,7 @@ import { ForEachDStream } from "./dstream/output.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { formatPprint } from "./pprint.js";
+import type { AvroSchema } from "../util/formats/avro.js";
 import { saveAtomically } from "./save-atomically.js";
 import { writeBatchToPostgres, type PostgresSinkOptions } from "../sinks/postgres.js";
 import { writeBatchToRedis, type RedisSinkOptions } from "../sinks/redis.js";
@@ -396,8 +397,28 @@ export class DStream<T> {
    * crash finds the finished directory and keeps it (never a duplicate or a partial one).
    */
   saveAsTextFiles(prefix: string, suffix?: string): void {
-    this.addOutput("saveAsTextFiles", async (rdd, time) => {
-      await saveAtomically(rdd, suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`);
+    this.saveBatches("saveAsTextFiles", prefix, suffix, (rdd, dir) => rdd.saveAsTextFile(dir));
+  }
+
+  /** Each batch as a directory of Parquet files `prefix-<time ms>[.suffix]` (records are plain objects). */
+  saveAsParquetFiles(prefix: string, suffix?: string): void {
+    this.saveBatches("saveAsParquetFiles", prefix, suffix, (rdd, dir) => rdd.saveAsParquetFile(dir));
+  }
+
+  /** Each batch as a directory of Avro files `prefix-<time ms>[.suffix]`, with `schema` or one inferred per file. */
+  saveAsAvroFiles(prefix: string, suffix?: string, schema?: AvroSchema): void {
+    this.saveBatches("saveAsAvroFiles", prefix, suffix, (rdd, dir) => rdd.saveAsAvroFile(dir, schema));
+  }
+
+  /** Each batch as a directory of JSON-lines files `prefix-<time ms>[.suffix]`. */
+  saveAsJsonFiles(prefix: string, suffix?: string): void {
+    this.saveBatches("saveAsJsonFiles", prefix, suffix, (rdd, dir) => rdd.saveAsJsonFile(dir));
+  }
+
+  /** Each batch written whole or not at all, at `prefix-<time ms>[.suffix]` (a re-run batch keeps its finished directory). */
+  private saveBatches(name: string, prefix: string, suffix: string | undefined, write: (rdd: RDD<unknown>, dir: string) => Promise<void>): void {
+    this.addOutput(name, async (rdd, time) => {
+      await saveAtomically(rdd, suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`, write);
     });
   }
 

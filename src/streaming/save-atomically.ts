@@ -5,18 +5,19 @@ import { crashPoint } from "../checkpoint/crash.js";
 import type { RDD } from "../core/rdd.js";
 
 /**
- * Writes `rdd` as a text directory at `path` all at once: parts and `_SUCCESS` go to a
- * temporary sibling directory, which is fsynced and renamed onto `path`. An existing `path`
- * is a finished earlier attempt of the same batch and is kept as it is.
+ * Writes `rdd` as a directory at `path` all at once (text by default, or with `write`, e.g.
+ * `(r, dir) => r.saveAsParquetFile(dir)`): parts and `_SUCCESS` go to a temporary sibling
+ * directory, which is fsynced and renamed onto `path`. An existing `path` is a finished earlier
+ * attempt of the same batch and is kept as it is.
  */
-export async function saveAtomically(rdd: RDD<unknown>, path: string): Promise<void> {
+export async function saveAtomically(rdd: RDD<unknown>, path: string, write: (rdd: RDD<unknown>, dir: string) => Promise<void> = (r, dir) => r.saveAsTextFile(dir)): Promise<void> {
   const target = resolve(path);
   if (existsSync(target)) return;
   const parent = dirname(target);
   await fsp.mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
-    await rdd.saveAsTextFile(tmp);
+    await write(rdd, tmp);
     for (const name of await fsp.readdir(tmp)) await syncPath(join(tmp, name));
     await syncPath(tmp);
     crashPoint("mid-output");

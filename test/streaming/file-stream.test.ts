@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ManualClock, SparkContext, StreamingContext, StreamingJobError } from "../../src/index.js";
@@ -94,6 +94,68 @@ test("fileStream parses JSON lines and CSV with a header; malformed records are 
   assert.equal(dead.length, 2);
   assert.match(dead[0]!, /a\.json:2: \{"user":"bo", \(/);
   assert.match(dead[1]!, /a\.json:3: \[1,2\] \(not a JSON object\)/);
-  assert.throws(() => f.ssc.fileStream(jsonDir, { format: "xml" as "json" }), /format must be "json" or "csv", got "xml"/);
+  assert.throws(() => f.ssc.fileStream(jsonDir, { format: "xml" as "json" }), /format must be one of "json", "csv", "avro", "parquet"; got "xml"/);
+  await f.ssc.stop(false);
+});
+
+test("fileStream reads Avro and Parquet files; an undecodable file or an Avro schema that does not resolve is dead-lettered, never fatal", async () => {
+  const avroDir = join(root, "avro");
+  const parquetDir = join(root, "parquet");
+  mkdirSync(avroDir);
+  mkdirSync(parquetDir);
+  const start = 1_700_000_400_000;
+  const f = contexts(start);
+  // files written by the batch writers, then dropped into the watched directories
+  const events = [{ user: "ana", n: 1 }, { user: "bo", n: 2 }, { user: "ana", n: 3 }];
+  const other = [{ city: "Madrid" }];
+  const written = join(root, "written");
+  await f.sc.parallelize(events, 1).saveAsAvroFile(join(written, "events-avro"));
+  await f.sc.parallelize(other, 1).saveAsAvroFile(join(written, "other-avro"));
+  await f.sc.parallelize(events, 1).saveAsParquetFile(join(written, "events-parquet"));
+  const dead: string[] = [];
+  const reader = { type: "record", name: "Event", aliases: ["Record"], fields: [{ name: "user", type: "string" }, { name: "n", type: "long" }] };
+  const avroStream = f.ssc.fileStream(avroDir, { format: "avro", schema: reader as never, deadLetter: (_r, err, where) => dead.push(`${where.split("/").pop()}: ${err.message.split(":").slice(-1)[0]!.trim()}`) });
+  const parquetStream = f.ssc.fileStream(parquetDir, { format: "parquet", deadLetter: (_r, _e, where) => dead.push(`${where.split("/").pop()}`) });
+  // per batch: the sum of n per user, as a plain loop over the same records would give
+  const sums = collectBatches(parquetStream.map((r): [string, number] => [r.user as string, r.n as number]).reduceByKey((a, b) => a + b));
+  const avroBatches = collectBatches(avroStream);
+  f.ssc.start();
+  drop(avroDir, "a.avro", readFileSync(join(written, "events-avro", "part-00000.avro")), start + 100);
+  drop(avroDir, "b.avro", readFileSync(join(written, "other-avro", "part-00000.avro")), start + 200);
+  drop(avroDir, "c.avro", Buffer.from("Obj\x01 truncated"), start + 300);
+  drop(parquetDir, "a.parquet", readFileSync(join(written, "events-parquet", "part-00000.parquet")), start + 100);
+  drop(parquetDir, "b.parquet", Buffer.from("PAR1 no footer"), start + 100);
+  await runBatches(f, 1);
+  assert.deepEqual(avroBatches[0]![1], events);
+  const expected = new Map<string, number>();
+  for (const e of events) expected.set(e.user, (expected.get(e.user) ?? 0) + e.n);
+  assert.deepEqual(new Map(sums[0]![1]), expected);
+  assert.equal(avroStream.malformedRecords(), 2);
+  assert.equal(parquetStream.malformedRecords(), 1);
+  assert.equal(dead.length, 3);
+  assert.match(dead.join("\n"), /b\.avro: .*user/);
+  assert.match(dead.join("\n"), /c\.avro/);
+  assert.match(dead.join("\n"), /b\.parquet/);
+  assert.throws(() => f.ssc.fileStream(avroDir, { format: "json", schema: reader as never }), /schema option is for format "avro", not "json"/);
+  await f.ssc.stop(false);
+});
+
+test("saveAsParquetFiles and saveAsAvroFiles write one directory per batch, read back equal to the batch", async () => {
+  const start = 1_700_000_600_000;
+  const f = contexts(start);
+  const out = join(root, "out");
+  const batches = [[{ w: "a", c: 1 }, { w: "b", c: 2 }], [{ w: "c", c: 3 }]];
+  const stream = f.ssc.queueStream(batches.map((b) => f.sc.parallelize(b, 2)));
+  stream.saveAsParquetFiles(join(out, "pq"), "parquet");
+  stream.saveAsAvroFiles(join(out, "av"));
+  stream.saveAsJsonFiles(join(out, "js"));
+  f.ssc.start();
+  await runBatches(f, 2);
+  for (const [i, b] of batches.entries()) {
+    const t = start + 2000 * (i + 1);
+    assert.deepEqual(await f.sc.parquetFile(join(out, `pq-${t}.parquet`)).collect(), b);
+    assert.deepEqual(await f.sc.avroFile(join(out, `av-${t}`)).collect(), b);
+    assert.deepEqual(await f.sc.jsonFile(join(out, `js-${t}`)).collect(), b);
+  }
   await f.ssc.stop(false);
 });

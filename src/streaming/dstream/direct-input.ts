@@ -1,5 +1,5 @@
 import { RDD } from "../../core/rdd.js";
-import type { Emit, RDDNode } from "../../core/node.js";
+import { PreparedNode } from "../../core/rdds/prepared.js";
 import { sliceEvenly } from "../../core/rdds/parallel-collection.js";
 import type { OffsetRange, ReplayableSource } from "../../receiver/sources/replayable.js";
 import type { StreamingContext } from "../context.js";
@@ -64,7 +64,7 @@ export class DirectInputDStream<T> implements DStreamNode<T> {
   }
 
   compute(time: number): RDD<T> {
-    return new RDD(this.ssc.sparkContext, new SourceBatchNode(() => this.recordsOf(time), this.partitions, `batch ${time} of ${this.source.describe()}`));
+    return new RDD(this.ssc.sparkContext, new PreparedNode(async () => sliceEvenly(await this.recordsOf(time), this.partitions), this.partitions, `batch ${time} of ${this.source.describe()}`, "SourceBatchRDD"));
   }
 
   async committed(time: number): Promise<void> {
@@ -76,26 +76,5 @@ export class DirectInputDStream<T> implements DStreamNode<T> {
 
   stop(): void {
     void this.source.close();
-  }
-}
-
-/** A batch's records from a source, fetched by the `prepare` step before any task reads them. */
-class SourceBatchNode<T> implements RDDNode<T> {
-  readonly kind = "SourceBatchRDD";
-  readonly dependencies = [];
-  private slices: T[][] | undefined;
-
-  constructor(private readonly fetch: () => Promise<T[]>, private readonly parts: number, readonly callSite: string) {}
-
-  numPartitions(): number {
-    return this.parts;
-  }
-
-  async prepare(): Promise<void> {
-    this.slices ??= sliceEvenly(await this.fetch(), this.parts);
-  }
-
-  computeInto(split: number, _ctx: unknown, emit: Emit<T>): void {
-    for (const x of this.slices?.[split] ?? []) emit(x);
   }
 }

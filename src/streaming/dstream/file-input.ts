@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { IllegalArgumentError } from "../../core/errors.js";
-import type { RDD } from "../../core/rdd.js";
+import { RDD } from "../../core/rdd.js";
+import { PreparedNode } from "../../core/rdds/prepared.js";
 import { isHiddenName } from "../../util/files.js";
 import { readLines } from "../../util/files.js";
 import type { StreamingContext } from "../context.js";
@@ -29,7 +30,7 @@ export class FileInputDStream<T> implements DStreamNode<T> {
   constructor(
     private readonly ssc: StreamingContext,
     private readonly directory: string,
-    private readonly read: (path: string) => T[],
+    private readonly read: (path: string) => T[] | Promise<T[]>,
   ) {
     this.createdAt = ssc.clock.now();
   }
@@ -102,10 +103,9 @@ export class FileInputDStream<T> implements DStreamNode<T> {
 
   compute(time: number): RDD<T> {
     const files = this.planned.get(time) ?? this.findNewFiles(time);
-    const sc = this.ssc.sparkContext;
-    const read = this.read;
     // the files are read when the batch's job runs, one partition per file
-    return files.length === 0 ? sc.parallelize<T>([], 1) : sc.parallelize(files, files.length).flatMap((path) => read(path));
+    const read = async () => Promise.all(files.map((path) => this.read(path)));
+    return new RDD(this.ssc.sparkContext, new PreparedNode(read, Math.max(1, files.length), `files of ${this.directory} at ${time}`, "FileBatchRDD"));
   }
 }
 

@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
+import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
+import { decodeParquet } from "../../util/formats/parquet.js";
 import { readTextLines } from "./file-input.js";
 
-/** Formats `fileStream` reads: one record per line (JSON) or per row after a header (CSV). */
-export type FileFormat = "json" | "csv";
+/** Formats `fileStream` reads: one record per line (JSON), per row after a header (CSV), or per Avro / Parquet record. */
+export type FileFormat = "json" | "csv" | "avro" | "parquet";
+
+/** The formats `fileStream` accepts, for argument checking. */
+export const FILE_FORMATS: readonly FileFormat[] = ["json", "csv", "avro", "parquet"];
 
 /** Where malformed records go: counted always, handed to `deadLetter` when given. */
 export interface MalformedSink {
@@ -11,12 +16,25 @@ export interface MalformedSink {
   deadLetter?: (record: string, error: Error, source: string) => void;
 }
 
-/** Reads a file of `format` into objects; a malformed record is counted and skipped, never fatal. */
-export function readRecords(path: string, format: FileFormat, malformed: MalformedSink): Record<string, unknown>[] {
+/**
+ * Reads a file of `format` into objects; a malformed record is counted and skipped, never fatal.
+ * Avro and Parquet files are read whole: a file that does not decode (or, for Avro, whose schema
+ * does not resolve to `avroSchema`) counts as one malformed record, dead-lettered with its path.
+ */
+export async function readRecords(path: string, format: FileFormat, malformed: MalformedSink, avroSchema?: AvroSchema): Promise<Record<string, unknown>[]> {
   const bad = (record: string, err: unknown, where: string) => {
     malformed.count++;
     malformed.deadLetter?.(record, err instanceof Error ? err : new Error(String(err)), where);
   };
+  if (format === "avro" || format === "parquet") {
+    try {
+      const bytes = readFileSync(path);
+      return format === "avro" ? decodeAvroFile(bytes, path, avroSchema).records : await decodeParquet(bytes, path);
+    } catch (err) {
+      bad(path, err, path);
+      return [];
+    }
+  }
   if (format === "json") {
     const out: Record<string, unknown>[] = [];
     readTextLines(path).forEach((line, i) => {
