@@ -37,6 +37,8 @@ export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } 
 export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receiver/sources/rabbitmq.js";
 export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.js";
 export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";
+export { deadLetterFile, type DeadLetter, type DeadLetterSink, type MessageFormatOptions } from "./receiver/sources/message-format.js";
+export type { DecodedStream } from "./receiver/sources/direct.js";
 export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";
 export { closeNatsSinks, type NatsSinkOptions } from "./sinks/nats.js";
 export { closeBrokerSinks, type RabbitMQSinkOptions, type MqttSinkOptions } from "./sinks/brokers.js";

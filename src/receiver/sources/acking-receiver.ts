@@ -1,21 +1,31 @@
 import { Receiver } from "../receiver.js";
+import { MessageDecoder, type MessageFormatOptions } from "./message-format.js";
 
 /** A delivery waiting to be stored, with the way to acknowledge it to its broker. */
 export interface PendingDelivery {
-  readonly payload: string;
+  readonly payload: Uint8Array;
+  /** Where it came from, for dead letters ("rabbitmq orders delivery 12"). */
+  readonly where: string;
   readonly ack: () => void;
 }
 
 /**
  * The shared half of reliable broker receivers: deliveries gather in `pending`; every 20 ms
- * they are stored as one block (`storeBlock`, through the write-ahead log when it is on) and only
- * then acknowledged. If storing fails, nothing is acknowledged and the receiver restarts: the
- * broker delivers those messages again.
+ * they are decoded (text by default, or per `format`; malformed ones counted and dead-lettered),
+ * stored as one block (`storeBlock`, through the write-ahead log when it is on) and only then
+ * acknowledged. If storing fails, nothing is acknowledged and the receiver restarts: the broker
+ * delivers those messages again.
  */
-export abstract class AckingReceiver extends Receiver<string> {
+export abstract class AckingReceiver<T = string> extends Receiver<T> {
   protected pending: PendingDelivery[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
+  readonly decoder: MessageDecoder;
+
+  constructor(format: MessageFormatOptions, name: string) {
+    super();
+    this.decoder = new MessageDecoder(format, name);
+  }
 
   /** Connects and subscribes; deliveries go to `pending`. */
   protected abstract connectSource(): Promise<void>;
@@ -33,7 +43,8 @@ export abstract class AckingReceiver extends Receiver<string> {
     const batch = this.pending;
     this.pending = [];
     try {
-      await this.storeBlock(batch.map((m) => m.payload));
+      const records = (await this.decoder.decode(batch, (m) => m.payload, (m) => m.where)) as T[];
+      if (records.length > 0) await this.storeBlock(records);
       for (const m of batch) m.ack();
     } catch (err) {
       this.restart(`storing a block from ${this.describe()} failed`, err);

@@ -1,6 +1,7 @@
 import mqtt from "mqtt";
 import type { StreamingContext } from "../../streaming/context.js";
-import type { DStream } from "../../streaming/dstream.js";
+import type { DecodedStream } from "./direct.js";
+import type { MessageFormatOptions } from "./message-format.js";
 import { AckingReceiver } from "./acking-receiver.js";
 
 /**
@@ -8,11 +9,16 @@ import { AckingReceiver } from "./acking-receiver.js";
  * each message's PUBACK only after the block holding it is stored (after the write-ahead log's
  * fsync when it is on). A message not acknowledged before a crash is delivered again.
  */
-export class MQTTReceiver extends AckingReceiver {
+export class MQTTReceiver<T = string> extends AckingReceiver<T> {
   private client: mqtt.MqttClient | undefined;
 
-  constructor(private readonly brokerUrl: string, private readonly topic: string, private readonly clientId = `sluice-${topic.replace(/[^A-Za-z0-9_-]/g, "_")}`) {
-    super();
+  constructor(
+    private readonly brokerUrl: string,
+    private readonly topic: string,
+    format: MessageFormatOptions = {},
+    private readonly clientId = `sluice-${topic.replace(/[^A-Za-z0-9_-]/g, "_")}`,
+  ) {
+    super(format, "MQTTUtils.createStream");
   }
 
   override describe(): string {
@@ -27,8 +33,8 @@ export class MQTTReceiver extends AckingReceiver {
       clean: false,
       properties: { sessionExpiryInterval: 3600 },
       reconnectPeriod: 0, // reconnecting is the supervisor's job, with backoff
-      customHandleAcks: (_topic, message, _packet, done) => {
-        this.pending.push({ payload: message.toString("utf8"), ack: () => done(0) });
+      customHandleAcks: (topic, message, packet, done) => {
+        this.pending.push({ payload: message, where: `mqtt ${this.brokerUrl} ${topic} packet ${packet.messageId ?? "-"}`, ack: () => done(0) });
       },
     });
     this.client = client;
@@ -54,9 +60,14 @@ export class MQTTReceiver extends AckingReceiver {
   }
 }
 
-/** `MQTTUtils.createStream(ssc, brokerUrl, topic)`: message payloads (UTF-8), as PySpark's. */
+/** `MQTTUtils.createStream(ssc, brokerUrl, topic)`: message payloads (UTF-8), as PySpark's; with `format`, decoded objects. */
 export const MQTTUtils = {
-  createStream(ssc: StreamingContext, brokerUrl: string, topic: string): DStream<string> {
-    return ssc.receiverStream(new MQTTReceiver(brokerUrl, topic));
-  },
+  createStream: createMQTTStream,
 };
+
+function createMQTTStream(ssc: StreamingContext, brokerUrl: string, topic: string, opts: MessageFormatOptions & { format: "json" | "avro" }): DecodedStream<Record<string, unknown>>;
+function createMQTTStream(ssc: StreamingContext, brokerUrl: string, topic: string, opts?: MessageFormatOptions): DecodedStream<string>;
+function createMQTTStream(ssc: StreamingContext, brokerUrl: string, topic: string, opts: MessageFormatOptions = {}): DecodedStream<unknown> {
+  const receiver = new MQTTReceiver<unknown>(brokerUrl, topic, opts);
+  return Object.assign(ssc.receiverStream(receiver), { malformedRecords: () => receiver.decoder.malformed });
+}

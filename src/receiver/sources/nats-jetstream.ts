@@ -3,8 +3,8 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm, type KV } from "@nats-io/kv";
 import { CheckpointError } from "../../checkpoint/errors.js";
 import type { StreamingContext } from "../../streaming/context.js";
-import { DStream } from "../../streaming/dstream.js";
-import { DirectInputDStream } from "../../streaming/dstream/direct-input.js";
+import { directStream, type DecodedStream } from "./direct.js";
+import type { MessageFormatOptions } from "./message-format.js";
 import type { OffsetRange, ReplayableSource } from "./replayable.js";
 
 /** A message of a JetStream stream. */
@@ -14,8 +14,15 @@ export interface JetStreamMessage {
   readonly data: string;
 }
 
-/** Options of `NatsJetStreamUtils.createDirectStream`. */
-export interface NatsJetStreamOptions {
+/** A message as read, before it becomes a record. */
+interface RawMessage {
+  readonly seq: number;
+  readonly subject: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Options of `NatsJetStreamUtils.createDirectStream` (with `format`, the stream carries decoded objects). */
+export interface NatsJetStreamOptions extends MessageFormatOptions {
   readonly servers: string;
   readonly stream: string;
   /** Subject filter (default: every subject of the stream). */
@@ -29,7 +36,7 @@ export interface NatsJetStreamOptions {
 const decoder = new TextDecoder();
 
 /** NATS JetStream as a replayable source: positions are stream sequence numbers. */
-class JetStreamSource implements ReplayableSource<JetStreamMessage> {
+class JetStreamSource implements ReplayableSource<RawMessage> {
   private conn: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
   private kv: Promise<KV> | undefined;
 
@@ -65,27 +72,27 @@ class JetStreamSource implements ReplayableSource<JetStreamMessage> {
   }
 
   /** Messages after `from` (at most `max`, and not past `upTo`), read by an ordered consumer. */
-  private async read(from: number, max: number, upTo: number): Promise<JetStreamMessage[]> {
+  private async read(from: number, max: number, upTo: number): Promise<RawMessage[]> {
     const { js, jsm } = await this.connected();
     const last = (await jsm.streams.info(this.opts.stream)).state.last_seq;
     if (last <= from || max <= 0) return [];
     const consumer = await js.consumers.get(this.opts.stream, { opt_start_seq: from + 1, filter_subjects: this.opts.subject });
-    const out: JetStreamMessage[] = [];
+    const out: RawMessage[] = [];
     const batch = await consumer.fetch({ max_messages: max, expires: 2000 });
     for await (const m of batch) {
       if (m.seq > upTo) break;
-      out.push({ seq: m.seq, subject: m.subject, data: decoder.decode(m.data) });
+      out.push({ seq: m.seq, subject: m.subject, bytes: m.data });
       if (out.length >= max || m.seq >= Math.min(upTo, last) || m.info.pending === 0) break;
     }
     return out;
   }
 
-  async readAfter(from: string, max: number): Promise<{ range: OffsetRange; records: JetStreamMessage[] }> {
+  async readAfter(from: string, max: number): Promise<{ range: OffsetRange; records: RawMessage[] }> {
     const records = await this.read(Number(from), max, Infinity);
     return { range: { from, to: records.length ? String(records[records.length - 1]!.seq) : from, count: records.length }, records };
   }
 
-  async readRange(range: OffsetRange): Promise<JetStreamMessage[]> {
+  async readRange(range: OffsetRange): Promise<RawMessage[]> {
     if (range.count === 0) return [];
     const records = await this.read(Number(range.from), range.count, Number(range.to));
     if (records.length < range.count) {
@@ -113,7 +120,19 @@ class JetStreamSource implements ReplayableSource<JetStreamMessage> {
  * @example NatsJetStreamUtils.createDirectStream(ssc, { servers: "127.0.0.1:4222", stream: "EVENTS", durable: "sluice" })
  */
 export const NatsJetStreamUtils = {
-  createDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions): DStream<JetStreamMessage> {
-    return new DStream(ssc, new DirectInputDStream(ssc, new JetStreamSource(opts), opts.maxRecordsPerBatch ?? 100_000, opts.partitions ?? ssc.sparkContext.defaultParallelism));
-  },
+  createDirectStream: createJetStreamDirectStream,
 };
+
+function createJetStreamDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions & { format: "json" | "avro" }): DecodedStream<Record<string, unknown>>;
+function createJetStreamDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions): DecodedStream<JetStreamMessage>;
+function createJetStreamDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions): DecodedStream<unknown> {
+  return directStream(ssc, {
+    source: new JetStreamSource(opts),
+    name: "NatsJetStreamUtils.createDirectStream",
+    maxRecordsPerBatch: opts.maxRecordsPerBatch,
+    partitions: opts.partitions,
+    payload: (m: RawMessage) => m.bytes,
+    where: (m) => `nats ${opts.stream} seq ${m.seq}`,
+    raw: (m): JetStreamMessage => ({ seq: m.seq, subject: m.subject, data: decoder.decode(m.bytes) }),
+  }, opts);
+}

@@ -1,10 +1,11 @@
 import amqp from "amqplib";
 import type { StreamingContext } from "../../streaming/context.js";
-import type { DStream } from "../../streaming/dstream.js";
+import type { DecodedStream } from "./direct.js";
+import type { MessageFormatOptions } from "./message-format.js";
 import { AckingReceiver } from "./acking-receiver.js";
 
 /** Options of `RabbitMQUtils.createStream`. */
-export interface RabbitMQOptions {
+export interface RabbitMQOptions extends MessageFormatOptions {
   readonly url: string;
   readonly queue: string;
   /** Unacknowledged deliveries RabbitMQ may hand out at once (default 1,000). */
@@ -16,11 +17,12 @@ export interface RabbitMQOptions {
  * is stored (after the write-ahead log's fsync when it is on). What was not acknowledged when a
  * connection drops is sent again by RabbitMQ: at least once, nothing acknowledged lost.
  */
-export class RabbitMQReceiver extends AckingReceiver {
+export class RabbitMQReceiver<T = string> extends AckingReceiver<T> {
   private connection: amqp.ChannelModel | undefined;
+  private deliveries = 0;
 
   constructor(private readonly opts: RabbitMQOptions) {
-    super();
+    super(opts, "RabbitMQUtils.createStream");
   }
 
   override describe(): string {
@@ -40,7 +42,7 @@ export class RabbitMQReceiver extends AckingReceiver {
     await channel.assertQueue(this.opts.queue, { durable: true });
     await channel.prefetch(this.opts.prefetch ?? 1000);
     await channel.consume(this.opts.queue, (msg) => {
-      if (msg) this.pending.push({ payload: msg.content.toString("utf8"), ack: () => channel.ack(msg) });
+      if (msg) this.pending.push({ payload: msg.content, where: `rabbitmq ${this.opts.queue} delivery ${++this.deliveries}${msg.properties.messageId ? ` (message id ${msg.properties.messageId})` : ""}`, ack: () => channel.ack(msg) });
     }, { noAck: false });
   }
 
@@ -54,9 +56,14 @@ export class RabbitMQReceiver extends AckingReceiver {
   }
 }
 
-/** `RabbitMQUtils.createStream(ssc, { url, queue })`: message bodies (UTF-8) of a queue. */
+/** `RabbitMQUtils.createStream(ssc, { url, queue })`: message bodies (UTF-8), or with `format` decoded objects. */
 export const RabbitMQUtils = {
-  createStream(ssc: StreamingContext, opts: RabbitMQOptions): DStream<string> {
-    return ssc.receiverStream(new RabbitMQReceiver(opts));
-  },
+  createStream: createRabbitMQStream,
 };
+
+function createRabbitMQStream(ssc: StreamingContext, opts: RabbitMQOptions & { format: "json" | "avro" }): DecodedStream<Record<string, unknown>>;
+function createRabbitMQStream(ssc: StreamingContext, opts: RabbitMQOptions): DecodedStream<string>;
+function createRabbitMQStream(ssc: StreamingContext, opts: RabbitMQOptions): DecodedStream<unknown> {
+  const receiver = new RabbitMQReceiver<unknown>(opts);
+  return Object.assign(ssc.receiverStream(receiver), { malformedRecords: () => receiver.decoder.malformed });
+}

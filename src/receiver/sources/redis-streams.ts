@@ -1,8 +1,9 @@
 import { Redis } from "ioredis";
 import { CheckpointError } from "../../checkpoint/errors.js";
 import type { StreamingContext } from "../../streaming/context.js";
-import { DStream } from "../../streaming/dstream.js";
-import { DirectInputDStream } from "../../streaming/dstream/direct-input.js";
+import { IllegalArgumentError } from "../../core/errors.js";
+import { directStream, type DecodedStream } from "./direct.js";
+import type { MessageFormatOptions } from "./message-format.js";
 import type { OffsetRange, ReplayableSource } from "./replayable.js";
 
 /** An entry of a Redis stream. */
@@ -12,7 +13,11 @@ export interface StreamEntry {
 }
 
 /** Options of `RedisStreams.createDirectStream`. */
-export interface RedisStreamOptions {
+export interface RedisStreamOptions extends Omit<MessageFormatOptions, "format"> {
+  /** `"json"`: each entry's `field` holds one JSON object, and the stream carries those objects. Default: the entries. */
+  readonly format?: "json";
+  /** The field holding the payload for `format` (default `"data"`). */
+  readonly field?: string;
   readonly url: string;
   readonly stream: string;
   /** Consumer group whose last-delivered id records the job's committed progress (created at "0" when missing). */
@@ -107,8 +112,26 @@ function toRecord(flat: unknown[]): Record<string, unknown> {
  * @example RedisStreams.createDirectStream(ssc, { url: "redis://127.0.0.1:6379", stream: "events", group: "sluice" })
  */
 export const RedisStreams = {
-  createDirectStream(ssc: StreamingContext, opts: RedisStreamOptions): DStream<StreamEntry> {
-    const source = new RedisStreamSource(opts);
-    return new DStream(ssc, new DirectInputDStream(ssc, source, opts.maxRecordsPerBatch ?? 100_000, opts.partitions ?? ssc.sparkContext.defaultParallelism));
-  },
+  createDirectStream: createRedisDirectStream,
 };
+
+function createRedisDirectStream(ssc: StreamingContext, opts: RedisStreamOptions & { format: "json" }): DecodedStream<Record<string, unknown>>;
+function createRedisDirectStream(ssc: StreamingContext, opts: RedisStreamOptions): DecodedStream<StreamEntry>;
+function createRedisDirectStream(ssc: StreamingContext, opts: RedisStreamOptions): DecodedStream<unknown> {
+  if ((opts.format as string | undefined) === "avro") throw new IllegalArgumentError(`RedisStreams.createDirectStream: Redis stream fields are read as text, so format "avro" is not offered; use "json"`);
+  const field = opts.field ?? "data";
+  const encoder = new TextEncoder();
+  return directStream(ssc, {
+    source: new RedisStreamSource(opts),
+    name: "RedisStreams.createDirectStream",
+    maxRecordsPerBatch: opts.maxRecordsPerBatch,
+    partitions: opts.partitions,
+    payload: (e: StreamEntry) => {
+      const v = e.fields[field];
+      if (v === undefined) throw new Error(`entry has no field '${field}'`);
+      return encoder.encode(v);
+    },
+    where: (e) => `redis ${opts.stream} entry ${e.id}`,
+    raw: (e) => e,
+  }, opts);
+}

@@ -12,7 +12,7 @@ import type { DStreamNode } from "./node.js";
  * logged, and read; after the batch is committed the range is acknowledged to the source.
  * After a crash the logged ranges are read again, so a re-run batch sees the same records.
  */
-export class DirectInputDStream<T> implements DStreamNode<T> {
+export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
   readonly kind = "DirectInputDStream";
   readonly dependencies: readonly DStream<unknown>[] = [];
   private lastEnd: string | undefined;
@@ -21,9 +21,11 @@ export class DirectInputDStream<T> implements DStreamNode<T> {
 
   constructor(
     private readonly ssc: StreamingContext,
-    private readonly source: ReplayableSource<T>,
+    private readonly source: ReplayableSource<M>,
     private readonly maxRecordsPerBatch: number,
     private readonly partitions: number,
+    /** Messages to records (a `MessageDecoder`'s), applied on first read and on a replay alike. */
+    private readonly decode: (messages: M[]) => Promise<T[]> = async (m) => m as unknown as T[],
   ) {}
 
   slideMs(): number {
@@ -40,7 +42,9 @@ export class DirectInputDStream<T> implements DStreamNode<T> {
     this.lastEnd ??= await this.source.initialPosition();
     const { range, records } = await this.source.readAfter(this.lastEnd, this.maxRecordsPerBatch);
     this.ranges.set(time, range);
-    this.fetched.set(time, Promise.resolve(records));
+    const decoded = this.decode(records);
+    decoded.catch(() => undefined); // a failure is the batch's, reported when it reads them
+    this.fetched.set(time, decoded);
     this.lastEnd = range.to;
     return range;
   }
@@ -57,7 +61,7 @@ export class DirectInputDStream<T> implements DStreamNode<T> {
     let p = this.fetched.get(time);
     if (!p) {
       const range = this.ranges.get(time);
-      p = range ? this.source.readRange(range) : Promise.resolve([]);
+      p = range ? this.source.readRange(range).then((m) => this.decode(m)) : Promise.resolve([]);
       this.fetched.set(time, p);
     }
     return p;
