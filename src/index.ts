@@ -39,6 +39,7 @@ export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.j
 export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";
 export { deadLetterFile, type DeadLetter, type DeadLetterSink, type MessageFormatOptions } from "./receiver/sources/message-format.js";
 export type { DecodedStream } from "./receiver/sources/direct.js";
+export { KafkaUtils, type KafkaParams, type KafkaStreamOptions } from "./receiver/sources/kafka.js";
 export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";
 export { closeNatsSinks, type NatsSinkOptions } from "./sinks/nats.js";
 export { closeBrokerSinks, type RabbitMQSinkOptions, type MqttSinkOptions } from "./sinks/brokers.js";

@@ -19,6 +19,8 @@ export interface DirectStreamSpec<M, Raw> {
   readonly where: (m: M) => string;
   /** What the stream carries when no `format` is given. */
   readonly raw: (m: M) => Raw;
+  /** What it carries for a decoded message (default: the decoded value). */
+  readonly shape?: (m: M, value: unknown) => unknown;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface DirectStreamSpec<M, Raw> {
 export function directStream<M, Raw>(ssc: StreamingContext, spec: DirectStreamSpec<M, Raw>, format: MessageFormatOptions): DecodedStream<unknown> {
   const decoder = new MessageDecoder(format, spec.name);
   const decode = decoder.decodes
-    ? (messages: M[]) => decoder.decode(messages, spec.payload, spec.where)
+    ? (messages: M[]) => decoder.decode(messages, spec.payload, spec.where, spec.shape)
     : async (messages: M[]) => messages.map(spec.raw);
   const node = new DirectInputDStream<M, unknown>(ssc, spec.source, spec.maxRecordsPerBatch ?? 100_000, spec.partitions ?? ssc.sparkContext.defaultParallelism, decode);
   return Object.assign(new DStream(ssc, node), { malformedRecords: () => decoder.malformed });

@@ -63,7 +63,7 @@ export class MessageDecoder {
   }
 
   /** The records of `messages` in order; malformed ones are counted, dead-lettered (awaited) and left out. */
-  async decode<M>(messages: readonly M[], payload: (m: M) => Uint8Array, where: (m: M) => string): Promise<unknown[]> {
+  async decode<M>(messages: readonly M[], payload: (m: M) => Uint8Array, where: (m: M) => string, shape: (m: M, value: unknown) => unknown = (_m, v) => v): Promise<unknown[]> {
     const parse = this.parse;
     if (!parse) return messages.map((m) => utf8.decode(payload(m)));
     const out: unknown[] = [];
@@ -71,7 +71,7 @@ export class MessageDecoder {
       let bytes: Uint8Array = new Uint8Array(0);
       try {
         bytes = payload(m);
-        out.push(parse(bytes));
+        out.push(shape(m, parse(bytes)));
       } catch (err) {
         this.malformed++;
         await this.opts.deadLetter?.({ payload: bytes, error: err instanceof Error ? err : new Error(String(err)), source: where(m) });

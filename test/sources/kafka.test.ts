@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { KafkaUtils, ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
+import { sorted, tempDir } from "../helpers/context.js";
+import { runFor, runUntil } from "../helpers/source-jobs.js";
+
+/** No Kafka broker runs on this machine kind: these tests run against one named by SLUICE_KAFKA_BROKERS. */
+const BROKERS = process.env.SLUICE_KAFKA_BROKERS;
+
+test("createDirectStream checks its arguments", () => {
+  const ssc = new StreamingContext(new SparkContext("local[1]", "kafka-args"), 1, { clock: new ManualClock(0), out: () => {} });
+  assert.throws(() => KafkaUtils.createDirectStream(ssc, [], { "bootstrap.servers": "127.0.0.1:9092" }), /needs at least one topic/);
+  assert.throws(() => KafkaUtils.createDirectStream(ssc, ["t"], {} as never), /kafkaParams needs "bootstrap.servers"/);
+  assert.throws(() => KafkaUtils.createDirectStream(ssc, ["t"], { "bootstrap.servers": "127.0.0.1:9092" }, { format: "avro" }), /format "avro" needs the messages' schema/);
+  void ssc.stop();
+});
+
+test("an unreachable Kafka stops the job with an error naming the brokers, after bounded retries", async () => {
+  const clock = new ManualClock(0);
+  const ssc = new StreamingContext(new SparkContext("local[1]", "kafka-down"), 1, { clock, out: () => {} });
+  ssc.checkpoint(join(tempDir(), "ck"));
+  KafkaUtils.createDirectStream(ssc, ["events"], { "bootstrap.servers": "127.0.0.1:1" }).count().foreachRDD((_rdd: RDD<number>) => undefined);
+  const stopped = assert.rejects(ssc.awaitTermination(), /cannot list offsets at Kafka 127\.0\.0\.1:1/);
+  ssc.start();
+  await runFor(ssc, clock, 1);
+  await stopped;
+  await ssc.stop();
+});
+
+test("Kafka records are read by offset ranges and counted exactly once across a restart (needs SLUICE_KAFKA_BROKERS)", async (t) => {
+  if (!BROKERS) {
+    t.skip("SLUICE_KAFKA_BROKERS is not set: no Kafka broker runs here (the offset logic is tested with an in-memory log in partitioned-log.test.ts)");
+    return;
+  }
+  const { Admin, Producer, stringSerializers } = await import("@platformatic/kafka");
+  const brokers = BROKERS.split(",");
+  const topic = `sluice-test-${process.pid}-${Date.now()}`;
+  const admin = new Admin({ clientId: "sluice-test", bootstrapBrokers: brokers });
+  await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 });
+  const producer = new Producer({ clientId: "sluice-test", bootstrapBrokers: brokers, serializers: stringSerializers });
+  const publish = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await producer.send({ messages: [{ topic, key: `u${i % 3}`, value: String(i) }] });
+  };
+  const reference = (n: number) => {
+    const m = new Map<string, number>();
+    for (let i = 0; i < n; i++) m.set(`u${i % 3}`, (m.get(`u${i % 3}`) ?? 0) + i);
+    return sorted(m);
+  };
+  try {
+    await publish(0, 50);
+    const checkpoint = join(tempDir(), "ck");
+    const seen = new Map<number, [string, number][]>();
+    const setup = (clock: ManualClock) => () => {
+      const ssc = new StreamingContext(new SparkContext("local[2]", "kafka"), 1, { clock, out: () => {} });
+      KafkaUtils.createDirectStream(ssc, [topic], { "bootstrap.servers": BROKERS, "group.id": `g-${topic}`, "auto.offset.reset": "earliest" }, { maxRecordsPerBatch: 20 })
+        .map(([k, v]): [string, number] => [k!, Number(v)])
+        .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0), 2)
+        .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => void seen.set(time.getTime(), sorted(await rdd.collect())));
+      return ssc;
+    };
+    let clock = new ManualClock(0);
+    let ssc = StreamingContext.getOrCreate(checkpoint, setup(clock));
+    ssc.start();
+    await runFor(ssc, clock, 2);
+    await ssc.stop();
+    await publish(50, 80);
+    clock = new ManualClock(2500);
+    ssc = StreamingContext.getOrCreate(checkpoint, setup(clock));
+    ssc.start();
+    const done = () => JSON.stringify([...seen.values()].pop()) === JSON.stringify(reference(80));
+    await runUntil(ssc, clock, done, 30);
+    await ssc.stop();
+    assert.deepEqual([...seen.values()].pop(), reference(80));
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await producer.close();
+    await admin.close();
+  }
+});
