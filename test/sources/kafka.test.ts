@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { KafkaUtils, ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
+import { KafkaUtils, ManualClock, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import { runFor, runUntil } from "../helpers/source-jobs.js";
 
@@ -18,7 +18,8 @@ test("createDirectStream checks its arguments", () => {
 
 test("an unreachable Kafka stops the job with an error naming the brokers, after bounded retries", async () => {
   const clock = new ManualClock(0);
-  const ssc = new StreamingContext(new SparkContext("local[1]", "kafka-down"), 1, { clock, out: () => {} });
+  const conf = new SparkConf().setMaster("local[1]").setAppName("kafka-down").set("spark.streaming.source.retrySeconds", "1");
+  const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, out: () => {} });
   ssc.checkpoint(join(tempDir(), "ck"));
   KafkaUtils.createDirectStream(ssc, ["events"], { "bootstrap.servers": "127.0.0.1:1" }).count().foreachRDD((_rdd: RDD<number>) => undefined);
   const stopped = assert.rejects(ssc.awaitTermination(), /cannot list offsets at Kafka 127\.0\.0\.1:1/);

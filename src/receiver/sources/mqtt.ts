@@ -34,27 +34,46 @@ export class MQTTReceiver<T = string> extends AckingReceiver<T> {
       properties: { sessionExpiryInterval: 3600 },
       reconnectPeriod: 0, // reconnecting is the supervisor's job, with backoff
       customHandleAcks: (topic, message, packet, done) => {
-        this.pending.push({ payload: message, where: `mqtt ${this.brokerUrl} ${topic} packet ${packet.messageId ?? "-"}`, ack: () => done(0) });
+        this.deliver({ payload: message, where: `mqtt ${this.brokerUrl} ${topic} packet ${packet.messageId ?? "-"}`, ack: () => done(0) });
       },
     });
     this.client = client;
+    // only our own listeners are ever removed: mqtt.js keeps its own on the same events
     const connected = await new Promise<boolean>((resolve) => {
-      client.once("connect", () => resolve(true));
-      client.once("error", (err) => {
+      const failed = (err?: Error) => {
+        done();
+        if (this.client === client) this.client = undefined;
+        client.end(true);
         this.restart(`cannot reach MQTT broker at ${this.brokerUrl}`, err);
         resolve(false);
-      });
+      };
+      const closedEarly = () => failed(new Error("connection closed before CONNACK"));
+      const ok = () => {
+        done();
+        client.on("error", (err) => this.reportError("MQTT client error", err));
+        resolve(true);
+      };
+      const done = () => {
+        client.off("error", failed);
+        client.off("close", closedEarly);
+        client.off("connect", ok);
+      };
+      client.once("error", failed);
+      client.once("close", closedEarly);
+      client.once("connect", ok);
     });
     if (!connected) return;
-    client.on("close", () => this.restart(`connection to MQTT broker at ${this.brokerUrl} closed`));
+    client.on("close", this.onClose);
     await client.subscribeAsync(this.topic, { qos: 1 });
   }
+
+  private readonly onClose = () => this.restart(`connection to MQTT broker at ${this.brokerUrl} closed`);
 
   protected async disconnectSource(): Promise<void> {
     const client = this.client;
     this.client = undefined;
     if (client) {
-      client.removeAllListeners("close");
+      client.off("close", this.onClose);
       await client.endAsync(true).catch(() => undefined);
     }
   }

@@ -96,6 +96,10 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
     if (range.count === 0) return [];
     const records = await this.read(Number(range.from), range.count, Number(range.to));
     if (records.length < range.count) {
+      const { jsm } = await this.connected();
+      const first = (await jsm.streams.info(this.opts.stream)).state.first_seq;
+      // fewer than logged while they are all still kept: a fetch cut short (a dropped connection); the batch retries
+      if (first <= Number(range.from) + 1) throw new Error(`read ${records.length} of the ${range.count} messages of (${range.from}, ${range.to}] from NATS ${this.opts.servers}`);
       throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", `SLUICE_E_SOURCE_TRIMMED: a logged batch needs ${range.count} messages of JetStream stream '${this.opts.stream}' in (${range.from}, ${range.to}] but only ${records.length} remain; raise the stream's retention or restore it`);
     }
     return records;

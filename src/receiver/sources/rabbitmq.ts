@@ -36,21 +36,23 @@ export class RabbitMQReceiver<T = string> extends AckingReceiver<T> {
       this.restart(`cannot reach RabbitMQ at ${this.opts.url}`, err);
       return;
     }
-    this.connection.on("close", () => this.restart(`connection to RabbitMQ at ${this.opts.url} closed`));
+    this.connection.on("close", this.onClose);
     this.connection.on("error", (err: Error) => this.reportError("RabbitMQ connection error", err));
     const channel = await this.connection.createChannel();
     await channel.assertQueue(this.opts.queue, { durable: true });
     await channel.prefetch(this.opts.prefetch ?? 1000);
     await channel.consume(this.opts.queue, (msg) => {
-      if (msg) this.pending.push({ payload: msg.content, where: `rabbitmq ${this.opts.queue} delivery ${++this.deliveries}${msg.properties.messageId ? ` (message id ${msg.properties.messageId})` : ""}`, ack: () => channel.ack(msg) });
+      if (msg) this.deliver({ payload: msg.content, where: `rabbitmq ${this.opts.queue} delivery ${++this.deliveries}${msg.properties.messageId ? ` (message id ${msg.properties.messageId})` : ""}`, ack: () => channel.ack(msg) });
     }, { noAck: false });
   }
+
+  private readonly onClose = () => this.restart(`connection to RabbitMQ at ${this.opts.url} closed`);
 
   protected async disconnectSource(): Promise<void> {
     const conn = this.connection;
     this.connection = undefined;
     if (conn) {
-      conn.removeAllListeners("close");
+      conn.off("close", this.onClose);
       await conn.close().catch(() => undefined);
     }
   }

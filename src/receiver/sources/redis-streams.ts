@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { CheckpointError } from "../../checkpoint/errors.js";
+import { log } from "../../util/log.js";
 import type { StreamingContext } from "../../streaming/context.js";
 import { IllegalArgumentError } from "../../core/errors.js";
 import { directStream, type DecodedStream } from "./direct.js";
@@ -34,31 +35,32 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
 
   constructor(private readonly opts: RedisStreamOptions) {
     this.redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(2000, 100 * 2 ** n) });
+    // a dropped connection is re-made by ioredis; the batch reading then retries (see DirectInputDStream)
+    this.redis.on("error", (err: Error) => log.warn(`Redis ${opts.url}: ${err.message}`));
   }
 
   describe(): string {
     return `redis ${this.opts.stream} (group ${this.opts.group})`;
   }
 
-  private async connected(): Promise<Redis> {
-    if (this.redis.status === "wait") {
-      try {
-        await this.redis.connect();
-      } catch (err) {
-        throw new Error(`cannot reach Redis at ${this.opts.url}: ${(err as Error).message}`, { cause: err });
-      }
+  /** Runs `f` on the connection; a failure names the server (a dropped connection is re-made by ioredis, the batch retries). */
+  private async call<T>(what: string, f: (r: Redis) => Promise<T>): Promise<T> {
+    try {
+      if (this.redis.status === "wait") await this.redis.connect();
+      return await f(this.redis);
+    } catch (err) {
+      if (err instanceof CheckpointError || /BUSYGROUP/.test((err as Error).message)) throw err;
+      throw new Error(`cannot ${what} at Redis ${this.opts.url}: ${(err as Error).message}`, { cause: err });
     }
-    return this.redis;
   }
 
   async initialPosition(): Promise<string> {
-    const r = await this.connected();
     try {
-      await r.xgroup("CREATE", this.opts.stream, this.opts.group, "0", "MKSTREAM");
+      await this.call("create the consumer group", (r) => r.xgroup("CREATE", this.opts.stream, this.opts.group, "0", "MKSTREAM"));
     } catch (err) {
       if (!/BUSYGROUP/.test((err as Error).message)) throw err;
     }
-    const groups = (await r.xinfo("GROUPS", this.opts.stream)) as unknown[][];
+    const groups = (await this.call("read the consumer group", (r) => r.xinfo("GROUPS", this.opts.stream))) as unknown[][];
     for (const g of groups) {
       const info = toRecord(g);
       if (info.name === this.opts.group) return String(info["last-delivered-id"] ?? "0-0");
@@ -67,16 +69,14 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
   }
 
   async readAfter(from: string, max: number): Promise<{ range: OffsetRange; records: StreamEntry[] }> {
-    const r = await this.connected();
-    const raw = (await r.xrange(this.opts.stream, `(${from}`, "+", "COUNT", max)) as [string, string[]][];
+    const raw = (await this.call("read entries", (r) => r.xrange(this.opts.stream, `(${from}`, "+", "COUNT", max))) as [string, string[]][];
     const records = raw.map(toEntry);
     return { range: { from, to: records.length ? records[records.length - 1]!.id : from, count: records.length }, records };
   }
 
   async readRange(range: OffsetRange): Promise<StreamEntry[]> {
     if (range.count === 0) return [];
-    const r = await this.connected();
-    const raw = (await r.xrange(this.opts.stream, `(${range.from}`, range.to)) as [string, string[]][];
+    const raw = (await this.call("read entries", (r) => r.xrange(this.opts.stream, `(${range.from}`, range.to))) as [string, string[]][];
     if (raw.length < range.count) {
       throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", `SLUICE_E_SOURCE_TRIMMED: a logged batch needs ${range.count} entries of Redis stream '${this.opts.stream}' in (${range.from}, ${range.to}] but only ${raw.length} remain; raise MAXLEN/retention or restore the stream`);
     }
@@ -84,8 +84,7 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
   }
 
   async commit(range: OffsetRange): Promise<void> {
-    const r = await this.connected();
-    await r.xgroup("SETID", this.opts.stream, this.opts.group, range.to);
+    await this.call("record progress", (r) => r.xgroup("SETID", this.opts.stream, this.opts.group, range.to));
   }
 
   async close(): Promise<void> {

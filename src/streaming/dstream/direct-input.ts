@@ -1,4 +1,6 @@
 import { RDD } from "../../core/rdd.js";
+import { SluiceError } from "../../core/errors.js";
+import { log } from "../../util/log.js";
 import { PreparedNode } from "../../core/rdds/prepared.js";
 import { sliceEvenly } from "../../core/rdds/parallel-collection.js";
 import type { OffsetRange, ReplayableSource } from "../../receiver/sources/replayable.js";
@@ -40,7 +42,8 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     const logged = this.ranges.get(time);
     if (logged) return logged;
     this.lastEnd ??= await this.source.initialPosition();
-    const { range, records } = await this.source.readAfter(this.lastEnd, this.maxRecordsPerBatch);
+    const from = this.lastEnd;
+    const { range, records } = await this.retrying(`reading batch ${time}`, () => this.source.readAfter(from, this.maxRecordsPerBatch));
     this.ranges.set(time, range);
     const decoded = this.decode(records);
     decoded.catch(() => undefined); // a failure is the batch's, reported when it reads them
@@ -61,7 +64,7 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     let p = this.fetched.get(time);
     if (!p) {
       const range = this.ranges.get(time);
-      p = range ? this.source.readRange(range).then((m) => this.decode(m)) : Promise.resolve([]);
+      p = range ? this.retrying(`re-reading batch ${time}`, () => this.source.readRange(range)).then((m) => this.decode(m)) : Promise.resolve([]);
       this.fetched.set(time, p);
     }
     return p;
@@ -75,7 +78,25 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     const range = this.ranges.get(time);
     this.fetched.delete(time);
     for (const t of this.ranges.keys()) if (t < time - 10 * this.ssc.batchMs) this.ranges.delete(t);
-    if (range && range.count > 0) await this.source.commit(range);
+    if (range && range.count > 0) await this.retrying(`committing batch ${time}`, () => this.source.commit(range));
+  }
+
+  /**
+   * `f`, tried again with backoff (100 ms doubling to 2 s) while the source fails for
+   * `spark.streaming.source.retrySeconds` (default 30) — a broker restarting or a dropped
+   * connection being re-made; a Sluice error (a trimmed range) or a longer outage is thrown.
+   */
+  private async retrying<R>(what: string, f: () => Promise<R>): Promise<R> {
+    const deadline = Date.now() + 1000 * Number(this.ssc.sparkContext.conf.get("spark.streaming.source.retrySeconds", "30"));
+    for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
+      try {
+        return await f();
+      } catch (err) {
+        if (err instanceof SluiceError || Date.now() + delay > deadline) throw err;
+        log.warn(`${what} from ${this.source.describe()} failed (${(err as Error).message}); trying again in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   stop(): void {

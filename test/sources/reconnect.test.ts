@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import amqp from "amqplib";
+import mqtt from "mqtt";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  ManualClock, MQTTUtils, NatsJetStreamUtils, RabbitMQUtils, RedisStreams, SparkConf, SparkContext, StreamingContext,
+  type JetStreamMessage, type RDD, type StreamEntry,
+} from "../../src/index.js";
+import { tempDir } from "../helpers/context.js";
+import { cuttableProxy } from "../helpers/proxy.js";
+import { lastSeen, recordTotals, referenceTotals, runFor, runUntil } from "../helpers/source-jobs.js";
+import { mqttOrSkip, natsOrSkip, rabbitOrSkip, redisOrSkip } from "../helpers/services.js";
+
+const REDIS = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
+const NATS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
+const RABBIT = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+const MQTT = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+
+const portOf = (url: string, dflt: number) => Number(/:(\d+)(?:\/|$)/.exec(url.replace(/^[a-z]+:\/\//, "x://"))?.[1] ?? dflt);
+
+function context(name: string, conf: Record<string, string> = {}) {
+  const sparkConf = new SparkConf().setMaster("local[2]").setAppName(name);
+  for (const [k, v] of Object.entries(conf)) sparkConf.set(k, v);
+  const clock = new ManualClock(0);
+  return { clock, ssc: new StreamingContext(new SparkContext(sparkConf), 1, { clock, out: () => {} }) };
+}
+
+/** Advances batches until `done()`, giving real time to reconnects between them (bounded). */
+async function runUntilSettled(ssc: StreamingContext, clock: ManualClock, done: () => boolean, seconds = 20): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!done() && Date.now() < deadline) {
+    await runUntil(ssc, clock, done, 5);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("Redis: a dropped connection (refused for 1 s) is re-made; state counts every entry exactly once", async (t) => {
+  const redis = await redisOrSkip(REDIS, t);
+  if (!redis) return;
+  const proxy = await cuttableProxy(portOf(REDIS, 6379));
+  const stream = `sluice-reconnect-${process.pid}-${Date.now()}`;
+  const publish = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await redis.xadd(stream, "*", "user", `u${i % 5}`, "amount", String(i % 17));
+  };
+  try {
+    await publish(0, 60);
+    const { ssc, clock } = context("redis-reconnect");
+    ssc.checkpoint(join(tempDir(), "ck"));
+    const seen = new Map<number, [string, number][]>();
+    const entries = RedisStreams.createDirectStream(ssc, { url: `redis://127.0.0.1:${proxy.port}`, stream, group: "g", maxRecordsPerBatch: 25 });
+    recordTotals(entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]), seen, {});
+    ssc.start();
+    await runFor(ssc, clock, 2);
+    proxy.cut(1000);
+    await publish(60, 120);
+    await runUntilSettled(ssc, clock, () => JSON.stringify(lastSeen(seen)) === JSON.stringify(referenceTotals(120)));
+    await ssc.stop();
+    assert.deepEqual(lastSeen(seen), referenceTotals(120));
+    assert.ok(proxy.connections >= 2, "a new connection was made");
+  } finally {
+    await redis.del(stream);
+    redis.disconnect();
+  }
+});
+
+test("NATS JetStream: a dropped connection (refused for 1 s) is re-made; state counts every message exactly once", async (t) => {
+  if (!(await natsOrSkip(NATS, t))) return;
+  const proxy = await cuttableProxy(portOf(`nats://${NATS}`, 4222));
+  const nc = await connect({ servers: NATS });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const stream = `SLUICE_RECONNECT_${process.pid}_${Date.now()}`;
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  const publish = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await js.publish(`${stream}.e`, new TextEncoder().encode(`u${i % 5},${i % 17}`));
+  };
+  try {
+    await publish(0, 60);
+    const { ssc, clock } = context("nats-reconnect");
+    ssc.checkpoint(join(tempDir(), "ck"));
+    const seen = new Map<number, [string, number][]>();
+    const messages = NatsJetStreamUtils.createDirectStream(ssc, { servers: `127.0.0.1:${proxy.port}`, stream, durable: "r", maxRecordsPerBatch: 25 });
+    recordTotals(messages.map((m: JetStreamMessage): [string, number] => {
+      const [u, a] = m.data.split(",");
+      return [u!, Number(a)];
+    }), seen, {});
+    ssc.start();
+    await runFor(ssc, clock, 2);
+    proxy.cut(1000);
+    await publish(60, 120);
+    await runUntilSettled(ssc, clock, () => JSON.stringify(lastSeen(seen)) === JSON.stringify(referenceTotals(120)));
+    await ssc.stop();
+    assert.deepEqual(lastSeen(seen), referenceTotals(120));
+    assert.ok(proxy.connections >= 2, "a new connection was made");
+    await jsm.streams.delete(`KV_sluice_progress_${stream}`).catch(() => undefined);
+  } finally {
+    await jsm.streams.delete(stream).catch(() => undefined);
+    await nc.close();
+  }
+});
+
+/** Runs a receiver stream through a proxy that is cut mid-stream; returns how often each message was seen. */
+async function receiverThroughCut(name: string, make: (ssc: StreamingContext, port: number) => import("../../src/index.js").DStream<string>, targetPort: number, publish: (from: number, to: number) => Promise<void>) {
+  const proxy = await cuttableProxy(targetPort);
+  const { ssc, clock } = context(name, { "spark.streaming.receiver.writeAheadLog.enable": "true" });
+  ssc.checkpoint(join(tempDir(), "ck"));
+  const seen = new Map<string, number>();
+  const stream = make(ssc, proxy.port);
+  stream.foreachRDD(async (rdd: RDD<string>) => {
+    for (const m of await rdd.collect()) seen.set(m, (seen.get(m) ?? 0) + 1);
+  });
+  const started = new Promise<void>((resolve) => ssc.addStreamingListener({ onReceiverStarted: () => resolve() }));
+  ssc.start();
+  await started;
+  await publish(0, 150);
+  await runUntilSettled(ssc, clock, () => seen.size >= 50);
+  proxy.cut(500);
+  await publish(150, 300);
+  await runUntilSettled(ssc, clock, () => seen.size >= 300, 30);
+  await ssc.stop(true, false);
+  assert.ok(proxy.connections >= 2, "the receiver connected again");
+  return seen;
+}
+
+test("RabbitMQ: the receiver reconnects after a dropped connection; no message is lost (redelivered ones at most twice)", async (t) => {
+  if (!(await rabbitOrSkip(RABBIT, t))) return;
+  const queue = `sluice-reconnect-${process.pid}-${Date.now()}`;
+  const conn = await amqp.connect(RABBIT);
+  const ch = await conn.createChannel();
+  await ch.assertQueue(queue, { durable: true });
+  try {
+    const seen = await receiverThroughCut("rabbit-reconnect", (ssc, port) => RabbitMQUtils.createStream(ssc, { url: RABBIT.replace(/:\d+$/, `:${port}`), queue, prefetch: 20 }), portOf(RABBIT, 5672), async (from, to) => {
+      for (let i = from; i < to; i++) ch.sendToQueue(queue, Buffer.from(`m${i}`), { persistent: true });
+    });
+    assert.equal(seen.size, 300, "every message arrived");
+    assert.ok([...seen.values()].every((n) => n <= 2));
+    assert.equal((await ch.checkQueue(queue)).messageCount, 0, "all acknowledged in the end");
+  } finally {
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await conn.close();
+  }
+});
+
+test("MQTT: the receiver reconnects to its persistent session after a dropped connection; no QoS 1 message is lost", async (t) => {
+  if (!(await mqttOrSkip(MQTT, t))) return;
+  const topic = `sluice/reconnect/${process.pid}/${Date.now()}`;
+  const publisher = await mqtt.connectAsync(MQTT);
+  try {
+    const seen = await receiverThroughCut("mqtt-reconnect", (ssc, port) => MQTTUtils.createStream(ssc, `mqtt://127.0.0.1:${port}`, topic), portOf(MQTT, 1883), async (from, to) => {
+      for (let i = from; i < to; i++) await publisher.publishAsync(topic, `m${i}`, { qos: 1 });
+    });
+    assert.equal(seen.size, 300, "every message arrived");
+    assert.ok([...seen.values()].every((n) => n <= 2));
+  } finally {
+    await publisher.endAsync();
+  }
+});
