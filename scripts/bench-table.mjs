@@ -31,9 +31,14 @@ if (bp) {
   const d = (r) => `heap ${r.heapMB.first} → ${r.heapMB.last} MB (peak ${r.heapMB.peak}), ${r.queuedBatchesAtEnd} batches queued at the end`;
   rows.push([`3x overload for ${bp.seconds} s (job capacity about ${bp.capacityLinesPerSecond.toLocaleString("en")} lines/s)`, `with backpressure: ${d(bp.withBackpressure)}; without: ${d(bp.without)}`]);
 }
+const br = read("brokers");
+if (br) {
+  const d = (name, r) => `${name}: ${(r.sluice.recordsPerSecond / 1e3).toFixed(0)}k messages/s (${(r.sluice.recordsPerSecond * br.wordsPerMessage / 1e6).toFixed(2)}M words/s; a plain client loop that only reads and counts: ${(r.plainLoopRecordsPerSecond / 1e3).toFixed(0)}k/s, ${r.ratio}x)`;
+  rows.push([`broker direct streams into a word count, ${br.messages.toLocaleString("en")} messages of ${br.wordsPerMessage} words, batches back to back`, `${d("Redis Streams", br.redisStreams)}; ${d("NATS JetStream", br.natsJetStream)}`]);
+}
 const md = read("multicore-designs");
 if (md) rows.push(["worker-thread designs on the word count (see docs/decisions.md)", `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ${m(md.wordsPerSecond.functionShipping)} words/s`]);
-const date = [wc, us, wi, sh, ss, bp, md].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
+const date = [wc, us, wi, sh, ss, bp, br, md].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
 const machine = (wc ?? us ?? wi ?? sh)?.machine;
 console.log(`Measured ${date ?? "never"} on ${machine ? `${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}` : "?"}:\n`);
 console.log("| Scenario | Result |\n|---|---|");
