@@ -32,7 +32,16 @@ function job(name: string) {
   const ssc = new StreamingContext(new SparkContext("local[2]", name), 1, { clock, out: () => {} });
   const got: Record<string, unknown>[] = [];
   const collect = (s: DecodedStream<Record<string, unknown>>) => s.foreachRDD(async (rdd: RDD<Record<string, unknown>>) => void got.push(...(await rdd.collect())));
-  return { ssc, clock, got, collect };
+  /** A direct stream's run: every order arrives in order, and `malformed` messages were counted. */
+  const readsAllOrders = async (s: DecodedStream<Record<string, unknown>>, malformed: number) => {
+    collect(s);
+    ssc.start();
+    await runUntil(ssc, clock, () => got.length >= orders.length, 20);
+    await ssc.stop();
+    assert.deepEqual(got, orders);
+    assert.equal(s.malformedRecords(), malformed);
+  };
+  return { ssc, clock, got, collect, readsAllOrders };
 }
 
 test("Redis entries with format json: objects from the 'data' field; bad JSON and a missing field are dead-lettered", async (t) => {
@@ -44,15 +53,10 @@ test("Redis entries with format json: objects from the 'data' field; bad JSON an
     await redis.xadd(stream, "*", "data", "{broken");
     await redis.xadd(stream, "*", "other", "1");
     for (const o of orders.slice(10)) await redis.xadd(stream, "*", "data", JSON.stringify(o));
-    const { ssc, clock, got, collect } = job("redis-fmt");
+    const { ssc, readsAllOrders } = job("redis-fmt");
     const dead: DeadLetter[] = [];
     const s = RedisStreams.createDirectStream(ssc, { url: REDIS, stream, group: "g", format: "json", deadLetter: (d) => void dead.push(d) });
-    collect(s);
-    ssc.start();
-    await runUntil(ssc, clock, () => got.length >= orders.length, 20);
-    await ssc.stop();
-    assert.deepEqual(got, orders);
-    assert.equal(s.malformedRecords(), 2);
+    await readsAllOrders(s, 2);
     assert.deepEqual(dead.map((d) => [Buffer.from(d.payload).toString(), /entry \d+-\d+$/.test(d.source)]), [["{broken", true], ["", true]]);
     assert.match(dead[1]!.error.message, /no field 'data'/);
     assert.throws(() => RedisStreams.createDirectStream(ssc, { url: REDIS, stream, group: "g", format: "avro" as "json" }), /format "avro" is not offered/);
@@ -75,15 +79,10 @@ test("JetStream messages with format avro: records decoded with the schema; a me
       if (i === 5) await js.publish(`${stream}.o`, otherType.toBuffer({ flag: true }));
       if (i === 6) await js.publish(`${stream}.o`, new TextEncoder().encode(JSON.stringify(o)));
     }
-    const { ssc, clock, got, collect } = job("nats-fmt");
+    const { ssc, readsAllOrders } = job("nats-fmt");
     const dead: DeadLetter[] = [];
     const s = NatsJetStreamUtils.createDirectStream(ssc, { servers: NATS, stream, durable: "fmt", format: "avro", schema: ORDER_SCHEMA as never, deadLetter: (d) => void dead.push(d) });
-    collect(s);
-    ssc.start();
-    await runUntil(ssc, clock, () => got.length >= orders.length, 20);
-    await ssc.stop();
-    assert.deepEqual(got, orders);
-    assert.equal(s.malformedRecords(), 2);
+    await readsAllOrders(s, 2);
     assert.deepEqual(dead.map((d) => d.source), [`nats ${stream} seq 7`, `nats ${stream} seq 9`]);
     assert.match(dead[0]!.error.message, /does not decode with the Avro schema Order/);
     await jsm.streams.delete(`KV_sluice_progress_${stream}`).catch(() => undefined);

@@ -10,7 +10,7 @@ import {
   type JetStreamMessage, type RDD, type StreamEntry,
 } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
-import { cuttableProxy } from "../helpers/proxy.js";
+import { cuttableProxy, type CuttableProxy } from "../helpers/proxy.js";
 import { lastSeen, recordTotals, referenceTotals, runFor, runUntil } from "../helpers/source-jobs.js";
 import { mqttOrSkip, natsOrSkip, rabbitOrSkip, redisOrSkip } from "../helpers/services.js";
 
@@ -37,6 +37,18 @@ async function runUntilSettled(ssc: StreamingContext, clock: ManualClock, done: 
   }
 }
 
+/** Runs 2 batches, drops the connections (refusing new ones for 1 s), publishes 60 more records, and checks the state counts all 120 once. */
+async function survivesCut(ssc: StreamingContext, clock: ManualClock, seen: Map<number, [string, number][]>, proxy: CuttableProxy, publish: (from: number, to: number) => Promise<void>): Promise<void> {
+  ssc.start();
+  await runFor(ssc, clock, 2);
+  proxy.cut(1000);
+  await publish(60, 120);
+  await runUntilSettled(ssc, clock, () => JSON.stringify(lastSeen(seen)) === JSON.stringify(referenceTotals(120)));
+  await ssc.stop();
+  assert.deepEqual(lastSeen(seen), referenceTotals(120));
+  assert.ok(proxy.connections >= 2, "a new connection was made");
+}
+
 test("Redis: a dropped connection (refused for 1 s) is re-made; state counts every entry exactly once", async (t) => {
   const redis = await redisOrSkip(REDIS, t);
   if (!redis) return;
@@ -52,14 +64,7 @@ test("Redis: a dropped connection (refused for 1 s) is re-made; state counts eve
     const seen = new Map<number, [string, number][]>();
     const entries = RedisStreams.createDirectStream(ssc, { url: `redis://127.0.0.1:${proxy.port}`, stream, group: "g", maxRecordsPerBatch: 25 });
     recordTotals(entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]), seen, {});
-    ssc.start();
-    await runFor(ssc, clock, 2);
-    proxy.cut(1000);
-    await publish(60, 120);
-    await runUntilSettled(ssc, clock, () => JSON.stringify(lastSeen(seen)) === JSON.stringify(referenceTotals(120)));
-    await ssc.stop();
-    assert.deepEqual(lastSeen(seen), referenceTotals(120));
-    assert.ok(proxy.connections >= 2, "a new connection was made");
+    await survivesCut(ssc, clock, seen, proxy, publish);
   } finally {
     await redis.del(stream);
     redis.disconnect();
@@ -87,14 +92,7 @@ test("NATS JetStream: a dropped connection (refused for 1 s) is re-made; state c
       const [u, a] = m.data.split(",");
       return [u!, Number(a)];
     }), seen, {});
-    ssc.start();
-    await runFor(ssc, clock, 2);
-    proxy.cut(1000);
-    await publish(60, 120);
-    await runUntilSettled(ssc, clock, () => JSON.stringify(lastSeen(seen)) === JSON.stringify(referenceTotals(120)));
-    await ssc.stop();
-    assert.deepEqual(lastSeen(seen), referenceTotals(120));
-    assert.ok(proxy.connections >= 2, "a new connection was made");
+    await survivesCut(ssc, clock, seen, proxy, publish);
     await jsm.streams.delete(`KV_sluice_progress_${stream}`).catch(() => undefined);
   } finally {
     await jsm.streams.delete(stream).catch(() => undefined);
