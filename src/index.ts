@@ -24,6 +24,7 @@ export { ManualClock, SystemClock, type Clock } from "./streaming/clock.js";
 export type { StreamingListener, BatchInfo, ReceiverInfo, OutputOperationInfo } from "./streaming/listener.js";
 export { StreamingJobError } from "./streaming/job-scheduler.js";
 export { Receiver } from "./receiver/receiver.js";
+export { ReceiverStartError } from "./receiver/supervisor.js";
 export { Seconds, Milliseconds, Minutes } from "./util/duration.js";
 export { State, StateSpec, NoSuchElementError, type MappingFunction } from "./streaming/state.js";
 export type { MapWithStateStream } from "./streaming/dstream.js";

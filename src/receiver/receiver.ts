@@ -27,6 +27,13 @@ export abstract class Receiver<T> {
 
   constructor(readonly storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2) {}
 
+  /**
+   * How long the receiver may fail to start (its source unreachable) before the context stops
+   * with the error; undefined (the default, as Spark) retries for ever. Broker receivers set 30 s;
+   * `spark.streaming.receiver.startTimeout` (seconds) overrides it for every receiver.
+   */
+  startTimeoutSeconds: number | undefined = undefined;
+
   /** Starts receiving; must return promptly (async work runs on its own). */
   abstract onStart(): void | Promise<void>;
   /** Releases what `onStart` opened. */

@@ -1,4 +1,4 @@
-import { IllegalStateError, describeError } from "../core/errors.js";
+import { IllegalStateError, SluiceError, describeError } from "../core/errors.js";
 import type { Clock } from "../streaming/clock.js";
 import type { ListenerBus, ReceiverInfo } from "../streaming/listener.js";
 import { log } from "../util/log.js";
@@ -15,7 +15,12 @@ export interface SupervisorSettings {
   readonly maxRate: number;
   /** Starting rate under backpressure (`spark.streaming.backpressure.initialRate`), if set. */
   readonly initialRate?: number;
+  /** `spark.streaming.receiver.startTimeout` in ms, if set: how long any receiver may fail to start before the context stops. */
+  readonly startTimeoutMs?: number;
 }
+
+/** A receiver never started (its source unreachable) within its start timeout; the context stops with it. */
+export class ReceiverStartError extends SluiceError {}
 
 /** Restart delays grow 2x per consecutive failure, up to this many times the base delay. */
 const MAX_BACKOFF_FACTOR = 16;
@@ -30,6 +35,9 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   private consecutiveFailures = 0;
   private cancelRestart: (() => void) | undefined;
   private readonly blocks: BlockGenerator<T>;
+  /** When the first start was tried, until a start succeeds. */
+  private firstStartAt: number | undefined;
+  private everStarted = false;
   private waiters: { count: number; resolve: () => void }[] = [];
   private lastErrorMessage: string | undefined;
   private lastError: unknown;
@@ -49,6 +57,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     private readonly onBlock: (block: Block<T>) => void,
     private readonly bus: ListenerBus,
     private readonly wal?: WriteAheadLog,
+    /** Told when the receiver gives up for good (it never started within its start timeout). */
+    private readonly onFatal?: (err: SluiceError) => void,
   ) {
     this.blocks = new BlockGenerator(clock, settings.blockIntervalMs, streamId, (b) => void this.handOver(b.records).catch((err: unknown) => this.reportError("write-ahead log append failed", err)));
     const initial = settings.initialRate !== undefined && settings.initialRate > 0 ? settings.initialRate : settings.maxRate;
@@ -100,9 +110,13 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
 
   private async startReceiver(): Promise<void> {
     this.state = "started";
+    this.firstStartAt ??= this.clock.now();
     try {
       await this.receiver.onStart();
-      if (this.state === "started") this.bus.post("onReceiverStarted", this.info());
+      if (this.state === "started") {
+        this.everStarted = true;
+        this.bus.post("onReceiverStarted", this.info());
+      }
     } catch (err) {
       this.restart(`Error starting receiver ${this.receiver.describe()}`, err);
     }
@@ -164,6 +178,12 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const delay = base * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.consecutiveFailures);
     this.consecutiveFailures++;
     this.record(message, error);
+    const timeoutMs = this.settings.startTimeoutMs ?? (this.receiver.startTimeoutSeconds === undefined ? undefined : this.receiver.startTimeoutSeconds * 1000);
+    if (!this.everStarted && timeoutMs !== undefined && this.clock.now() - this.firstStartAt! + delay > timeoutMs) {
+      const err = new ReceiverStartError(`receiver ${this.receiver.describe()} could not start within ${timeoutMs / 1000} s (spark.streaming.receiver.startTimeout): ${this.lastErrorMessage}`, { cause: error });
+      void this.stopReceiver().then(() => this.stopSupervisor()).then(() => this.onFatal?.(err));
+      return;
+    }
     log.error(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);
     const stopped = this.stopReceiver();
     this.cancelRestart = this.clock.schedule(this.clock.now() + delay, () => {

@@ -3,6 +3,7 @@ import { WriteAheadLog, type WalRef } from "../checkpoint/wal.js";
 import type { Clock } from "../streaming/clock.js";
 import type { ListenerBus } from "../streaming/listener.js";
 import type { Block } from "./block-generator.js";
+import type { SluiceError } from "../core/errors.js";
 import type { Receiver } from "./receiver.js";
 import { ReceiverSupervisor, type SupervisorSettings } from "./supervisor.js";
 
@@ -19,14 +20,14 @@ export class ReceiverTracker {
   /** Batch time → lowest WAL sequence number it holds, per stream (for WAL cleanup). */
   private readonly walSeqs = new Map<number, Map<number, number>>();
 
-  constructor(private readonly clock: Clock, private readonly settings: SupervisorSettings, private readonly bus: ListenerBus) {}
+  constructor(private readonly clock: Clock, private readonly settings: SupervisorSettings, private readonly bus: ListenerBus, private readonly onFatal?: (err: SluiceError) => void) {}
 
   /** Puts every receiver under a supervisor (and a WAL in `walDir/<streamId>` when given); starts nothing yet. */
   attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string): void {
     for (const [streamId, receiver] of receivers) {
       const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId))) : undefined;
       if (wal) this.wals.set(streamId, wal);
-      const sup = new ReceiverSupervisor(receiver, streamId, this.clock, this.settings, (b) => this.addBlock(b), this.bus, wal);
+      const sup = new ReceiverSupervisor(receiver, streamId, this.clock, this.settings, (b) => this.addBlock(b), this.bus, wal, this.onFatal);
       this.supervisors.set(streamId, sup);
       this.unallocated.set(streamId, []);
     }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { SparkContext } from "../core/context.js";
-import { IllegalArgumentError, IllegalStateError } from "../core/errors.js";
+import { IllegalArgumentError, IllegalStateError, type SluiceError } from "../core/errors.js";
 import { RDD } from "../core/rdd.js";
 import type { Receiver } from "../receiver/receiver.js";
 import { SocketReceiver } from "../receiver/socket-receiver.js";
@@ -18,7 +18,7 @@ import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
 import { JobGenerator } from "./job-generator.js";
-import { JobScheduler, type StreamingJobError } from "./job-scheduler.js";
+import { JobScheduler, StreamingJobError } from "./job-scheduler.js";
 import { BatchCheckpointer } from "./batch-checkpointer.js";
 import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
 import { CheckpointError } from "../checkpoint/errors.js";
@@ -62,11 +62,11 @@ export class StreamingContext {
   recovery: RecoveryPlan | undefined;
   private checkpointer: BatchCheckpointer | undefined;
   private checkpointDir: string | undefined;
-  private error: StreamingJobError | undefined;
+  private error: SluiceError | undefined;
   private terminated!: Promise<void>;
   /** Rejects with the first error a batch reports. */
   private failed!: Promise<never>;
-  private rejectFailed!: (err: StreamingJobError) => void;
+  private rejectFailed!: (err: SluiceError) => void;
   private resolveTerminated!: () => void;
   private stopping: Promise<void> | undefined;
   startTime: number | undefined;
@@ -84,7 +84,9 @@ export class StreamingContext {
     const initial = conf.get("spark.streaming.backpressure.initialRate");
     const backpressure = conf.getBoolean("spark.streaming.backpressure.enabled", false);
     const initialRate = backpressure && initial !== undefined ? Number(initial) : undefined;
-    this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs, maxRate, initialRate }, this.listenerBus);
+    const startTimeout = conf.get("spark.streaming.receiver.startTimeout");
+    const startTimeoutMs = startTimeout === undefined ? undefined : toMillis(Number(startTimeout), "spark.streaming.receiver.startTimeout");
+    this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs, maxRate, initialRate, startTimeoutMs }, this.listenerBus, (err) => this.reportError(err, true));
     if (backpressure) this.addStreamingListener(new RateController(this.batchMs, this.receiverTracker, conf));
     const concurrentJobs = conf.getInt("spark.streaming.concurrentJobs", 1);
     this.scheduler = new JobScheduler(this.clock, Math.max(1, concurrentJobs), this.listenerBus, {
@@ -382,14 +384,14 @@ export class StreamingContext {
     if (timedOut) log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);
   }
 
-  private reportError(err: StreamingJobError, fatal: boolean): void {
+  private reportError(err: SluiceError, fatal: boolean): void {
     log.error(err.message);
     if (!this.error) {
       this.error = err;
       this.rejectFailed(err);
     }
     if (fatal && this.state === "ACTIVE") {
-      log.error("stopping: a checkpointed batch failed and was not committed; restart the job to re-run it");
+      log.error(err instanceof StreamingJobError ? "stopping: a checkpointed batch failed and was not committed; restart the job to re-run it" : "stopping: a receiver could not start");
       void this.stop(true, false);
     }
   }

@@ -156,3 +156,23 @@ test("MQTT: the receiver reconnects to its persistent session after a dropped co
     await publisher.endAsync();
   }
 });
+
+test("brokers unreachable at start: direct streams and receivers stop the job with an error naming the URL after bounded retries", async () => {
+  const cases: [string, (ssc: StreamingContext) => import("../../src/index.js").DStream<unknown>, RegExp][] = [
+    ["redis", (ssc) => RedisStreams.createDirectStream(ssc, { url: "redis://127.0.0.1:1", stream: "s", group: "g" }), /cannot create the consumer group at Redis redis:\/\/127\.0\.0\.1:1/],
+    ["nats", (ssc) => NatsJetStreamUtils.createDirectStream(ssc, { servers: "127.0.0.1:1", stream: "S", durable: "d" }), /cannot reach NATS at 127\.0\.0\.1:1/],
+    ["rabbitmq", (ssc) => RabbitMQUtils.createStream(ssc, { url: "amqp://guest:guest@127.0.0.1:1", queue: "q" }), /receiver rabbitmq q could not start within 30 s .*cannot reach RabbitMQ at amqp:\/\/guest:guest@127\.0\.0\.1:1/],
+    ["mqtt", (ssc) => MQTTUtils.createStream(ssc, "mqtt://127.0.0.1:1", "t"), /receiver mqtt mqtt:\/\/127\.0\.0\.1:1 t could not start within 30 s .*cannot reach MQTT broker at mqtt:\/\/127\.0\.0\.1:1/],
+  ];
+  for (const [name, make, message] of cases) {
+    const { ssc, clock } = context(`${name}-down`, { "spark.streaming.source.retrySeconds": "0.5" });
+    ssc.checkpoint(join(tempDir(), "ck"));
+    make(ssc).foreachRDD((_rdd: RDD<unknown>) => undefined);
+    const stopped = assert.rejects(ssc.awaitTermination(), message, name);
+    ssc.start();
+    // receivers retry on the engine clock (2 s doubling): 30 s of it pass in a few batches
+    await runUntilSettled(ssc, clock, () => ssc.getState() === "STOPPED", 20);
+    await stopped;
+    await ssc.stop();
+  }
+});

@@ -25,6 +25,7 @@ export abstract class AckingReceiver<T = string> extends Receiver<T> {
   constructor(format: MessageFormatOptions, name: string) {
     super();
     this.decoder = new MessageDecoder(format, name);
+    this.startTimeoutSeconds = 30;
   }
 
   /** Connects and subscribes; deliveries go to `deliver`. */

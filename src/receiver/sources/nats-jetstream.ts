@@ -46,23 +46,36 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
     return `nats ${this.opts.stream}${this.opts.subject ? ` ${this.opts.subject}` : ""} (${this.opts.durable})`;
   }
 
+  /** The connection, made on first use; a failed attempt is forgotten so the next read tries again. */
   private connected() {
-    this.conn ??= (async () => {
-      let nc: NatsConnection;
-      try {
-        nc = await connect({ servers: this.opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-      } catch (err) {
-        throw new Error(`cannot reach NATS at ${this.opts.servers}: ${(err as Error).message}`, { cause: err });
-      }
-      return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
-    })();
+    if (!this.conn) {
+      const attempt = (async () => {
+        let nc: NatsConnection;
+        try {
+          nc = await connect({ servers: this.opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+        } catch (err) {
+          throw new Error(`cannot reach NATS at ${this.opts.servers}: ${(err as Error).message}`, { cause: err });
+        }
+        return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
+      })();
+      this.conn = attempt;
+      attempt.catch(() => {
+        if (this.conn === attempt) this.conn = undefined;
+      });
+    }
     return this.conn;
   }
 
   /** The bucket where committed positions are kept, one key per durable name. */
   private async progress(): Promise<KV> {
     const { nc } = await this.connected();
-    this.kv ??= new Kvm(nc).create(`sluice_progress_${this.opts.stream}`.replace(/[^A-Za-z0-9_-]/g, "_"));
+    if (!this.kv) {
+      const opening = new Kvm(nc).create(`sluice_progress_${this.opts.stream}`.replace(/[^A-Za-z0-9_-]/g, "_"));
+      this.kv = opening;
+      opening.catch(() => {
+        if (this.kv === opening) this.kv = undefined;
+      });
+    }
     return this.kv;
   }
 
@@ -113,7 +126,7 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
   async close(): Promise<void> {
     const c = this.conn;
     this.conn = undefined;
-    if (c) await (await c).nc.drain();
+    if (c) await c.then(({ nc }) => nc.drain(), () => undefined);
   }
 }
 

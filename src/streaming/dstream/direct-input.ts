@@ -100,6 +100,6 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
   }
 
   stop(): void {
-    void this.source.close();
+    this.source.close().catch((err: unknown) => log.warn(`closing ${this.source.describe()} failed: ${(err as Error).message}`));
   }
 }
