@@ -44,3 +44,5 @@ export { KafkaUtils, type KafkaParams, type KafkaStreamOptions } from "./receive
 export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";
 export { closeNatsSinks, type NatsSinkOptions } from "./sinks/nats.js";
 export { closeBrokerSinks, type RabbitMQSinkOptions, type MqttSinkOptions } from "./sinks/brokers.js";
+export type { SparkListener, JobInfo, StageInfo, TaskInfo } from "./scheduler/events.js";
+export { webUi } from "./ui/index.js";

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { SUBMIT_CONF_ENV } from "../core/conf.js";
+import { installStatusLine } from "./status-line.js";
 import { StreamingContext, SUBMIT_STATUS_ENV } from "../streaming/context.js";
 import { describeError } from "../core/errors.js";
 import { setLogLevel } from "../util/log.js";
@@ -76,6 +77,7 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
     for (const [k, v] of Object.entries(settings)) process.stderr.write(`  ${k}=${v}\n`);
   }
   process.env[SUBMIT_STATUS_ENV] = "1";
+  installStatusLine();
   process.argv = [process.argv[0]!, path, ...args];
   const removeHandler = stopOnInterrupt();
   try {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { WorkerPool } from "../scheduler/worker-pool.js";
+import { SparkListenerBus, type SparkListener } from "../scheduler/events.js";
 import { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { BlockManager } from "../storage/block-manager.js";
 import { log, setLogLevel } from "../util/log.js";
@@ -36,6 +37,8 @@ export class SparkContext {
   readonly shuffleManager = new ShuffleManager();
   readonly blockManager = new BlockManager();
   private readonly scheduler: DAGScheduler;
+  /** Job, stage and task events (`addSparkListener`). */
+  readonly sparkListeners = new SparkListenerBus();
   /** Worker threads of `local[N]`, N > 1 (map tasks that can be shipped run there). */
   private readonly workerPool: WorkerPool | undefined;
   private stopped = false;
@@ -67,9 +70,14 @@ export class SparkContext {
       maxTaskFailures,
       workerPool: this.workerPool,
       assertActive: () => this.assertActive(),
+      sparkListeners: this.sparkListeners,
     });
     registry[ACTIVE] = this;
+    for (const e of contextExtensions) e.onStart(this);
   }
+
+  /** The web UI's address once it listens (`spark.ui.enabled`, `spark.ui.port`); PySpark's `sc.uiWebUrl`. */
+  uiWebUrl: string | undefined;
 
   /** The active context, or a new one made from `conf`. */
   static getOrCreate(conf?: SparkConf): SparkContext {
@@ -168,6 +176,11 @@ export class SparkContext {
     return new RDD(this, new PreparedNode(read, Math.max(1, files.length), `${name} at ${path}`, `${name[0]!.toUpperCase()}${name.slice(1)}RDD`));
   }
 
+  /** Calls `listener` on job, stage and task events (Spark's `sc.addSparkListener`). */
+  addSparkListener(listener: SparkListener): void {
+    this.sparkListeners.add(listener);
+  }
+
   union<T>(rdds: RDD<T>[]): RDD<T> {
     if (rdds.length === 0) throw new IllegalArgumentError("union needs at least one RDD");
     return new RDD(this, new UnionNode(rdds));
@@ -191,11 +204,26 @@ export class SparkContext {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const e of contextExtensions) await e.onStop?.(this);
     this.blockManager.clear();
     this.shuffleManager.clear();
     if (registry[ACTIVE] === this) delete registry[ACTIVE];
     log.info(`SparkContext for app "${this.appName}" stopped`);
   }
+}
+
+/** Something that lives as long as each SparkContext (the web UI registers one; core knows nothing of it). */
+export interface ContextExtension {
+  onStart(sc: SparkContext): void;
+  onStop?(sc: SparkContext): void | Promise<void>;
+}
+
+// on globalThis so that two copies of this module (src and dist) share the extensions
+const contextExtensions: ContextExtension[] = ((globalThis as unknown as Record<symbol, ContextExtension[]>)[Symbol.for("sluice.contextExtensions")] ??= []);
+
+/** Registers `e` for every SparkContext created from now on. */
+export function registerContextExtension(e: ContextExtension): void {
+  if (!contextExtensions.includes(e)) contextExtensions.push(e);
 }
 
 function checkSlices(n: number, what: string): void {

@@ -101,7 +101,11 @@ export class RDD<T> {
     if (missing.length > 0) await this.runJob((run) => run(() => {}), missing);
     const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
     this.current = new ParallelCollectionNode(data, this.current.callSite, "LocalCheckpointRDD", this.current.partitioner);
+    this.checkpointedRecords = data.reduce((n, part) => n + part.length, 0);
   }
+
+  /** How many records `localCheckpoint` materialized (a stateful stream's state size), once it has. */
+  checkpointedRecords: number | undefined;
 
   /** A new RDD over `node`, in this RDD's context. */
   derive<U>(node: RDDNode<U>): RDD<U> {

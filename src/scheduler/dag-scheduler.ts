@@ -1,6 +1,7 @@
 import type { Emit, RDDNode, ShuffleDependency } from "../core/node.js";
 import type { RDD } from "../core/rdd.js";
-import { IllegalStateError, TaskFailedError } from "../core/errors.js";
+import { IllegalStateError, TaskFailedError, describeError } from "../core/errors.js";
+import { jobGroups, type JobInfo, type SparkListenerBus, type StageInfo } from "./events.js";
 import type { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { writeShuffleOutput } from "../shuffle/shuffle-writer.js";
 import type { BlockManager } from "../storage/block-manager.js";
@@ -21,6 +22,14 @@ export interface SchedulerHost {
   readonly workerPool?: WorkerPool;
   /** Throws when the context is stopped. */
   assertActive(): void;
+  /** Job, stage and task events (the web UI listens). */
+  readonly sparkListeners: SparkListenerBus;
+}
+
+/** Counts a task's records while it runs on the driver. */
+interface TaskMetrics {
+  recordsIn: number;
+  recordsOut: number;
 }
 
 /**
@@ -31,44 +40,78 @@ export interface SchedulerHost {
  */
 export class DAGScheduler {
   private nextStageId = 0;
+  private nextJobId = 0;
 
   constructor(private readonly host: SchedulerHost) {}
 
+  private get bus(): SparkListenerBus {
+    return this.host.sparkListeners;
+  }
+
   async runJob<T, R>(rdd: RDD<T>, partitions: readonly number[], fn: PartitionFunc<T, R>): Promise<R[]> {
     this.host.assertActive();
-    await this.prepareStage(rdd);
-    const stageId = this.nextStageId++;
-    const results: R[] = [];
-    for (const split of partitions) {
-      results.push(await this.runTask(stageId, rdd, split, (ctx) => fn((emit) => ctx.iterate(rdd, split, emit), split)));
+    const job: JobInfo = { jobId: this.nextJobId++, description: rdd.node.callSite, group: jobGroups.getStore(), submissionTime: Date.now(), status: "RUNNING" };
+    this.bus.post("onJobStart", job);
+    try {
+      await this.prepareStage(rdd, job.jobId);
+      const results = await this.runStage(job.jobId, rdd, "ResultStage", partitions, (split) => (ctx) => fn((emit) => ctx.iterate(rdd, split, (x) => {
+        ctx.metrics.recordsOut++;
+        emit(x);
+      }), split));
+      this.bus.post("onJobEnd", { ...job, completionTime: Date.now(), status: "SUCCEEDED" });
+      return results;
+    } catch (err) {
+      this.bus.post("onJobEnd", { ...job, completionTime: Date.now(), status: "FAILED", failureReason: describeError(err) });
+      throw err;
     }
-    return results;
+  }
+
+  /** Runs a stage's tasks one after another on the driver, reporting the stage to listeners. */
+  private async runStage<R>(jobId: number, rdd: RDD<unknown>, kind: StageInfo["kind"], splits: readonly number[], body: (split: number) => (ctx: LocalTaskContext) => R | Promise<R>, run?: (stageId: number) => Promise<R[]>): Promise<R[]> {
+    const stage: StageInfo = { stageId: this.nextStageId++, jobId, name: rdd.node.callSite, kind, numTasks: splits.length, submissionTime: Date.now() };
+    this.bus.post("onStageSubmitted", stage);
+    try {
+      let results: R[];
+      if (run) results = await run(stage.stageId);
+      else {
+        results = [];
+        for (const split of splits) results.push(await this.runTask(stage.stageId, jobId, rdd, split, body(split)));
+      }
+      this.bus.post("onStageCompleted", { ...stage, completionTime: Date.now() });
+      return results;
+    } catch (err) {
+      this.bus.post("onStageCompleted", { ...stage, completionTime: Date.now(), failureReason: describeError(err) });
+      throw err;
+    }
   }
 
   /** Runs every missing parent map stage and the `prepare` steps of the stage ending at `rdd`. */
-  private async prepareStage(rdd: RDD<unknown>): Promise<void> {
+  private async prepareStage(rdd: RDD<unknown>, jobId: number): Promise<void> {
     const { shuffles, nodes } = this.stageOf(rdd);
     for (const dep of shuffles) {
-      if (!this.host.shuffleManager.isAvailable(dep.shuffleId)) await this.runMapStage(dep);
+      if (!this.host.shuffleManager.isAvailable(dep.shuffleId)) await this.runMapStage(dep, jobId);
     }
     for (const node of nodes) await node.prepare?.();
   }
 
-  private async runMapStage(dep: ShuffleDependency): Promise<void> {
-    await this.prepareStage(dep.rdd);
+  private async runMapStage(dep: ShuffleDependency, jobId: number): Promise<void> {
+    await this.prepareStage(dep.rdd, jobId);
     await dep.partitioner.prepare?.();
-    const stageId = this.nextStageId++;
     const parent = dep.rdd;
-    const onDriver = (split: number) => this.runTask(stageId, parent, split, (ctx) => writeShuffleOutput(dep, (emit) => ctx.iterate(parent, split, emit)));
     const splits = Array.from({ length: parent.getNumPartitions() }, (_, i) => i);
+    const write = (split: number) => (ctx: LocalTaskContext) => {
+      const buckets = writeShuffleOutput(dep, (emit) => ctx.iterate(parent, split, emit));
+      ctx.metrics.recordsOut = countRecords(buckets);
+      return buckets;
+    };
     const pool = this.host.workerPool;
-    let outputs: [unknown, unknown][][][];
-    if (pool && !pool.broken && splits.length > 1) {
-      outputs = await Promise.all(splits.map((split) => this.runMapTaskOnWorker(pool, stageId, dep, split, onDriver)));
-    } else {
-      outputs = [];
-      for (const split of splits) outputs.push(await onDriver(split));
-    }
+    const outputs = await this.runStage(jobId, parent, "ShuffleMapStage", splits, write, async (stageId) => {
+      const onDriver = (split: number) => this.runTask(stageId, jobId, parent, split, write(split));
+      if (pool && !pool.broken && splits.length > 1) return Promise.all(splits.map((split) => this.runMapTaskOnWorker(pool, stageId, jobId, dep, split, onDriver)));
+      const out: [unknown, unknown][][][] = [];
+      for (const split of splits) out.push(await onDriver(split));
+      return out;
+    });
     this.host.shuffleManager.putMapOutputs(dep.shuffleId, outputs);
   }
 
@@ -77,7 +120,7 @@ export class DAGScheduler {
    * there like any task; a task that cannot run in a worker runs on the driver, with the reason
    * logged (at INFO: `sluice submit --verbose`).
    */
-  private async runMapTaskOnWorker(pool: WorkerPool, stageId: number, dep: ShuffleDependency, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>): Promise<[unknown, unknown][][]> {
+  private async runMapTaskOnWorker(pool: WorkerPool, stageId: number, jobId: number, dep: ShuffleDependency, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>): Promise<[unknown, unknown][][]> {
     const plan = planMapTask(dep, split);
     if ("reason" in plan) {
       this.explainDriverStage(stageId, plan.reason);
@@ -85,7 +128,10 @@ export class DAGScheduler {
     }
     this.host.assertActive();
     try {
-      return await pool.run(plan);
+      const launchTime = Date.now();
+      const buckets = await pool.run(plan);
+      if (this.bus.active) this.bus.post("onTaskEnd", { stageId, jobId, partition: split, attempt: 0, launchTime, finishTime: Date.now(), recordsOut: countRecords(buckets), executor: "worker" });
+      return buckets;
     } catch (err) {
       // whatever failed in the worker (a function reading its closure or `this`, or a real
       // error) is run again on the driver, where retries and error reports work as always
@@ -126,15 +172,23 @@ export class DAGScheduler {
     return { shuffles, nodes };
   }
 
-  private async runTask<R>(stageId: number, rdd: RDD<unknown>, split: number, body: (ctx: TaskContext) => R | Promise<R>): Promise<R> {
+  private async runTask<R>(stageId: number, jobId: number, rdd: RDD<unknown>, split: number, body: (ctx: LocalTaskContext) => R | Promise<R>): Promise<R> {
     const maxFailures = this.host.maxTaskFailures;
     for (let attempt = 0; ; attempt++) {
       // let timers and sockets run between tasks: a long job never starves receivers
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.host.assertActive();
+      const ctx = new LocalTaskContext(stageId, split, attempt, this.host);
+      const launchTime = Date.now();
+      const report = (failureReason?: string) => {
+        if (this.bus.active) this.bus.post("onTaskEnd", { stageId, jobId, partition: split, attempt, launchTime, finishTime: Date.now(), recordsIn: ctx.metrics.recordsIn, recordsOut: ctx.metrics.recordsOut, executor: "driver", failureReason });
+      };
       try {
-        return await body(new LocalTaskContext(stageId, split, attempt, this.host));
+        const result = await body(ctx);
+        report();
+        return result;
       } catch (err) {
+        report(describeError(err));
         if (err instanceof IllegalStateError || attempt + 1 >= maxFailures) {
           const origin = originOf(err);
           throw new TaskFailedError(origin?.rddId ?? rdd.id, origin?.callSite ?? rdd.node.callSite, split, stageId, attempt + 1, err);
@@ -144,8 +198,17 @@ export class DAGScheduler {
   }
 }
 
-/** A task's view of the engine when it runs on the driver's thread. */
+/** Records in all buckets of a map task's output. */
+function countRecords(buckets: readonly (readonly unknown[])[]): number {
+  let n = 0;
+  for (const b of buckets) n += b.length;
+  return n;
+}
+
+/** A task's view of the engine when it runs on the driver's thread; counts the records it reads. */
 class LocalTaskContext implements TaskContext {
+  readonly metrics: TaskMetrics = { recordsIn: 0, recordsOut: 0 };
+
   constructor(
     readonly stageId: number,
     readonly partitionId: number,
@@ -155,7 +218,15 @@ class LocalTaskContext implements TaskContext {
 
   iterate<T>(rdd: RDD<T>, split: number, emit: Emit<T>): void {
     if (!rdd.isPersisted) {
-      rdd.node.computeInto(split, this, emit);
+      if (rdd.node.dependencies.length > 0) rdd.node.computeInto(split, this, emit);
+      else {
+        // a source: what it emits is the task's input
+        const metrics = this.metrics;
+        rdd.node.computeInto(split, this, (x) => {
+          metrics.recordsIn++;
+          emit(x);
+        });
+      }
       return;
     }
     const blocks = this.host.blockManager;
@@ -170,6 +241,8 @@ class LocalTaskContext implements TaskContext {
   }
 
   readShuffle(shuffleId: number, reduceId: number): readonly (readonly [unknown, unknown][])[] {
-    return this.host.shuffleManager.read(shuffleId, reduceId);
+    const blocks = this.host.shuffleManager.read(shuffleId, reduceId);
+    this.metrics.recordsIn += countRecords(blocks);
+    return blocks;
   }
 }

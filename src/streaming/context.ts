@@ -36,6 +36,15 @@ export interface StreamingContextOptions {
   out?: (text: string) => void;
 }
 
+// on globalThis, as the active context is, so two copies of this module share the hooks
+const HOOKS = Symbol.for("sluice.streamingStartHooks");
+const streamingStartHooks: ((ssc: StreamingContext) => void)[] = ((globalThis as unknown as Record<symbol, ((ssc: StreamingContext) => void)[]>)[HOOKS] ??= []);
+
+/** Calls `hook` whenever a StreamingContext starts (the web UI attaches its Streaming page so). */
+export function onStreamingContextStart(hook: (ssc: StreamingContext) => void): void {
+  if (!streamingStartHooks.includes(hook)) streamingStartHooks.push(hook);
+}
+
 /** Set by `sluice submit`: the context then prints a one-line status on start. */
 export const SUBMIT_STATUS_ENV = "SLUICE_SUBMIT_STATUS";
 
@@ -256,6 +265,7 @@ export class StreamingContext {
     this.startTime = this.clock.now();
     this.state = "ACTIVE";
     registry[ACTIVE] = this;
+    for (const hook of streamingStartHooks) hook(this);
     this.listenerBus.post("onStreamingStarted", this.startTime);
     if (process.env[SUBMIT_STATUS_ENV]) process.stderr.write(`sluice: streaming ${this.describe()}; Ctrl-C stops gracefully\n`);
     else log.info(`StreamingContext started: ${this.describe()}`);

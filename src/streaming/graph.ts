@@ -119,6 +119,9 @@ export class DStreamGraph {
     }
   }
 
+  /** Records held by each stateful stream after its latest batch ("StateDStream [4]" → keys): the UI's state sizes. */
+  readonly stateSizes = new Map<string, number>();
+
   /** The streams whose RDDs derive from their own past ones. */
   statefulStreams(): DStream<unknown>[] {
     return this.all.filter((s) => s.node.stateful);
@@ -156,7 +159,13 @@ export class DStreamGraph {
     // after the outputs: materialize this batch's state and cut it from its lineage
     for (const s of stateful) {
       const rdd = s.isTimeValid(time) ? s.getOrCompute(time) : undefined;
-      if (rdd) jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${s.node.kind} [${s.id}]`, run: () => rdd.localCheckpoint() });
+      if (rdd) {
+        const name = `${s.node.kind} [${s.id}]`;
+        jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${name}`, run: async () => {
+          await rdd.localCheckpoint();
+          this.stateSizes.set(name, rdd.checkpointedRecords ?? 0);
+        } });
+      }
     }
     return { jobs, errors };
   }

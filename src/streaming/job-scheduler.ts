@@ -1,3 +1,4 @@
+import { jobGroups } from "../scheduler/events.js";
 import { SluiceError, describeError } from "../core/errors.js";
 import type { Clock } from "./clock.js";
 import type { Job } from "./dstream/output.js";
@@ -93,7 +94,8 @@ export class JobScheduler {
         const jobStart = this.clock.now();
         let failureReason: string | undefined;
         try {
-          await job.run();
+          // the engine's jobs started by this output operation are tagged with its batch (the UI groups them)
+          await jobGroups.run({ batchTime: job.time, outputOpId: job.outputOpId }, () => job.run());
         } catch (err) {
           const wrapped = new StreamingJobError(job.time, job.outputOpId, job.name, err);
           failureReason = wrapped.message;

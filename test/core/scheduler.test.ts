@@ -91,13 +91,15 @@ test("SparkConf set, get, defaults and getAll", () => {
   assert.equal(conf.get("missing", "d"), "d");
   assert.equal(conf.get("missing"), undefined);
   assert.deepEqual(conf.getAll().sort(), [["spark.app.name", "app"], ["spark.master", "local[2]"], ["spark.x", "3"]]);
+  const before = process.env.SLUICE_CONF;
   process.env.SLUICE_CONF = JSON.stringify({ "spark.master": "local[3]", "spark.y": "z" });
   try {
     const loaded = new SparkConf();
     assert.equal(loaded.get("spark.master"), "local[3]");
     assert.equal(loaded.get("spark.y"), "z");
   } finally {
-    delete process.env.SLUICE_CONF;
+    if (before === undefined) delete process.env.SLUICE_CONF;
+    else process.env.SLUICE_CONF = before;
   }
 });
 

@@ -1,0 +1,39 @@
+import { onStreamingContextStart, type StreamingContext } from "../streaming/context.js";
+import type { BatchInfo } from "../streaming/listener.js";
+
+const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
+const ms = (v: number | undefined) => (v === undefined ? "-" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`);
+
+/** The status text of a finished batch. */
+export function statusText(info: BatchInfo, batches: number, failed: number, queued: number): string {
+  return `batch ${clock(info.batchTime)}: ${info.numRecords.toLocaleString("en")} records, processing ${ms(info.processingDelay)}, delay ${ms(info.schedulingDelay)}; ${batches} batches${failed ? ` (${failed} failed)` : ""}${queued ? `, ${queued} queued` : ""}`;
+}
+
+/**
+ * `sluice submit`'s live status: on a terminal one line rewritten in place after every batch
+ * (cleared while a batch runs, so `pprint` output is not mixed into it); elsewhere (a pipe, a
+ * file) a plain line per batch.
+ */
+export function installStatusLine(out: NodeJS.WriteStream = process.stderr): void {
+  onStreamingContextStart((ssc: StreamingContext) => {
+    const tty = out.isTTY === true;
+    let shown = false;
+    let batches = 0;
+    let failed = 0;
+    ssc.addStreamingListener({
+      onBatchStarted: () => {
+        if (tty && shown) out.write("\r\x1b[K");
+        shown = false;
+      },
+      onBatchCompleted: (info) => {
+        batches++;
+        if (info.outputOperations.some((o) => o.failureReason)) failed++;
+        const text = `sluice: ${statusText(info, batches, failed, ssc.scheduler.queuedBatches)}`;
+        if (tty) {
+          out.write(`\r\x1b[K${text.slice(0, Math.max(20, (out.columns ?? 120) - 1))}`);
+          shown = true;
+        } else out.write(`${text}\n`);
+      },
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { StatusStore } from "./status-store.js";
+
+const DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * The Prometheus metrics of one application (`/metrics`, text format, through `prom-client`):
+ * batches completed and failed, records per receiver, processing time and scheduling delay
+ * histograms, state size per stateful stream, queued batches, and Node's process metrics.
+ */
+export function createMetrics(store: StatusStore, appName: string): Registry {
+  const register = new Registry();
+  register.setDefaultLabels({ app: appName });
+  collectDefaultMetrics({ register, prefix: "sluice_process_" });
+  const completed = new Counter({ name: "sluice_streaming_batches_completed_total", help: "Batches whose jobs all ran", registers: [register] });
+  const failed = new Counter({ name: "sluice_streaming_batches_failed_total", help: "Batches with a failed output operation", registers: [register] });
+  const records = new Counter({ name: "sluice_streaming_records_total", help: "Records in completed batches", registers: [register] });
+  const processing = new Histogram({ name: "sluice_streaming_processing_time_seconds", help: "Time from a batch's start to the end of its jobs", buckets: DELAY_BUCKETS, registers: [register] });
+  const scheduling = new Histogram({ name: "sluice_streaming_scheduling_delay_seconds", help: "Time a batch waited for the batches before it", buckets: DELAY_BUCKETS, registers: [register] });
+  const totalDelay = new Histogram({ name: "sluice_streaming_total_delay_seconds", help: "Scheduling delay plus processing time", buckets: DELAY_BUCKETS, registers: [register] });
+  store.onBatchDone = (b) => {
+    completed.inc();
+    if (b.failureReason) failed.inc();
+    records.inc(b.numRecords);
+    if (b.processingTime !== undefined) processing.observe(b.processingTime / 1000);
+    if (b.schedulingDelay !== undefined) scheduling.observe(b.schedulingDelay / 1000);
+    if (b.totalDelay !== undefined) totalDelay.observe(b.totalDelay / 1000);
+  };
+  const reported = new Map<number, number>();
+  new Counter({
+    name: "sluice_receiver_records_total",
+    help: "Records stored by each receiver",
+    labelNames: ["stream_id", "receiver"],
+    registers: [register],
+    collect() {
+      for (const r of store.receivers.values()) {
+        const total = store.streaming?.receiverRecords(r.streamId) ?? r.totalRecords;
+        const delta = total - (reported.get(r.streamId) ?? 0);
+        reported.set(r.streamId, total);
+        if (delta > 0) this.inc({ stream_id: String(r.streamId), receiver: r.name }, delta);
+        else this.inc({ stream_id: String(r.streamId), receiver: r.name }, 0);
+      }
+    },
+  });
+  new Gauge({
+    name: "sluice_streaming_state_records",
+    help: "Records (keys) held by each stateful stream after its latest batch",
+    labelNames: ["stream"],
+    registers: [register],
+    collect() {
+      for (const [stream, n] of store.streaming?.stateSizes() ?? []) this.set({ stream }, n);
+    },
+  });
+  new Gauge({
+    name: "sluice_streaming_queued_batches",
+    help: "Batches generated and waiting for the running one",
+    registers: [register],
+    collect() {
+      this.set(store.streaming?.queuedBatches() ?? 0);
+    },
+  });
+  new Gauge({
+    name: "sluice_streaming_receivers_active",
+    help: "Receivers running now",
+    registers: [register],
+    collect() {
+      this.set([...store.receivers.values()].filter((r) => r.active).length);
+    },
+  });
+  return register;
+}

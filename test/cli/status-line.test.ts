@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { installStatusLine } from "../../src/cli/status-line.js";
+import { BATCHES, uiJob } from "../helpers/ui-job.js";
+
+/** A stream that records what is written, as a terminal or a pipe. */
+function fakeStream(isTTY: boolean) {
+  const written: string[] = [];
+  return { written, stream: { isTTY, columns: 200, write: (s: string) => (written.push(s), true) } as unknown as NodeJS.WriteStream };
+}
+
+test("sluice submit's status: one line rewritten in place on a terminal, plain lines elsewhere", async () => {
+  const tty = fakeStream(true);
+  const pipe = fakeStream(false);
+  installStatusLine(tty.stream);
+  installStatusLine(pipe.stream);
+  // a job whose receiver gets 2 lines, then 3, then none
+  const { ssc, runBatch } = await uiJob();
+  for (let i = 0; i < BATCHES.length; i++) await runBatch(i);
+  await ssc.stop();
+  assert.deepEqual(pipe.written.map((l) => l.replace(/processing \d+ ms, delay \d+ ms/, "processing T, delay T")), [
+    "sluice: batch 00:00:01: 2 records, processing T, delay T; 1 batches\n",
+    "sluice: batch 00:00:02: 3 records, processing T, delay T; 2 batches\n",
+    "sluice: batch 00:00:03: 0 records, processing T, delay T; 3 batches\n",
+  ]);
+  // on a terminal: each status starts by clearing the line and never ends it; a batch start clears it
+  assert.ok(tty.written.every((w) => w.startsWith("\r\x1b[K") && !w.includes("\n")));
+  const statuses = tty.written.filter((w) => w.includes("batch "));
+  assert.equal(statuses.length, 3);
+  assert.equal(tty.written.filter((w) => w === "\r\x1b[K").length, 2, "cleared before batches 2 and 3 ran");
+});
