@@ -1,7 +1,12 @@
 import { onStreamingContextStart, type StreamingContext } from "../streaming/context.js";
 import type { BatchInfo } from "../streaming/listener.js";
 
-const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
+const two = (n: number) => String(n).padStart(2, "0");
+/** A batch time as local hh:mm:ss, as pprint's header shows it. */
+const clock = (t: number) => {
+  const d = new Date(t);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+};
 const ms = (v: number | undefined) => (v === undefined ? "-" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`);
 
 /** The status text of a finished batch. */

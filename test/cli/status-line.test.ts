@@ -3,6 +3,9 @@ import { test } from "node:test";
 import { installStatusLine } from "../../src/cli/status-line.js";
 import { BATCHES, uiJob } from "../helpers/ui-job.js";
 
+/** A time as local hh:mm:ss (the status line shows batch times as pprint does). */
+const local = (t: number) => new Date(t).toTimeString().slice(0, 8);
+
 /** A stream that records what is written, as a terminal or a pipe. */
 function fakeStream(isTTY: boolean) {
   const written: string[] = [];
@@ -19,9 +22,9 @@ test("sluice submit's status: one line rewritten in place on a terminal, plain l
   for (let i = 0; i < BATCHES.length; i++) await runBatch(i);
   await ssc.stop();
   assert.deepEqual(pipe.written.map((l) => l.replace(/processing \d+ ms, delay \d+ ms/, "processing T, delay T")), [
-    "sluice: batch 00:00:01: 2 records, processing T, delay T; 1 batches\n",
-    "sluice: batch 00:00:02: 3 records, processing T, delay T; 2 batches\n",
-    "sluice: batch 00:00:03: 0 records, processing T, delay T; 3 batches\n",
+    `sluice: batch ${local(1000)}: 2 records, processing T, delay T; 1 batches\n`,
+    `sluice: batch ${local(2000)}: 3 records, processing T, delay T; 2 batches\n`,
+    `sluice: batch ${local(3000)}: 0 records, processing T, delay T; 3 batches\n`,
   ]);
   // on a terminal: each status starts by clearing the line and never ends it; a batch start clears it
   assert.ok(tty.written.every((w) => w.startsWith("\r\x1b[K") && !w.includes("\n")));
