@@ -9,7 +9,7 @@ const rows = [];
 const wc = read("wordcount");
 if (wc) {
   const cells = Object.entries(wc.results).map(([name, r]) => `${name} ${m(r.wordsPerSecond)} words/s (${wc.ratios[name]}x)${r.note ? ` ${r.note}` : ""}`);
-  rows.push([`word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of 3 (ratio to the hand loop)`, cells.join("; ")]);
+  rows.push([`word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of ${wc.rounds ?? 3} interleaved rounds (ratio to the hand loop)`, cells.join("; ")]);
 }
 const us = read("update-state");
 if (us) rows.push([`updateStateByKey, ${us.keys.toLocaleString("en")} distinct keys over ${us.batches} batches`, `${Math.round(us.msPerBatch.p50)} ms per batch (median), ${Math.round(us.msPerBatch.last)} ms for the last; ${us.bytesPerLiveKey} bytes of heap per live key, ${Math.round(us.heapMB.peak)} MB peak`]);
