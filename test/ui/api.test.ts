@@ -29,8 +29,10 @@ test("REST API: statistics, batches, output operations, jobs, stages and tasks w
     assert.equal(map.shuffleWriteRecords, new Set(words).size, "after the map-side combine: one record per distinct word per task at most");
     assert.equal(result.outputRecords, new Set(words).size, "the result stage handed out one count per distinct word");
     assert.equal(result.inputRecords, map.shuffleWriteRecords, "it read what the map stage wrote");
-    const receivers = await get<{ streamName: string; isActive: boolean }[]>("/streaming/receivers");
+    const receivers = await get<{ streamName: string; isActive: boolean; eventRates: [number, number][] }[]>("/streaming/receivers");
     assert.deepEqual(receivers.map((r) => [r.streamName, r.isActive]), [["HandFed", true]]);
+    // records per second in each 1 s batch: the lines fed for it
+    assert.deepEqual(receivers[0]!.eventRates, BATCHES.map((lines, i) => [1000 * (i + 1), lines.length]));
     const env = await get<{ sparkProperties: [string, string][] }>("/environment");
     assert.ok(env.sparkProperties.some(([k, v]) => k === "spark.app.name" && v === "ui-test"));
   } finally {

@@ -51,6 +51,8 @@ test("the Streaming page shows the batches that ran with their record counts, an
     await page.goto(`${ui.url}/receivers`);
     await page.locator("#receivers tbody tr td").first().waitFor();
     assert.match((await page.locator("#receivers tbody").textContent()) ?? "", /HandFed.*ACTIVE/);
+    assert.equal(await page.locator("#chart-receivers").getAttribute("data-points"), "3", "one rate per batch");
+    await page.screenshot({ path: join(ARTIFACTS, "receivers.png"), fullPage: true });
     await page.goto(`${ui.url}/environment`);
     assert.match((await page.locator("#conf").textContent()) ?? "", /spark\.app\.name.*ui-test/);
   } finally {

@@ -22,11 +22,11 @@ const param = (k) => new URLSearchParams(location.search).get(k);
 
 /** A batch from the REST API, or from a live event (same fields, renamed here). */
 function fromApi(b) {
-  return { batchTime: b.batchId, status: b.status, numRecords: b.inputSize, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.firstFailureReason, ops: `${b.numCompletedOutputOps}/${b.numTotalOutputOps}` };
+  return { batchTime: b.batchId, status: b.status, numRecords: b.inputSize, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.firstFailureReason, ops: b.status === "COMPLETED" ? `${b.numCompletedOutputOps}/${b.numTotalOutputOps}` : "running" };
 }
 function fromEvent(b) {
   const done = b.outputOps.filter((o) => o.endTime !== undefined && !o.failureReason).length;
-  return { batchTime: b.batchTime, status: b.status, numRecords: b.numRecords, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.failureReason, ops: `${done}/${b.outputOps.length}` };
+  return { batchTime: b.batchTime, status: b.status, numRecords: b.numRecords, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.failureReason, ops: b.status === "COMPLETED" ? `${done}/${b.outputOps.length}` : b.status === "QUEUED" ? "queued" : "running" };
 }
 
 // ---- Streaming page ----
@@ -141,9 +141,20 @@ async function stagePage() {
 
 // ---- Receivers and environment ----
 
+const COLORS = ["#1f6feb", "#2da44e", "#bf8700", "#8250df", "#cf222e", "#0a7f86"];
+
 async function receiversPage() {
   const list = await api("/streaming/receivers");
-  view.innerHTML = `<h2>Receivers</h2><table id="receivers"><thead><tr><th class="num">Stream</th><th>Receiver</th><th>Status</th><th class="num">Average rate</th><th class="num">Last rate</th><th>Last error</th></tr></thead><tbody>${list.map((r) => `<tr><td class="num">${r.streamId}</td><td>${esc(r.streamName)}</td><td class="${r.isActive ? "ok" : "bad"}">${r.isActive ? "ACTIVE" : "INACTIVE"}</td><td class="num">${num(Math.round(r.avgEventRate ?? 0))} records/s</td><td class="num">${r.eventRates.length ? num(Math.round(r.eventRates[r.eventRates.length - 1][1])) : "–"} records/s</td><td>${r.lastErrorMessage ? `${time(r.lastErrorTime)}<pre class="err">${esc(r.lastErrorMessage)}</pre>` : "–"}</td></tr>`).join("") || '<tr><td colspan="6" class="muted">no receivers</td></tr>'}</tbody></table>`;
+  view.innerHTML = `<h2>Receivers</h2>
+    <div class="chart" id="chart-receivers" data-points="0"><h3>Records per second, per receiver</h3><div class="plot"></div></div>
+    <table id="receivers"><thead><tr><th class="num">Stream</th><th>Receiver</th><th>Status</th><th class="num">Average rate</th><th class="num">Last rate</th><th>Last error</th></tr></thead><tbody>${list.map((r) => `<tr><td class="num">${r.streamId}</td><td>${esc(r.streamName)}</td><td class="${r.isActive ? "ok" : "bad"}">${r.isActive ? "ACTIVE" : "INACTIVE"}</td><td class="num">${num(Math.round(r.avgEventRate ?? 0))} records/s</td><td class="num">${r.eventRates.length ? num(Math.round(r.eventRates[r.eventRates.length - 1][1])) : "–"} records/s</td><td>${r.lastErrorMessage ? `${time(r.lastErrorTime)}<pre class="err">${esc(r.lastErrorMessage)}</pre>` : "–"}</td></tr>`).join("") || '<tr><td colspan="6" class="muted">no receivers</td></tr>'}</tbody></table>`;
+  // one series per receiver over the batch times any of them reported
+  const times = [...new Set(list.flatMap((r) => r.eventRates.map(([t]) => t)))].sort((a, b) => a - b);
+  const box = document.getElementById("chart-receivers");
+  box.dataset.points = String(times.length);
+  if (times.length === 0) return;
+  const series = list.map((r) => { const m = new Map(r.eventRates); return times.map((t) => m.get(t) ?? null); });
+  new uPlot({ width: box.clientWidth - 20, height: 180, series: [{}, ...list.map((r, i) => ({ label: r.streamName, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 4 } }))], axes: [{ stroke: "#687385" }, { stroke: "#687385", size: 60 }] }, [times.map((t) => t / 1000), ...series], box.querySelector(".plot"));
 }
 
 async function environmentPage() {
