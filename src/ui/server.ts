@@ -43,6 +43,8 @@ export class UiServer {
         throw err;
       }
       server.unref();
+      // open pages (their event streams) must not keep a finished job's process alive either
+      server.on("connection", (socket) => socket.unref());
       const bound = (server.address() as { port: number }).port;
       const ui = new UiServer(server, `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${bound}`, opts.store);
       server.on("request", (req, res) => void ui.handle(req, res, opts.metrics, opts.app).catch((err: unknown) => {
