@@ -11,6 +11,8 @@ if (wc) {
   const cells = Object.entries(wc.results).map(([name, r]) => `${name} ${m(r.wordsPerSecond)} words/s (${wc.ratios[name]}x)${r.note ? ` ${r.note}` : ""}`);
   rows.push([`word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of ${wc.rounds ?? 3} interleaved rounds (ratio to the hand loop)`, cells.join("; ")]);
 }
+const wm = read("wordcount-memory");
+if (wm) rows.push([`word count over ${wm.inputMB} MB of text (${m(wm.words)} words) with the heap capped at ${wm.heapLimitMB} MB`, `sluice local[1] finished in ${(wm.sluiceLocal1.ms / 1000).toFixed(1)} s (${wm.sluiceLocal1.heapUsedAtEndMB} MB heap in use at the end); the hand loop, which reads the whole file, ${wm.handLoopReadingWholeFile.finished ? "finished too" : `failed: ${wm.handLoopReadingWholeFile.error}`}`]);
 const us = read("update-state");
 if (us) rows.push([`updateStateByKey, ${us.keys.toLocaleString("en")} distinct keys over ${us.batches} batches`, `${Math.round(us.msPerBatch.p50)} ms per batch (median), ${Math.round(us.msPerBatch.last)} ms for the last; ${us.bytesPerLiveKey} bytes of heap per live key, ${Math.round(us.heapMB.peak)} MB peak`]);
 const wi = read("window-inverse");
@@ -38,7 +40,7 @@ if (br) {
 }
 const md = read("multicore-designs");
 if (md) rows.push(["worker-thread designs on the word count (see docs/decisions.md)", `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ${m(md.wordsPerSecond.functionShipping)} words/s`]);
-const date = [wc, us, wi, sh, ss, bp, br, md].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
+const date = [wc, wm, us, wi, sh, ss, bp, br, md].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
 const machine = (wc ?? us ?? wi ?? sh)?.machine;
 console.log(`Measured ${date ?? "never"} on ${machine ? `${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}` : "?"}:\n`);
 console.log("| Scenario | Result |\n|---|---|");

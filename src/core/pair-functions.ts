@@ -1,6 +1,6 @@
 import { FunctionPartitioner, HashPartitioner, RangePartitioner, type Partitioner } from "../shuffle/partitioner.js";
 import { comparatorBy } from "../util/compare.js";
-import { KeyedMap } from "../util/keyed-map.js";
+import { CombineMap } from "../util/keyed-map.js";
 import { partitionSeed, SeededRandom } from "../util/random.js";
 import type { Aggregator, ShuffleDependency } from "./node.js";
 import type { RDD } from "./rdd.js";
@@ -52,12 +52,11 @@ function shuffle<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner, aggregator: A
 }
 
 function combineLocally<K, V, C>(items: [K, V][], agg: Aggregator<V, C>): [K, C][] {
-  const map = new KeyedMap<K, C>();
-  for (const [k, v] of items) {
-    const c = map.get(k);
-    map.set(k, c === undefined && !map.has(k) ? agg.createCombiner(v) : agg.mergeValue(c as C, v));
-  }
-  return Array.from(map.entries());
+  const map = new CombineMap<K, C>();
+  for (const [k, v] of items) map.add(k, v, agg.createCombiner, agg.mergeValue);
+  const out: [K, C][] = [];
+  map.forEach((c, k) => out.push([k, c]));
+  return out;
 }
 
 /** Moves pairs onto `partitioner` unchanged; a no-op when they are already placed so. */

@@ -1,5 +1,5 @@
 import type { Emit, ShuffleDependency } from "../core/node.js";
-import { KeyedMap } from "../util/keyed-map.js";
+import { CombineMap } from "../util/keyed-map.js";
 
 /**
  * The map side of a shuffle: runs one map task's records through the partitioner and,
@@ -12,13 +12,9 @@ export function writeShuffleOutput(dep: ShuffleDependency, run: (emit: Emit<[unk
   const agg = dep.aggregator;
   if (agg && dep.mapSideCombine) {
     // combine first, place after: each distinct key is hashed once, not once per record
-    const combined = new KeyedMap<unknown, unknown>();
+    const combined = new CombineMap<unknown, unknown>();
     const { createCombiner, mergeValue } = agg;
-    run((kv) => {
-      const key = kv[0];
-      const c = combined.get(key);
-      combined.set(key, c === undefined && !combined.has(key) ? createCombiner(kv[1]) : mergeValue(c, kv[1]));
-    });
+    run((kv) => combined.add(kv[0], kv[1], createCombiner, mergeValue));
     const buckets: [unknown, unknown][][] = Array.from({ length: n }, () => []);
     combined.forEach((c, key) => buckets[n === 1 ? 0 : partitioner.getPartition(key)]!.push([key, c]));
     return buckets;
@@ -40,14 +36,13 @@ export function readShuffleInto(dep: ShuffleDependency, blocks: readonly (readon
     for (const block of blocks) for (let i = 0; i < block.length; i++) emit(block[i]!);
     return;
   }
-  const combined = new KeyedMap<unknown, unknown>();
+  const combined = new CombineMap<unknown, unknown>();
   const first = dep.mapSideCombine ? (c: unknown) => c : agg.createCombiner;
   const merge = dep.mapSideCombine ? agg.mergeCombiners : agg.mergeValue;
   for (const block of blocks) {
     for (let i = 0; i < block.length; i++) {
-      const [key, v] = block[i]!;
-      const c = combined.get(key);
-      combined.set(key, c === undefined && !combined.has(key) ? first(v) : merge(c, v));
+      const kv = block[i]!;
+      combined.add(kv[0], kv[1], first, merge);
     }
   }
   combined.forEach((c, k) => emit([k, c]));

@@ -55,6 +55,40 @@ export class KeyedMap<K, V> {
   }
 }
 
+/**
+ * One combiner per key (keys compare as in `KeyedMap`), kept in a mutable holder so that a
+ * record of a key already seen costs one hash lookup, not a `get` and a `set`: the inner loop of
+ * every map-side combine and reduce.
+ */
+export class CombineMap<K, C> {
+  private readonly plain = new Map<K, { c: C }>();
+  private readonly compound = new Map<string, { k: K; c: C }>();
+
+  get size(): number {
+    return this.plain.size + this.compound.size;
+  }
+
+  /** Folds `v` into `key`'s combiner, or starts one with `create(v)`. */
+  add<V>(key: K, v: V, create: (v: V) => C, merge: (c: C, v: V) => C): void {
+    if (typeof key !== "object" || key === null) {
+      const h = this.plain.get(key);
+      if (h === undefined) this.plain.set(key, { c: create(v) });
+      else h.c = merge(h.c, v);
+      return;
+    }
+    const ck = canonicalKey(key);
+    const h = this.compound.get(ck);
+    if (h === undefined) this.compound.set(ck, { k: key, c: create(v) });
+    else h.c = merge(h.c, v);
+  }
+
+  /** Calls `f` for every key and its combiner (primitive keys first, then compound ones, each in first-seen order). */
+  forEach(f: (c: C, key: K) => void): void {
+    this.plain.forEach((h, k) => f(h.c, k));
+    this.compound.forEach((h) => f(h.c, h.k));
+  }
+}
+
 /** A string that is equal for equal compound values and differs for different ones. */
 export function canonicalKey(value: unknown): string {
   return JSON.stringify(canonicalForm(value));
