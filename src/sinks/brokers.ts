@@ -1,5 +1,9 @@
-import amqp from "amqplib";
-import mqtt from "mqtt";
+import type amqp from "amqplib";
+import type mqtt from "mqtt";
+import { lazyModule } from "../util/lazy.js";
+
+const amqpLib = lazyModule<typeof import("amqplib")>("amqplib");
+const mqttLib = lazyModule<typeof import("mqtt")>("mqtt");
 import { SluiceError } from "../core/errors.js";
 
 /** Where and how `publishToRabbitMQ` publishes. */
@@ -30,7 +34,7 @@ const rabbit = new Map<string, Promise<{ model: amqp.ChannelModel; channel: amqp
 export async function publishBatchToRabbitMQ(records: readonly unknown[], batchTime: number, outputId: number, opts: RabbitMQSinkOptions): Promise<void> {
   let ch = rabbit.get(opts.url);
   if (!ch) {
-    ch = amqp.connect(opts.url).then(async (model) => ({ model, channel: await model.createConfirmChannel() }));
+    ch = amqpLib().connect(opts.url).then(async (model) => ({ model, channel: await model.createConfirmChannel() }));
     rabbit.set(opts.url, ch);
   }
   const { channel } = await ch.catch((err: Error) => {
@@ -52,7 +56,7 @@ const mqttClients = new Map<string, Promise<mqtt.MqttClient>>();
 export async function publishBatchToMqtt(records: readonly unknown[], batchTime: number, outputId: number, opts: MqttSinkOptions): Promise<void> {
   let c = mqttClients.get(opts.url);
   if (!c) {
-    c = mqtt.connectAsync(opts.url, { protocolVersion: 5 });
+    c = mqttLib().connectAsync(opts.url, { protocolVersion: 5 });
     mqttClients.set(opts.url, c);
   }
   const client = await c.catch((err: Error) => {

@@ -1,5 +1,8 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { lazyModule } from "../util/lazy.js";
+
+const natsLib = lazyModule<typeof import("@nats-io/transport-node")>("@nats-io/transport-node");
+const jetstreamLib = lazyModule<typeof import("@nats-io/jetstream")>("@nats-io/jetstream");
 import { SluiceError } from "../core/errors.js";
 
 /** Options of `publishToNats`. */
@@ -21,8 +24,8 @@ const connections = new Map<string, Promise<NatsConnection>>();
  */
 export async function publishBatchToNats(records: readonly unknown[], batchTime: number, outputId: number, opts: NatsSinkOptions): Promise<number> {
   let nc = connections.get(opts.servers);
-  if (!nc) connections.set(opts.servers, (nc = connect({ servers: opts.servers })));
-  const js = jetstream(await nc.catch((err: Error) => {
+  if (!nc) connections.set(opts.servers, (nc = natsLib().connect({ servers: opts.servers })));
+  const js = jetstreamLib().jetstream(await nc.catch((err: Error) => {
     connections.delete(opts.servers);
     throw new SluiceError(`cannot reach NATS at ${opts.servers}: ${err.message}`, { cause: err });
   }));

@@ -1,4 +1,7 @@
-import pg from "pg";
+import type pg from "pg";
+import { lazyModule } from "../util/lazy.js";
+
+const pgLib = lazyModule<typeof import("pg")>("pg");
 import { IllegalArgumentError, SluiceError } from "../core/errors.js";
 
 
@@ -44,7 +47,7 @@ const pools = new Map<string, pg.Pool>();
 export async function writeBatchToPostgres(table: string, rows: readonly Row[], batchTime: number, outputId: number, opts: PostgresSinkOptions): Promise<void> {
   if (opts.mode === "upsert" && !opts.key?.length) throw new IllegalArgumentError(`saveToPostgres("${table}") in upsert mode needs key columns`);
   let pool = pools.get(opts.url);
-  if (!pool) pools.set(opts.url, (pool = new pg.Pool({ connectionString: opts.url, max: 2 })));
+  if (!pool) pools.set(opts.url, (pool = new (pgLib().Pool)({ connectionString: opts.url, max: 2 })));
   const client = await pool.connect().catch((err: Error) => {
     throw new SluiceError(`cannot reach PostgreSQL at ${opts.url}: ${err.message}`, { cause: err });
   });

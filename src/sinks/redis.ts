@@ -1,4 +1,7 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { lazyModule } from "../util/lazy.js";
+
+const ioredis = lazyModule<typeof import("ioredis")>("ioredis");
 import { SluiceError } from "../core/errors.js";
 
 /** Options of `saveToRedis`. */
@@ -29,7 +32,7 @@ const clients = new Map<string, Redis>();
  */
 export async function writeBatchToRedis(pairs: readonly [unknown, unknown][], batchTime: number, outputId: number, opts: RedisSinkOptions): Promise<boolean> {
   let redis = clients.get(opts.url);
-  if (!redis) clients.set(opts.url, (redis = new Redis(opts.url, { maxRetriesPerRequest: 3 })));
+  if (!redis) clients.set(opts.url, (redis = new (ioredis().Redis)(opts.url, { maxRetriesPerRequest: 3 })));
   const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
   const marker = `sluice:commit:${opts.jobId ?? opts.hash}:${outputId}:${batchTime}`;
   const args = [String(opts.markerTtlSeconds ?? 7 * 24 * 3600), ...pairs.flatMap(([k, v]) => [text(k), text(v)])];

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { lazyModule } from "../util/lazy.js";
+
+const duckdb = lazyModule<typeof import("@duckdb/node-api")>("@duckdb/node-api");
 import { SQL_TYPES, SqlError, inferColumns, type StructType } from "./types.js";
 
 /** A result: column names in order and one plain object per row. */
@@ -26,7 +29,7 @@ export class SqlEngine {
   private files = 0;
 
   private connect(): Promise<DuckDBConnection> {
-    this.connection ??= DuckDBInstance.create(":memory:").then((db) => db.connect());
+    this.connection ??= duckdb().DuckDBInstance.create(":memory:").then((db) => db.connect());
     return this.connection;
   }
 

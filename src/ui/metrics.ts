@@ -1,5 +1,8 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { lazyModule } from "../util/lazy.js";
 import type { StatusStore } from "./status-store.js";
+
+const promClient = lazyModule<typeof import("prom-client")>("prom-client");
 
 const DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -9,6 +12,7 @@ const DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
  * histograms, state size per stateful stream, queued batches, and Node's process metrics.
  */
 export function createMetrics(store: StatusStore, appName: string): Registry {
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = promClient();
   const register = new Registry();
   register.setDefaultLabels({ app: appName });
   collectDefaultMetrics({ register, prefix: "sluice_process_" });

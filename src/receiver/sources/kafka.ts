@@ -1,4 +1,5 @@
-import { Admin, Consumer, type Message } from "@platformatic/kafka";
+import type { Admin, Consumer, Message } from "@platformatic/kafka";
+import { lazyModule } from "../../util/lazy.js";
 import { IllegalArgumentError } from "../../core/errors.js";
 import type { StreamingContext } from "../../streaming/context.js";
 import { directStream, type DecodedStream } from "./direct.js";
@@ -31,6 +32,7 @@ export interface KafkaRecord {
 }
 
 const EMPTY = Buffer.alloc(0);
+const kafkaLib = lazyModule<typeof import("@platformatic/kafka")>("@platformatic/kafka");
 
 /** A record's key as UTF-8 text, or null (PySpark's default key decoder). */
 function keyText(r: KafkaRecord): string | null {
@@ -39,13 +41,27 @@ function keyText(r: KafkaRecord): string | null {
 
 /** Kafka through `@platformatic/kafka`: offsets listed by a consumer, progress kept as the group's committed offsets (set by the admin client). */
 class KafkaLog implements PartitionedLog<KafkaRecord> {
-  private readonly admin: Admin;
-  private readonly lister: Consumer;
+  private clients: { admin: Admin; lister: Consumer } | undefined;
   private reads: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly topics: string[], private readonly brokers: string[], private readonly groupId: string) {
-    this.admin = new Admin({ clientId: "sluice-admin", bootstrapBrokers: brokers, retries: 3 });
-    this.lister = new Consumer({ clientId: "sluice-offsets", groupId: `${groupId}.sluice-offsets`, bootstrapBrokers: brokers, retries: 3 });
+  constructor(private readonly topics: string[], private readonly brokers: string[], private readonly groupId: string) {}
+
+  /** The admin client and the offsets consumer, made on first use. */
+  private get admin(): Admin {
+    return this.made().admin;
+  }
+
+  private get lister(): Consumer {
+    return this.made().lister;
+  }
+
+  private made(): { admin: Admin; lister: Consumer } {
+    const { Admin, Consumer } = kafkaLib();
+    this.clients ??= {
+      admin: new Admin({ clientId: "sluice-admin", bootstrapBrokers: this.brokers, retries: 3 }),
+      lister: new Consumer({ clientId: "sluice-offsets", groupId: `${this.groupId}.sluice-offsets`, bootstrapBrokers: this.brokers, retries: 3 }),
+    };
+    return this.clients;
   }
 
   describe(): string {
@@ -88,7 +104,7 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
     const cut = name.lastIndexOf("/");
     const topic = name.slice(0, cut);
     const partition = Number(name.slice(cut + 1));
-    const reader = new Consumer({ clientId: "sluice-reader", groupId: `${this.groupId}.sluice-reader`, bootstrapBrokers: this.brokers, retries: 3 });
+    const reader = new (kafkaLib().Consumer)({ clientId: "sluice-reader", groupId: `${this.groupId}.sluice-reader`, bootstrapBrokers: this.brokers, retries: 3 });
     const out: KafkaRecord[] = [];
     try {
       const stream = await this.reach("read", () => reader.consume({ topics: [topic], mode: "manual", offsets: [{ topic, partition, offset: from }], autocommit: false, maxWaitTime: 500 }));
@@ -119,7 +135,9 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.admin.close(), this.lister.close(true)]);
+    const c = this.clients;
+    this.clients = undefined;
+    if (c) await Promise.allSettled([c.admin.close(), c.lister.close(true)]);
   }
 }
 

@@ -1,4 +1,7 @@
-import mqtt from "mqtt";
+import type mqtt from "mqtt";
+import { lazyModule } from "../../util/lazy.js";
+
+const mqttLib = lazyModule<typeof import("mqtt")>("mqtt");
 import type { StreamingContext } from "../../streaming/context.js";
 import type { DecodedStream } from "./direct.js";
 import type { MessageFormatOptions } from "./message-format.js";
@@ -26,7 +29,7 @@ export class MQTTReceiver<T = string> extends AckingReceiver<T> {
   }
 
   protected async connectSource(): Promise<void> {
-    const client = mqtt.connect(this.brokerUrl, {
+    const client = mqttLib().connect(this.brokerUrl, {
       clientId: this.clientId,
       // MQTT 5: a persistent session (clean start off, kept an hour) and acknowledgements the receiver sends itself
       protocolVersion: 5,

@@ -1,6 +1,11 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import { lazyModule } from "../../util/lazy.js";
+
+const natsLib = lazyModule<typeof import("@nats-io/transport-node")>("@nats-io/transport-node");
+const jetstreamLib = lazyModule<typeof import("@nats-io/jetstream")>("@nats-io/jetstream");
+const kvLib = lazyModule<typeof import("@nats-io/kv")>("@nats-io/kv");
 import { CheckpointError } from "../../checkpoint/errors.js";
 import type { StreamingContext } from "../../streaming/context.js";
 import { directStream, type DecodedStream } from "./direct.js";
@@ -52,11 +57,11 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
       const attempt = (async () => {
         let nc: NatsConnection;
         try {
-          nc = await connect({ servers: this.opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+          nc = await natsLib().connect({ servers: this.opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
         } catch (err) {
           throw new Error(`cannot reach NATS at ${this.opts.servers}: ${(err as Error).message}`, { cause: err });
         }
-        return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
+        return { nc, js: jetstreamLib().jetstream(nc), jsm: await jetstreamLib().jetstreamManager(nc) };
       })();
       this.conn = attempt;
       attempt.catch(() => {
@@ -70,7 +75,7 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
   private async progress(): Promise<KV> {
     const { nc } = await this.connected();
     if (!this.kv) {
-      const opening = new Kvm(nc).create(`sluice_progress_${this.opts.stream}`.replace(/[^A-Za-z0-9_-]/g, "_"));
+      const opening = new (kvLib().Kvm)(nc).create(`sluice_progress_${this.opts.stream}`.replace(/[^A-Za-z0-9_-]/g, "_"));
       this.kv = opening;
       opening.catch(() => {
         if (this.kv === opening) this.kv = undefined;

@@ -1,4 +1,7 @@
-import amqp from "amqplib";
+import type amqp from "amqplib";
+import { lazyModule } from "../../util/lazy.js";
+
+const amqpLib = lazyModule<typeof import("amqplib")>("amqplib");
 import type { StreamingContext } from "../../streaming/context.js";
 import type { DecodedStream } from "./direct.js";
 import type { MessageFormatOptions } from "./message-format.js";
@@ -31,7 +34,7 @@ export class RabbitMQReceiver<T = string> extends AckingReceiver<T> {
 
   protected async connectSource(): Promise<void> {
     try {
-      this.connection = await amqp.connect(this.opts.url);
+      this.connection = await amqpLib().connect(this.opts.url);
     } catch (err) {
       this.restart(`cannot reach RabbitMQ at ${this.opts.url}`, err);
       return;

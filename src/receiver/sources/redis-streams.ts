@@ -1,4 +1,7 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { lazyModule } from "../../util/lazy.js";
+
+const ioredis = lazyModule<typeof import("ioredis")>("ioredis");
 import { CheckpointError } from "../../checkpoint/errors.js";
 import { log } from "../../util/log.js";
 import type { StreamingContext } from "../../streaming/context.js";
@@ -34,7 +37,7 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
   private readonly redis: Redis;
 
   constructor(private readonly opts: RedisStreamOptions) {
-    this.redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(2000, 100 * 2 ** n) });
+    this.redis = new (ioredis().Redis)(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(2000, 100 * 2 ** n) });
     // a dropped connection is re-made by ioredis; the batch reading then retries (see DirectInputDStream)
     this.redis.on("error", (err: Error) => log.warn(`Redis ${opts.url}: ${err.message}`));
   }

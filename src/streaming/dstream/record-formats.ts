@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
-import { parse } from "csv-parse/sync";
+import { lazyModule } from "../../util/lazy.js";
 import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
 import { decodeParquet } from "../../util/formats/parquet.js";
 import { readTextLines } from "./file-input.js";
+
+const csvParse = lazyModule<typeof import("csv-parse/sync")>("csv-parse/sync");
 
 /** Formats `fileStream` reads: one record per line (JSON), per row after a header (CSV), or per Avro / Parquet record. */
 export type FileFormat = "json" | "csv" | "avro" | "parquet";
@@ -49,7 +51,7 @@ export async function readRecords(path: string, format: FileFormat, malformed: M
     });
     return out;
   }
-  const [header, ...rows] = parse(readFileSync(path, "utf8"), { skip_empty_lines: true, relax_column_count: true, cast: true }) as unknown[][];
+  const [header, ...rows] = csvParse().parse(readFileSync(path, "utf8"), { skip_empty_lines: true, relax_column_count: true, cast: true }) as unknown[][];
   const out: Record<string, unknown>[] = [];
   rows.forEach((row, i) => {
     if (row.length === header!.length) out.push(Object.fromEntries(header!.map((h, j) => [String(h), row[j]])));

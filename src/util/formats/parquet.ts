@@ -1,7 +1,9 @@
-import { parquetMetadata, parquetReadObjects } from "hyparquet";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import { lazyModule } from "../lazy.js";
 import { RecordFormatError } from "../../core/errors.js";
 import { plainInteger, toColumns, type ValueKind } from "./columns.js";
+
+const hyparquet = lazyModule<typeof import("hyparquet")>("hyparquet");
+const hyparquetWriter = lazyModule<typeof import("hyparquet-writer")>("hyparquet-writer");
 
 /** Parquet's type for each kind: integers are INT64 (Spark's LongType), nested values JSON. */
 const PARQUET_TYPE = {
@@ -23,7 +25,7 @@ const PARQUET_TYPE = {
 export function encodeParquet(rows: readonly unknown[], where: string): Uint8Array {
   const columns = toColumns(rows, where);
   if (columns.length === 0) throw new RecordFormatError(`${where}: records have no fields; Parquet needs at least one column`);
-  const buffer = parquetWriteBuffer({
+  const buffer = hyparquetWriter().parquetWriteBuffer({
     columnData: columns.map((c) => {
       const type = PARQUET_TYPE[c.kind ?? "string"];
       const data = type === "INT64" ? c.values.map((v) => (v === null ? null : BigInt(v as number | bigint))) : c.values;
@@ -38,8 +40,8 @@ export async function decodeParquet(bytes: Uint8Array, where: string): Promise<R
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let rows: Record<string, unknown>[];
   try {
-    const metadata = parquetMetadata(file);
-    rows = (await parquetReadObjects({ file, metadata, utf8: false })) as Record<string, unknown>[];
+    const metadata = hyparquet().parquetMetadata(file);
+    rows = (await hyparquet().parquetReadObjects({ file, metadata, utf8: false })) as Record<string, unknown>[];
   } catch (err) {
     throw new RecordFormatError(`${where} is not a readable Parquet file: ${(err as Error).message}`, { cause: err });
   }
