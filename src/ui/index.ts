@@ -1,7 +1,7 @@
 import { registerContextExtension, type SparkContext } from "../core/context.js";
 import { onStreamingContextStart, type StreamingContext } from "../streaming/context.js";
 import { log } from "../util/log.js";
-import { createMetrics } from "./metrics.js";
+import { LazyMetrics } from "./metrics.js";
 import { UiServer } from "./server.js";
 import { StatusStore } from "./status-store.js";
 
@@ -29,7 +29,7 @@ registerContextExtension({
       port: sc.conf.getInt("spark.ui.port", 4040),
       maxRetries: sc.conf.getInt("spark.port.maxRetries", 16),
       store,
-      metrics: createMetrics(store, sc.appName),
+      metrics: new LazyMetrics(store, sc.appName),
       app: { appId, appName: sc.appName, startTime, conf: sc.conf.getAll() },
     }).then(
       (ui) => {

@@ -1,17 +1,50 @@
 import type { Registry } from "prom-client";
 import { lazyModule } from "../util/lazy.js";
-import type { StatusStore } from "./status-store.js";
+import type { BatchView, StatusStore } from "./status-store.js";
 
 const promClient = lazyModule<typeof import("prom-client")>("prom-client");
 
 const DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** A finished batch as the metrics need it. */
+type BatchSample = Pick<BatchView, "numRecords" | "failureReason" | "processingTime" | "schedulingDelay" | "totalDelay">;
+
+/** Batches kept for metrics not yet made (no scrape yet); older ones are dropped past this. */
+const MAX_PENDING = 1_000_000;
+
+/**
+ * The metrics, made on the first scrape: `prom-client` is loaded then, not when the context
+ * starts (it costs ~60 ms, which every start and recovery would pay). Batches that finish
+ * before are kept as samples and observed when the metrics are made.
+ */
+export class LazyMetrics {
+  private made: { register: Registry; observe: (b: BatchSample) => void } | undefined;
+  private pending: BatchSample[] = [];
+
+  constructor(private readonly store: StatusStore, private readonly appName: string) {
+    store.onBatchDone = (b) => {
+      const sample = { numRecords: b.numRecords, failureReason: b.failureReason, processingTime: b.processingTime, schedulingDelay: b.schedulingDelay, totalDelay: b.totalDelay };
+      if (this.made) this.made.observe(sample);
+      else if (this.pending.push(sample) > MAX_PENDING) this.pending.shift();
+    };
+  }
+
+  registry(): Registry {
+    if (!this.made) {
+      this.made = createMetrics(this.store, this.appName);
+      for (const b of this.pending) this.made.observe(b);
+      this.pending = [];
+    }
+    return this.made.register;
+  }
+}
 
 /**
  * The Prometheus metrics of one application (`/metrics`, text format, through `prom-client`):
  * batches completed and failed, records per receiver, processing time and scheduling delay
  * histograms, state size per stateful stream, queued batches, and Node's process metrics.
  */
-export function createMetrics(store: StatusStore, appName: string): Registry {
+function createMetrics(store: StatusStore, appName: string): { register: Registry; observe: (b: BatchSample) => void } {
   const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = promClient();
   const register = new Registry();
   register.setDefaultLabels({ app: appName });
@@ -22,7 +55,7 @@ export function createMetrics(store: StatusStore, appName: string): Registry {
   const processing = new Histogram({ name: "sluice_streaming_processing_time_seconds", help: "Time from a batch's start to the end of its jobs", buckets: DELAY_BUCKETS, registers: [register] });
   const scheduling = new Histogram({ name: "sluice_streaming_scheduling_delay_seconds", help: "Time a batch waited for the batches before it", buckets: DELAY_BUCKETS, registers: [register] });
   const totalDelay = new Histogram({ name: "sluice_streaming_total_delay_seconds", help: "Scheduling delay plus processing time", buckets: DELAY_BUCKETS, registers: [register] });
-  store.onBatchDone = (b) => {
+  const observe = (b: BatchSample) => {
     completed.inc();
     if (b.failureReason) failed.inc();
     records.inc(b.numRecords);
@@ -71,5 +104,5 @@ export function createMetrics(store: StatusStore, appName: string): Registry {
       this.set([...store.receivers.values()].filter((r) => r.active).length);
     },
   });
-  return register;
+  return { register, observe };
 }

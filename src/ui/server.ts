@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Registry } from "prom-client";
+import type { LazyMetrics } from "./metrics.js";
 import { apiResponse, type AppFacts } from "./api.js";
 import type { StatusStore, UiEvent } from "./status-store.js";
 
@@ -27,7 +27,7 @@ export class UiServer {
    * Listens on `host:port`, or the next free port (up to `maxRetries` more), as Spark's UI does;
    * port 0 takes any free port. The server does not keep the process alive.
    */
-  static async start(opts: { host: string; port: number; maxRetries: number; store: StatusStore; metrics: Registry; app: AppFacts }): Promise<UiServer> {
+  static async start(opts: { host: string; port: number; maxRetries: number; store: StatusStore; metrics: LazyMetrics; app: AppFacts }): Promise<UiServer> {
     let lastError: unknown;
     for (let i = 0; i <= opts.maxRetries; i++) {
       const port = opts.port === 0 ? 0 : opts.port + i;
@@ -56,7 +56,7 @@ export class UiServer {
     throw new Error(`no free port for the web UI from ${opts.port} to ${opts.port + opts.maxRetries} (spark.ui.port, spark.port.maxRetries): ${(lastError as Error).message}`);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, metrics: Registry, app: AppFacts): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, metrics: LazyMetrics, app: AppFacts): Promise<void> {
     const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only");
     if (path === "/") {
@@ -64,7 +64,10 @@ export class UiServer {
       res.end();
       return;
     }
-    if (path === "/metrics") return send(res, 200, metrics.contentType, await metrics.metrics());
+    if (path === "/metrics") {
+      const registry = metrics.registry();
+      return send(res, 200, registry.contentType, await registry.metrics());
+    }
     if (path === "/events") return this.openEvents(res, app);
     if (path.startsWith("/api/")) {
       const body = apiResponse(path, this.store, app);
