@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { EventBus } from "../util/event-bus.js";
 
 /** What a job was run for: a streaming batch's output operation, when it was one. */
 export interface JobGroup {
@@ -57,30 +58,9 @@ export interface SparkListener {
 /** The job group of the code running now: the streaming scheduler runs each output operation in one. */
 export const jobGroups = new AsyncLocalStorage<JobGroup>();
 
-/** Delivers scheduler events; a listener that throws is ignored (the UI must never fail a job). */
-export class SparkListenerBus {
-  private readonly listeners: SparkListener[] = [];
-
-  add(l: SparkListener): void {
-    this.listeners.push(l);
-  }
-
-  remove(l: SparkListener): void {
-    const i = this.listeners.indexOf(l);
-    if (i >= 0) this.listeners.splice(i, 1);
-  }
-
-  get active(): boolean {
-    return this.listeners.length > 0;
-  }
-
-  post<E extends keyof SparkListener>(event: E, info: Parameters<NonNullable<SparkListener[E]>>[0]): void {
-    for (const l of this.listeners) {
-      try {
-        (l[event] as ((i: typeof info) => void) | undefined)?.(info);
-      } catch {
-        // a listener's failure is its own
-      }
-    }
+/** Delivers scheduler events; a listener that throws is reported, never fails a job. */
+export class SparkListenerBus extends EventBus<SparkListener> {
+  constructor() {
+    super("SparkListener");
   }
 }

@@ -1,3 +1,5 @@
+import { EventBus } from "../util/event-bus.js";
+
 /** One output operation of a batch, as reported to listeners. */
 export interface OutputOperationInfo {
   readonly id: number;
@@ -44,31 +46,9 @@ export interface StreamingListener {
   onRecordsStored?(streamId: number, count: number): void;
 }
 
-type EventName = keyof StreamingListener;
-type EventArgs<E extends EventName> = Parameters<NonNullable<StreamingListener[E]>>;
-
-/** Delivers events to every listener; a listener that throws is reported, not fatal. */
-export class ListenerBus {
-  private readonly listeners: StreamingListener[] = [];
-
-  add(listener: StreamingListener): void {
-    this.listeners.push(listener);
-  }
-
-  remove(listener: StreamingListener): void {
-    const i = this.listeners.indexOf(listener);
-    if (i >= 0) this.listeners.splice(i, 1);
-  }
-
-  post<E extends EventName>(event: E, ...args: EventArgs<E>): void {
-    for (const l of this.listeners) {
-      const fn = l[event] as ((...a: EventArgs<E>) => void) | undefined;
-      if (!fn) continue;
-      try {
-        fn.apply(l, args);
-      } catch (err) {
-        process.stderr.write(`StreamingListener ${event} threw: ${String(err)}\n`);
-      }
-    }
+/** Delivers streaming events to every listener; a listener that throws is reported, not fatal. */
+export class ListenerBus extends EventBus<StreamingListener> {
+  constructor() {
+    super("StreamingListener");
   }
 }
