@@ -129,8 +129,8 @@ export class DAGScheduler {
     this.host.assertActive();
     try {
       const launchTime = Date.now();
-      const buckets = await pool.run(plan);
-      if (this.bus.active) this.bus.post("onTaskEnd", { stageId, jobId, partition: split, attempt: 0, launchTime, finishTime: Date.now(), recordsOut: countRecords(buckets), executor: "worker" });
+      const { buckets, recordsIn } = await pool.run(plan);
+      if (this.bus.active) this.bus.post("onTaskEnd", { stageId, jobId, partition: split, attempt: 0, launchTime, finishTime: Date.now(), recordsIn, recordsOut: countRecords(buckets), executor: "worker" });
       return buckets;
     } catch (err) {
       // whatever failed in the worker (a function reading its closure or `this`, or a real

@@ -38,8 +38,8 @@ export interface TaskInfo {
   readonly attempt: number;
   readonly launchTime: number;
   readonly finishTime: number;
-  /** Records the stage read from its sources and shuffles (unknown for tasks run in worker threads). */
-  readonly recordsIn?: number;
+  /** Records the task read from its sources and shuffles. */
+  readonly recordsIn: number;
   /** Records the task produced: shuffle records written, or records handed to the action. */
   readonly recordsOut: number;
   readonly executor: "driver" | "worker";

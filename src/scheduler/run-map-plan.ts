@@ -22,7 +22,7 @@ function compile(src: string): AnyFn {
  * Runs a shipped map task: reads its source, pushes each record through its operators and
  * writes the shuffle output, exactly as the driver would (the same operator and shuffle code).
  */
-export function runMapPlan(plan: MapTaskPlan, resolveFn: (src: string) => AnyFn = compile): [unknown, unknown][][] {
+export function runMapPlan(plan: MapTaskPlan, resolveFn: (src: string) => AnyFn = compile, metrics: { recordsIn: number } = { recordsIn: 0 }): [unknown, unknown][][] {
   const compile = resolveFn;
   const agg = plan.aggregator && {
     createCombiner: compile(plan.aggregator.createCombiner) as (v: unknown) => unknown,
@@ -40,8 +40,14 @@ export function runMapPlan(plan: MapTaskPlan, resolveFn: (src: string) => AnyFn 
     if (source.kind === "slice") {
       const data = source.data;
       for (let i = 0; i < data.length; i++) sink(data[i]);
+      metrics.recordsIn = data.length;
     } else {
-      readLines(source.path, source.start, source.end, sink);
+      let lines = 0;
+      readLines(source.path, source.start, source.end, (line) => {
+        lines++;
+        sink(line);
+      });
+      metrics.recordsIn = lines;
     }
   });
 }

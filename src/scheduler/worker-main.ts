@@ -8,9 +8,10 @@ import type { MapTaskPlan } from "./task-plan.js";
 
 parentPort!.on("message", (msg: { id: number; plan: MapTaskPlan }) => {
   try {
-    const out = serialize(runMapPlan(msg.plan));
+    const metrics = { recordsIn: 0 };
+    const out = serialize(runMapPlan(msg.plan, undefined, metrics));
     const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-    parentPort!.postMessage({ id: msg.id, ok: true, buffer }, [buffer]);
+    parentPort!.postMessage({ id: msg.id, ok: true, buffer, recordsIn: metrics.recordsIn }, [buffer]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     parentPort!.postMessage({

@@ -2,6 +2,12 @@ import { deserialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { MapTaskPlan } from "./task-plan.js";
 
+/** What a worker answers for a map task. */
+export interface WorkerTaskResult {
+  readonly buckets: [unknown, unknown][][];
+  readonly recordsIn: number;
+}
+
 /** A shipped task failed in a worker; `shippingProblem` says it should run on the driver instead. */
 export class WorkerTaskError extends Error {
   constructor(
@@ -19,7 +25,7 @@ export class WorkerTaskError extends Error {
 
 interface Pending {
   readonly plan: MapTaskPlan;
-  readonly resolve: (out: [unknown, unknown][][]) => void;
+  readonly resolve: (out: WorkerTaskResult) => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -61,12 +67,12 @@ export class WorkerPool {
   private spawn(): Worker {
     const here = import.meta.url;
     const worker = new Worker(new URL(here.endsWith(".ts") ? "./worker-bootstrap.mjs" : "./worker-main.js", here));
-    worker.on("message", (msg: { ok: boolean; buffer?: ArrayBuffer; name?: string; message?: string; stack?: string; shippingProblem?: boolean; origin?: { rddId: number; callSite: string } }) => {
+    worker.on("message", (msg: { ok: boolean; buffer?: ArrayBuffer; recordsIn?: number; name?: string; message?: string; stack?: string; shippingProblem?: boolean; origin?: { rddId: number; callSite: string } }) => {
       const task = this.running.get(worker);
       this.running.delete(worker);
       this.release(worker);
       if (!task) return;
-      if (msg.ok) task.resolve(deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][]);
+      if (msg.ok) task.resolve({ buckets: deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][], recordsIn: msg.recordsIn ?? 0 });
       else task.reject(new WorkerTaskError(msg.name ?? "Error", msg.message ?? "", msg.shippingProblem ?? false, msg.origin, msg.stack));
     });
     worker.on("error", (err) => {
@@ -91,8 +97,8 @@ export class WorkerPool {
   /** True once a worker failed to start or died: the context then keeps to the driver's thread. */
   broken = false;
 
-  /** Runs a map task on a worker; resolves with its shuffle output. */
-  run(plan: MapTaskPlan): Promise<[unknown, unknown][][]> {
+  /** Runs a map task on a worker; resolves with its shuffle output and the records it read. */
+  run(plan: MapTaskPlan): Promise<WorkerTaskResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ plan, resolve, reject });
       this.pump();

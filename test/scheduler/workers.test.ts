@@ -107,3 +107,30 @@ test("--verbose (INFO) says why a stage stays on the driver", async () => {
   }
   assert.ok(messages.some((m) => /runs on the driver's thread: ReferenceError: offset is not defined \(a function reads a variable from its closure/.test(m)), messages.join(""));
 });
+
+test("task events count records the same in a worker thread as on the driver", async () => {
+  const perTask = async (master: string) => {
+    const sc = new SparkContext(master, "task-records");
+    const tasks: { executor: string; recordsIn: number; recordsOut: number; kind: string }[] = [];
+    const kinds = new Map<number, string>();
+    sc.addSparkListener({
+      onStageSubmitted: (s) => void kinds.set(s.stageId, s.kind),
+      onTaskEnd: (t) => void tasks.push({ executor: t.executor, recordsIn: t.recordsIn, recordsOut: t.recordsOut, kind: kinds.get(t.stageId)! }),
+    });
+    await sc.textFile(textPath, 2).flatMap((l) => l.split(" ")).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).count();
+    await sc.stop();
+    return tasks;
+  };
+  const words = new Set(lines.flatMap((l) => l.split(" ")));
+  for (const master of ["local[1]", "local[2]"]) {
+    const tasks = await perTask(master);
+    const map = tasks.filter((t) => t.kind === "ShuffleMapStage");
+    const result = tasks.filter((t) => t.kind === "ResultStage");
+    if (master === "local[2]") assert.ok(map.every((t) => t.executor === "worker"), "map tasks ran in workers");
+    assert.equal(map.reduce((n, t) => n + t.recordsIn, 0), lines.length, `${master}: the map tasks read every line once`);
+    const written = map.reduce((n, t) => n + t.recordsOut, 0);
+    assert.ok(written >= words.size && written <= 2 * words.size, `${master}: at most one record per distinct word per task (${written})`);
+    assert.equal(result.reduce((n, t) => n + t.recordsIn, 0), written, `${master}: the reduce side read what was written`);
+    assert.equal(result.reduce((n, t) => n + t.recordsOut, 0), words.size, `${master}: one count per distinct word`);
+  }
+});
