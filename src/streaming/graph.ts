@@ -161,7 +161,7 @@ export class DStreamGraph {
       const rdd = s.isTimeValid(time) ? s.getOrCompute(time) : undefined;
       if (rdd) {
         const name = `${s.node.kind} [${s.id}]`;
-        jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${name}`, run: async () => {
+        jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${name}`, internal: true, run: async () => {
           await rdd.localCheckpoint();
           this.stateSizes.set(name, rdd.checkpointedRecords ?? 0);
         } });

@@ -101,7 +101,7 @@ export class JobScheduler {
           failureReason = wrapped.message;
           fail(wrapped);
         }
-        const op = { id: job.outputOpId, name: job.name, startTime: jobStart, endTime: this.clock.now(), failureReason };
+        const op = { id: job.outputOpId, name: job.name, startTime: jobStart, endTime: this.clock.now(), failureReason, ...(job.internal ? { internal: true } : {}) };
         if (!failureReason) ops.push(op);
         this.bus.post("onOutputOperationCompleted", job.time, op);
       }

@@ -7,6 +7,8 @@ export interface OutputOperationInfo {
   readonly startTime?: number;
   readonly endTime?: number;
   readonly failureReason?: string;
+  /** The engine's own job (materializing a stateful stream's state), not one of the user's outputs. */
+  readonly internal?: boolean;
 }
 
 /** What is known of a batch: its time, input size and delays (all times in epoch ms). */

@@ -40,8 +40,10 @@ export function streamingStatistics(store: StatusStore): Record<string, unknown>
 
 /** One batch, as Spark's `BatchInfo` of the REST API. */
 export function batchJson(b: BatchView, batchMs: number): Record<string, unknown> {
-  const failed = b.outputOps.filter((o) => o.failureReason).length;
-  const completed = b.outputOps.filter((o) => o.endTime !== undefined && !o.failureReason).length;
+  // the user's output operations (the engine's state checkpoints are listed with the operations, not counted)
+  const ops = b.outputOps.filter((o) => !o.internal);
+  const failed = ops.filter((o) => o.failureReason).length;
+  const completed = ops.filter((o) => o.endTime !== undefined && !o.failureReason).length;
   return {
     batchId: b.batchTime,
     batchTime: sparkTime(b.batchTime),
@@ -51,10 +53,10 @@ export function batchJson(b: BatchView, batchMs: number): Record<string, unknown
     schedulingDelay: b.schedulingDelay,
     processingTime: b.processingTime,
     totalDelay: b.totalDelay,
-    numActiveOutputOps: b.status === "PROCESSING" ? Math.max(0, b.outputOps.length - completed - failed) : 0,
+    numActiveOutputOps: b.status === "PROCESSING" ? Math.max(0, ops.length - completed - failed) : 0,
     numCompletedOutputOps: completed,
     numFailedOutputOps: failed,
-    numTotalOutputOps: b.outputOps.length,
+    numTotalOutputOps: ops.length,
     firstFailureReason: b.failureReason,
   };
 }
@@ -67,6 +69,7 @@ export function outputOperationsJson(b: BatchView, store: StatusStore): Record<s
     endTime: sparkTime(o.endTime),
     duration: o.startTime !== undefined && o.endTime !== undefined ? o.endTime - o.startTime : undefined,
     failureReason: o.failureReason,
+    internal: o.internal ?? false,
     jobIds: b.jobIds.filter((j) => store.jobs.get(j)?.group?.outputOpId === o.id),
   }));
 }

@@ -12,7 +12,7 @@ export interface BatchView {
   schedulingDelay?: number;
   processingTime?: number;
   totalDelay?: number;
-  outputOps: { id: number; name: string; startTime?: number; endTime?: number; failureReason?: string }[];
+  outputOps: { id: number; name: string; startTime?: number; endTime?: number; failureReason?: string; internal?: boolean }[];
   failureReason?: string;
   jobIds: number[];
 }

@@ -16,8 +16,11 @@ test("REST API: statistics, batches, output operations, jobs, stages and tasks w
     const batches = await get<{ batchId: number; inputSize: number; status: string; numTotalOutputOps: number; batchTime: string }[]>("/streaming/batches");
     assert.deepEqual(batches.map((b) => [b.batchId, b.inputSize, b.status]), [[3000, 0, "COMPLETED"], [2000, 3, "COMPLETED"], [1000, 2, "COMPLETED"]]);
     assert.equal(batches[2]!.batchTime, "1970-01-01T00:00:01.000GMT");
+    assert.ok(batches.every((b) => b.numTotalOutputOps === 2), "the job's two outputs; the state checkpoint is the engine's own");
     // batch 2: the word-count output's job — a map stage reading the 3 lines, a result stage handing out the distinct words
-    const ops = await get<{ outputOpId: number; jobIds: number[] }[]>("/streaming/batches/2000/operations");
+    const ops = await get<{ outputOpId: number; jobIds: number[]; internal: boolean; name: string }[]>("/streaming/batches/2000/operations");
+    assert.deepEqual(ops.map((o) => o.internal), [false, false, true]);
+    assert.match(ops[2]!.name, /^checkpoint state of StateDStream/);
     const job = await get<{ stageIds: number[]; status: string; jobGroup: string }>(`/jobs/${ops[0]!.jobIds[0]}`);
     assert.equal(job.status, "SUCCEEDED");
     assert.equal(job.jobGroup, "2000");

@@ -7,6 +7,8 @@ export interface Job {
   readonly time: number;
   readonly outputOpId: number;
   readonly name: string;
+  /** The engine's own work (materializing state), not a user's output operation. */
+  readonly internal?: boolean;
   run(): Promise<void>;
 }
 

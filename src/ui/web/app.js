@@ -25,8 +25,9 @@ function fromApi(b) {
   return { batchTime: b.batchId, status: b.status, numRecords: b.inputSize, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.firstFailureReason, ops: b.status === "COMPLETED" ? `${b.numCompletedOutputOps}/${b.numTotalOutputOps}` : "running" };
 }
 function fromEvent(b) {
-  const done = b.outputOps.filter((o) => o.endTime !== undefined && !o.failureReason).length;
-  return { batchTime: b.batchTime, status: b.status, numRecords: b.numRecords, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.failureReason, ops: b.status === "COMPLETED" ? `${done}/${b.outputOps.length}` : b.status === "QUEUED" ? "queued" : "running" };
+  const ops = b.outputOps.filter((o) => !o.internal);
+  const done = ops.filter((o) => o.endTime !== undefined && !o.failureReason).length;
+  return { batchTime: b.batchTime, status: b.status, numRecords: b.numRecords, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.failureReason, ops: b.status === "COMPLETED" ? `${done}/${ops.length}` : b.status === "QUEUED" ? "queued" : "running" };
 }
 
 // ---- Streaming page ----
@@ -119,7 +120,7 @@ async function batchPage() {
   for (const op of ops) {
     const jobs = [];
     for (const j of op.jobIds) jobs.push(await jobSection(j));
-    sections.push(`<h2>Output operation ${op.outputOpId}: ${esc(op.name)} <span class="muted">${ms(op.duration)}</span></h2>${op.failureReason ? `<pre class="err">${esc(op.failureReason)}</pre>` : ""}${jobs.join("") || '<p class="muted">no engine jobs</p>'}`);
+    sections.push(`<h2>${op.internal ? "Internal job" : "Output operation"} ${op.outputOpId}: ${esc(op.name)} <span class="muted">${ms(op.duration)}</span></h2>${op.failureReason ? `<pre class="err">${esc(op.failureReason)}</pre>` : ""}${jobs.join("") || '<p class="muted">no engine jobs</p>'}`);
   }
   view.innerHTML = `<h2>Batch ${time(b.batchId)}</h2>
     <p class="summary" id="batch-summary">Status ${b.status}; ${num(b.inputSize)} records; scheduling delay ${ms(b.schedulingDelay)}, processing time ${ms(b.processingTime)}, total delay ${ms(b.totalDelay)}</p>${sections.join("")}`;
