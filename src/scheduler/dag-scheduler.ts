@@ -66,16 +66,20 @@ export class DAGScheduler {
     }
   }
 
-  /** Runs a stage's tasks one after another on the driver, reporting the stage to listeners. */
-  private async runStage<R>(jobId: number, rdd: RDD<unknown>, kind: StageInfo["kind"], splits: readonly number[], body: (split: number) => (ctx: LocalTaskContext) => R | Promise<R>, run?: (stageId: number) => Promise<R[]>): Promise<R[]> {
+  /**
+   * Runs a stage's tasks, reporting the stage to listeners: one after another on the driver, or
+   * all at once through `onWorker` (which falls back to the driver task it is given).
+   */
+  private async runStage<R>(jobId: number, rdd: RDD<unknown>, kind: StageInfo["kind"], splits: readonly number[], body: (split: number) => (ctx: LocalTaskContext) => R | Promise<R>, onWorker?: (stageId: number, split: number, onDriver: (split: number) => Promise<R>) => Promise<R>): Promise<R[]> {
     const stage: StageInfo = { stageId: this.nextStageId++, jobId, name: rdd.node.callSite, kind, numTasks: splits.length, submissionTime: Date.now() };
     this.bus.post("onStageSubmitted", stage);
     try {
+      const onDriver = (split: number) => this.runTask(stage.stageId, jobId, rdd, split, body(split));
       let results: R[];
-      if (run) results = await run(stage.stageId);
+      if (onWorker) results = await Promise.all(splits.map((split) => onWorker(stage.stageId, split, onDriver)));
       else {
         results = [];
-        for (const split of splits) results.push(await this.runTask(stage.stageId, jobId, rdd, split, body(split)));
+        for (const split of splits) results.push(await onDriver(split));
       }
       this.bus.post("onStageCompleted", { ...stage, completionTime: Date.now() });
       return results;
@@ -105,13 +109,10 @@ export class DAGScheduler {
       return buckets;
     };
     const pool = this.host.workerPool;
-    const outputs = await this.runStage(jobId, parent, "ShuffleMapStage", splits, write, async (stageId) => {
-      const onDriver = (split: number) => this.runTask(stageId, jobId, parent, split, write(split));
-      if (pool && !pool.broken && splits.length > 1) return Promise.all(splits.map((split) => this.runMapTaskOnWorker(pool, stageId, jobId, dep, split, onDriver)));
-      const out: [unknown, unknown][][][] = [];
-      for (const split of splits) out.push(await onDriver(split));
-      return out;
-    });
+    const onWorker = pool && !pool.broken && splits.length > 1
+      ? (stageId: number, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>) => this.runMapTaskOnWorker(pool, stageId, jobId, dep, split, onDriver)
+      : undefined;
+    const outputs = await this.runStage(jobId, parent, "ShuffleMapStage", splits, write, onWorker);
     this.host.shuffleManager.putMapOutputs(dep.shuffleId, outputs);
   }
 

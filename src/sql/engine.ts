@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { plainInteger } from "../util/formats/columns.js";
 import { lazyModule } from "../util/lazy.js";
 
 const duckdb = lazyModule<typeof import("@duckdb/node-api")>("@duckdb/node-api");
@@ -93,7 +94,7 @@ function toPlainRow(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 function plain(v: unknown): unknown {
-  if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  if (typeof v === "bigint") return plainInteger(v);
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === "object" && !(v instanceof Date)) {
     for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = plain(x);

@@ -74,8 +74,7 @@ function createMetrics(store: StatusStore, appName: string): { register: Registr
         const total = store.streaming?.receiverRecords(r.streamId) ?? r.totalRecords;
         const delta = total - (reported.get(r.streamId) ?? 0);
         reported.set(r.streamId, total);
-        if (delta > 0) this.inc({ stream_id: String(r.streamId), receiver: r.name }, delta);
-        else this.inc({ stream_id: String(r.streamId), receiver: r.name }, 0);
+        this.inc({ stream_id: String(r.streamId), receiver: r.name }, Math.max(0, delta));
       }
     },
   });

@@ -11,3 +11,31 @@ export function lazyModule<T>(name: string): () => T {
   let mod: T | undefined;
   return () => (mod ??= load(name) as T);
 }
+
+/**
+ * A value made asynchronously on first use and kept (a connection, a bucket); an attempt that
+ * fails is forgotten, so the next use tries again instead of failing for ever.
+ */
+export class RetryingOnce<T> {
+  private attempt: Promise<T> | undefined;
+
+  constructor(private readonly make: () => Promise<T>) {}
+
+  get(): Promise<T> {
+    if (!this.attempt) {
+      const attempt = this.make();
+      this.attempt = attempt;
+      attempt.catch(() => {
+        if (this.attempt === attempt) this.attempt = undefined;
+      });
+    }
+    return this.attempt;
+  }
+
+  /** Forgets the value and hands back the attempt that made it, if any (to close it). */
+  take(): Promise<T> | undefined {
+    const attempt = this.attempt;
+    this.attempt = undefined;
+    return attempt;
+  }
+}

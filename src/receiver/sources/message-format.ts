@@ -1,8 +1,9 @@
-import { appendFile, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { mkdirSync } from "node:fs";
 import { IllegalArgumentError } from "../../core/errors.js";
 import { avroType, decodeAvroDatum, type AvroSchema } from "../../util/formats/avro.js";
+import { parseJsonObject } from "../../util/formats/json-lines.js";
 
 /** A message that could not be decoded, as handed to a dead-letter sink. */
 export interface DeadLetter {
@@ -43,11 +44,7 @@ export class MessageDecoder {
       return;
     }
     if (opts.format === "json") {
-      this.parse = (bytes) => {
-        const v = JSON.parse(utf8.decode(bytes)) as unknown;
-        if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
-        return v;
-      };
+      this.parse = (bytes) => parseJsonObject(utf8.decode(bytes));
     } else if (opts.format === "avro") {
       if (opts.schema === undefined) throw new IllegalArgumentError(`${sourceName}: format "avro" needs the messages' schema`);
       const type = avroType(opts.schema);
@@ -99,16 +96,17 @@ export function deadLetterFile(path: string): DeadLetterSink {
       text = undefined;
     }
     const line = JSON.stringify({ source: letter.source, error: letter.error.message, ...(text === undefined ? { payloadBase64: Buffer.from(letter.payload).toString("base64") } : { payload: text }) }) + "\n";
-    // appends are serialized so lines never interleave
-    chain = chain.then(async () => {
-      await appendFile(path, line);
-      const handle = await open(path, "r");
+    // appends are serialized so lines never interleave; one that fails does not fail the next
+    const written = chain.then(async () => {
+      const handle = await open(path, "a");
       try {
+        await handle.appendFile(line);
         await handle.sync();
       } finally {
         await handle.close();
       }
     });
-    return chain;
+    chain = written.catch(() => undefined);
+    return written;
   };
 }

@@ -1,7 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { lazyModule } from "../../util/lazy.js";
+import { lazyModule, RetryingOnce } from "../../util/lazy.js";
 
 const natsLib = lazyModule<typeof import("@nats-io/transport-node")>("@nats-io/transport-node");
 const jetstreamLib = lazyModule<typeof import("@nats-io/jetstream")>("@nats-io/jetstream");
@@ -42,8 +41,22 @@ const decoder = new TextDecoder();
 
 /** NATS JetStream as a replayable source: positions are stream sequence numbers. */
 class JetStreamSource implements ReplayableSource<RawMessage> {
-  private conn: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
-  private kv: Promise<KV> | undefined;
+  /** The connection, made on first use (a failed attempt is tried again by the next read). */
+  private readonly conn = new RetryingOnce(async () => {
+    let nc: NatsConnection;
+    try {
+      nc = await natsLib().connect({ servers: this.opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    } catch (err) {
+      throw new Error(`cannot reach NATS at ${this.opts.servers}: ${(err as Error).message}`, { cause: err });
+    }
+    return { nc, js: jetstreamLib().jetstream(nc), jsm: await jetstreamLib().jetstreamManager(nc) };
+  });
+
+  /** The bucket where committed positions are kept, one key per durable name. */
+  private readonly kv = new RetryingOnce(async (): Promise<KV> => {
+    const { nc } = await this.connected();
+    return new (kvLib().Kvm)(nc).create(`sluice_progress_${this.opts.stream}`.replace(/[^A-Za-z0-9_-]/g, "_"));
+  });
 
   constructor(private readonly opts: NatsJetStreamOptions) {}
 
@@ -51,37 +64,12 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
     return `nats ${this.opts.stream}${this.opts.subject ? ` ${this.opts.subject}` : ""} (${this.opts.durable})`;
   }
 
-  /** The connection, made on first use; a failed attempt is forgotten so the next read tries again. */
   private connected() {
-    if (!this.conn) {
-      const attempt = (async () => {
-        let nc: NatsConnection;
-        try {
-          nc = await natsLib().connect({ servers: this.opts.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-        } catch (err) {
-          throw new Error(`cannot reach NATS at ${this.opts.servers}: ${(err as Error).message}`, { cause: err });
-        }
-        return { nc, js: jetstreamLib().jetstream(nc), jsm: await jetstreamLib().jetstreamManager(nc) };
-      })();
-      this.conn = attempt;
-      attempt.catch(() => {
-        if (this.conn === attempt) this.conn = undefined;
-      });
-    }
-    return this.conn;
+    return this.conn.get();
   }
 
-  /** The bucket where committed positions are kept, one key per durable name. */
-  private async progress(): Promise<KV> {
-    const { nc } = await this.connected();
-    if (!this.kv) {
-      const opening = new (kvLib().Kvm)(nc).create(`sluice_progress_${this.opts.stream}`.replace(/[^A-Za-z0-9_-]/g, "_"));
-      this.kv = opening;
-      opening.catch(() => {
-        if (this.kv === opening) this.kv = undefined;
-      });
-    }
-    return this.kv;
+  private progress(): Promise<KV> {
+    return this.kv.get();
   }
 
   async initialPosition(): Promise<string> {
@@ -129,8 +117,7 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
   }
 
   async close(): Promise<void> {
-    const c = this.conn;
-    this.conn = undefined;
+    const c = this.conn.take();
     if (c) await c.then(({ nc }) => nc.drain(), () => undefined);
   }
 }

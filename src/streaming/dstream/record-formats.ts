@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { lazyModule } from "../../util/lazy.js";
 import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
+import { parseJsonObject } from "../../util/formats/json-lines.js";
 import { decodeParquet } from "../../util/formats/parquet.js";
 import { readTextLines } from "./file-input.js";
 
@@ -42,9 +43,7 @@ export async function readRecords(path: string, format: FileFormat, malformed: M
     readTextLines(path).forEach((line, i) => {
       if (line.trim() === "") return;
       try {
-        const v = JSON.parse(line) as unknown;
-        if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
-        out.push(v as Record<string, unknown>);
+        out.push(parseJsonObject(line));
       } catch (err) {
         bad(line, err, `${path}:${i + 1}`);
       }

@@ -193,13 +193,6 @@ export function decodeAvroDatum(type: avro.Type, bytes: Uint8Array): unknown {
   }
 }
 
-/** One datum in Avro's binary encoding (what `decodeAvroDatum` reads). */
-export function encodeAvroDatum(type: avro.Type, value: unknown): Buffer {
-  const v = conform(type, value);
-  checkValue(type, v, "Avro datum");
-  return type.toBuffer(v);
-}
-
 /** avsc's record instances made plain objects, recursively (dates and bytes kept). */
 function plain(v: unknown): unknown {
   if (v === null || typeof v !== "object" || v instanceof Date || v instanceof Uint8Array) return v;

@@ -66,7 +66,7 @@ export function toColumns(rows: readonly unknown[], where: string): Column[] {
   });
 }
 
-/** Values read back made plain: safe 64-bit integers become numbers (as the SQL layer does). */
+/** Values read back made plain: safe 64-bit integers become numbers (Parquet files and DuckDB's results alike). */
 export function plainInteger(v: unknown): unknown {
   if (typeof v === "bigint" && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
   return v;

@@ -14,6 +14,13 @@ export function encodeJsonLines(records: readonly unknown[]): string {
   return out;
 }
 
+/** One JSON object (a record); anything else — bad JSON, an array, a number — is an error. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  const v = JSON.parse(text) as unknown;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
+  return v as Record<string, unknown>;
+}
+
 /** The records of JSON-lines text (blank lines skipped); a bad line is a `RecordFormatError` naming `where`:line. */
 export function decodeJsonLines(text: string, where: string): unknown[] {
   const out: unknown[] = [];
