@@ -14,6 +14,7 @@ import { TextFileNode, WholeTextFilesNode } from "./rdds/text-file.js";
 import { UnionNode } from "./rdds/union.js";
 import { PreparedNode } from "./rdds/prepared.js";
 import { listInputFiles } from "../util/files.js";
+import { sharedList } from "../util/shared-list.js";
 import { avroType, decodeAvroFile, type AvroSchema } from "../util/formats/avro.js";
 import { decodeJsonLines } from "../util/formats/json-lines.js";
 import { decodeParquet } from "../util/formats/parquet.js";
@@ -218,8 +219,7 @@ export interface ContextExtension {
   onStop?(sc: SparkContext): void | Promise<void>;
 }
 
-// on globalThis so that two copies of this module (src and dist) share the extensions
-const contextExtensions: ContextExtension[] = ((globalThis as unknown as Record<symbol, ContextExtension[]>)[Symbol.for("sluice.contextExtensions")] ??= []);
+const contextExtensions = sharedList<ContextExtension>("sluice.contextExtensions");
 
 /** Registers `e` for every SparkContext created from now on. */
 export function registerContextExtension(e: ContextExtension): void {

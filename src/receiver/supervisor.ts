@@ -86,12 +86,16 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const wait = this.limiter.take(items.length);
     if (wait > 0) await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + wait, resolve));
     this.blocks.cut();
-    this.consecutiveFailures = 0;
-    this.numRecords += items.length;
-    if (this.waiters.length > 0) this.wakeWaiters();
+    this.counted(items.length);
     await this.handOver(items);
   }
 
+  /** `n` records were taken: the receiver works, and whoever waits for a count may go on. */
+  private counted(n: number): void {
+    this.consecutiveFailures = 0;
+    this.numRecords += n;
+    if (this.waiters.length > 0) this.wakeWaiters();
+  }
 
   info(): ReceiverInfo {
     return {
@@ -125,9 +129,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   store(item: T): void {
     if (this.state === "stopped") throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
     this.blocks.add(item);
-    this.consecutiveFailures = 0;
-    this.numRecords++;
-    if (this.waiters.length > 0) this.wakeWaiters();
+    this.counted(1);
     const wait = this.limiter.take(1);
     if (wait > 0 && !this.throttled) this.throttle(wait);
   }

@@ -14,6 +14,7 @@ import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/fi
 import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
 import { FILE_FORMATS, readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
 import { avroType, type AvroSchema } from "../util/formats/avro.js";
+import { sharedList } from "../util/shared-list.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
@@ -36,9 +37,7 @@ export interface StreamingContextOptions {
   out?: (text: string) => void;
 }
 
-// on globalThis, as the active context is, so two copies of this module share the hooks
-const HOOKS = Symbol.for("sluice.streamingStartHooks");
-const streamingStartHooks: ((ssc: StreamingContext) => void)[] = ((globalThis as unknown as Record<symbol, ((ssc: StreamingContext) => void)[]>)[HOOKS] ??= []);
+const streamingStartHooks = sharedList<(ssc: StreamingContext) => void>("sluice.streamingStartHooks");
 
 /** Calls `hook` whenever a StreamingContext starts (the web UI attaches its Streaming page so). */
 export function onStreamingContextStart(hook: (ssc: StreamingContext) => void): void {

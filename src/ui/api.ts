@@ -7,6 +7,9 @@ export function sparkTime(ms: number | undefined): string | undefined {
 
 const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
+/** The mean of a delay over the batches that have it. */
+const avgOf = (batches: BatchView[], key: "schedulingDelay" | "processingTime" | "totalDelay") => avg(batches.flatMap((b) => (b[key] === undefined ? [] : [b[key]])));
+
 /** What the REST API needs besides the store. */
 export interface AppFacts {
   readonly appId: string;
@@ -32,9 +35,9 @@ export function streamingStatistics(store: StatusStore): Record<string, unknown>
     numProcessedRecords: store.totalRecords,
     numReceivedRecords: receivers.reduce((n, r) => n + r.totalRecords, 0),
     avgInputRate: batchMs ? avg(done.map((b) => (b.numRecords * 1000) / batchMs)) : undefined,
-    avgSchedulingDelay: avg(done.flatMap((b) => (b.schedulingDelay === undefined ? [] : [b.schedulingDelay]))),
-    avgProcessingTime: avg(done.flatMap((b) => (b.processingTime === undefined ? [] : [b.processingTime]))),
-    avgTotalDelay: avg(done.flatMap((b) => (b.totalDelay === undefined ? [] : [b.totalDelay]))),
+    avgSchedulingDelay: avgOf(done, "schedulingDelay"),
+    avgProcessingTime: avgOf(done, "processingTime"),
+    avgTotalDelay: avgOf(done, "totalDelay"),
   };
 }
 
