@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { execSync } from "node:child_process";
-import { CRASH_POINTS } from "../src/checkpoint/crash.js";
+import { CRASH_POINTS } from "../test/helpers/fault-fs.js";
 import { firstRun, makeWorkspace, reconcile, runJob, type Reconciliation } from "../test/reliability/harness.js";
 import { percentile, writeResult } from "../bench/harness.js";
 

@@ -14,14 +14,14 @@ export {
   InputPathError,
   TaskFailedError,
   RecordFormatError,
-} from "./core/errors.js";
+} from "./util/errors.js";
 export { HashPartitioner, type Partitioner } from "./shuffle/partitioner.js";
 export { pyStr, pyRepr } from "./util/py-format.js";
 export { inferAvroSchema, type AvroSchema } from "./util/formats/avro.js";
 export { StreamingContext, type StreamingContextOptions, type StreamingContextState } from "./streaming/context.js";
 export { DStream } from "./streaming/dstream.js";
-export { ManualClock, SystemClock, type Clock } from "./streaming/clock.js";
-export type { StreamingListener, BatchInfo, ReceiverInfo, OutputOperationInfo } from "./streaming/listener.js";
+export { ManualClock, SystemClock, type Clock } from "./util/clock.js";
+export type { StreamingListener, BatchInfo, ReceiverInfo, OutputOperationInfo } from "./events/streaming.js";
 export { StreamingJobError } from "./streaming/job-scheduler.js";
 export { Receiver } from "./receiver/receiver.js";
 export { ReceiverStartError } from "./receiver/supervisor.js";
@@ -33,16 +33,30 @@ export type { EventWindow, OutputMode } from "./streaming/dstream/event-time-win
 export { SparkSession, DataFrameReader } from "./sql/session.js";
 export { DataFrame, GroupedData, DataFrameWriter, type Row } from "./sql/dataframe.js";
 export { StructType, StructField, SchemaMismatchError, SqlError, type SqlTypeName } from "./sql/types.js";
-export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./receiver/sources/redis-streams.js";
-export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } from "./receiver/sources/nats-jetstream.js";
-export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./receiver/sources/rabbitmq.js";
-export { closePostgresPools, type PostgresSinkOptions } from "./sinks/postgres.js";
-export { MQTTUtils, MQTTReceiver } from "./receiver/sources/mqtt.js";
-export { deadLetterFile, type DeadLetter, type DeadLetterSink, type MessageFormatOptions } from "./receiver/sources/message-format.js";
-export type { DecodedStream } from "./receiver/sources/direct.js";
-export { KafkaUtils, type KafkaParams, type KafkaStreamOptions } from "./receiver/sources/kafka.js";
-export { closeRedisSinks, type RedisSinkOptions } from "./sinks/redis.js";
-export { closeNatsSinks, type NatsSinkOptions } from "./sinks/nats.js";
-export { closeBrokerSinks, type RabbitMQSinkOptions, type MqttSinkOptions } from "./sinks/brokers.js";
-export type { SparkListener, JobInfo, StageInfo, TaskInfo } from "./scheduler/events.js";
-export { webUi } from "./ui/index.js";
+export { RedisStreams, type StreamEntry, type RedisStreamOptions } from "./connectors/redis/source.js";
+export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } from "./connectors/nats/source.js";
+export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./connectors/rabbitmq/source.js";
+export type { PostgresSinkOptions } from "./connectors/postgres.js";
+export { MQTTUtils, MQTTReceiver } from "./connectors/mqtt/source.js";
+export { deadLetterFile, type DeadLetter, type DeadLetterSink, type MessageFormatOptions } from "./connectors/message-format.js";
+export type { DecodedStream } from "./connectors/direct.js";
+export { KafkaUtils, type KafkaParams, type KafkaStreamOptions } from "./connectors/kafka.js";
+export type { RedisSinkOptions } from "./connectors/redis/sink.js";
+export type { NatsSinkOptions } from "./connectors/nats/sink.js";
+export type { RabbitMQSinkOptions } from "./connectors/rabbitmq/sink.js";
+export type { MqttSinkOptions } from "./connectors/mqtt/sink.js";
+export type { BatchSink, SinkBatch } from "./streaming/sink.js";
+export { addStreamMethods, type StreamMethods } from "./streaming/extend.js";
+export type { SparkPlugin, PluginInstance } from "./core/plugins.js";
+export { Connections } from "./util/connections.js";
+export type { SparkListener, JobInfo, StageInfo, TaskInfo } from "./events/scheduler.js";
+export { webUi, webUiPlugin } from "./ui/index.js";
+
+// The package's wiring, in one place: the connectors' stream outputs and the web UI.
+import { connectorStreamMethods } from "./connectors/stream-methods.js";
+import { SparkContext as Context } from "./core/context.js";
+import { addStreamMethods as addMethods } from "./streaming/extend.js";
+import { webUiPlugin as ui } from "./ui/index.js";
+
+addMethods(connectorStreamMethods);
+Context.registerPlugin(ui);

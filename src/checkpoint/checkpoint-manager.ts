@@ -1,8 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { log } from "../util/log.js";
-import { crashPoint } from "./crash.js";
 import { decodeEnvelope, TMP_MARKER, writeDurably } from "./durable.js";
 import { CheckpointError } from "./errors.js";
 import { NodeFs, type FsPort } from "./fs-port.js";
@@ -64,52 +62,52 @@ export class CheckpointManager {
 
   /** Creates the layout, takes the lock and deletes temp files left by a crash. */
   open(): void {
-    for (const sub of ["offsets", "commits", "state"]) mkdirSync(this.path(sub), { recursive: true });
+    for (const sub of ["offsets", "commits", "state"]) this.fs.mkdirSync(this.path(sub));
     this.lock();
     for (const sub of ["", "offsets", "commits"]) this.removeTemps(this.path(sub));
-    for (const op of readdirSync(this.path("state"))) this.removeTemps(this.path("state", op));
+    for (const op of this.fs.readdirSync(this.path("state"))) this.removeTemps(this.path("state", op));
   }
 
   private lock(): void {
     const lockPath = this.path("lock");
     let holder: number | undefined;
     try {
-      holder = Number(readFileSync(lockPath, "utf8").trim());
+      holder = Number(this.fs.readFileSync(lockPath).toString("utf8").trim());
     } catch {
       holder = undefined;
     }
     if (holder && holder !== process.pid && isAlive(holder)) {
       throw new CheckpointError("SLUICE_E_LOCKED", `checkpoint directory ${this.dir} is in use by process ${holder}; one job per directory`);
     }
-    writeFileSync(lockPath, String(process.pid));
+    this.fs.writeFileSync(lockPath, String(process.pid));
   }
 
   /** Releases the lock (at stop). */
   close(): void {
     try {
-      if (readFileSync(this.path("lock"), "utf8").trim() === String(process.pid)) rmSync(this.path("lock"));
+      if (this.fs.readFileSync(this.path("lock")).toString("utf8").trim() === String(process.pid)) this.fs.rmSync(this.path("lock"));
     } catch {
       // already gone
     }
   }
 
   private removeTemps(dir: string): void {
-    for (const name of safeReaddir(dir)) if (name.includes(TMP_MARKER)) rmSync(join(dir, name), { recursive: true, force: true });
+    for (const name of this.fs.readdirSync(dir)) if (name.includes(TMP_MARKER)) this.fs.rmSync(join(dir, name));
   }
 
   hasMetadata(): boolean {
-    return safeReaddir(this.dir).includes("metadata");
+    return this.fs.readdirSync(this.dir).includes("metadata");
   }
 
   /** A new job in this directory: logs of an earlier job here are removed. */
   resetForNewJob(): void {
-    const old = safeReaddir(this.path("commits")).length + safeReaddir(this.path("offsets")).length;
+    const old = this.fs.readdirSync(this.path("commits")).length + this.fs.readdirSync(this.path("offsets")).length;
     if (old > 0) log.warn(`checkpoint directory ${this.dir} held ${old} log files of an earlier job; starting a new job there (use StreamingContext.getOrCreate to recover instead)`);
     for (const sub of ["offsets", "commits", "state"]) {
-      rmSync(this.path(sub), { recursive: true, force: true });
-      mkdirSync(this.path(sub), { recursive: true });
+      this.fs.rmSync(this.path(sub));
+      this.fs.mkdirSync(this.path(sub));
     }
-    rmSync(this.path("metadata"), { force: true });
+    this.fs.rmSync(this.path("metadata"));
   }
 
   writeMetadata(m: Metadata): Promise<void> {
@@ -118,7 +116,6 @@ export class CheckpointManager {
 
   async writeOffsets(rec: OffsetsRecord): Promise<void> {
     await writeDurably(this.fs, this.path("offsets", pad(rec.batchTime)), "offsets", Buffer.from(JSON.stringify(rec)));
-    crashPoint("after-offsets");
   }
 
   async writeSnapshot(streamId: number, snap: Snapshot): Promise<void> {
@@ -128,9 +125,7 @@ export class CheckpointManager {
   }
 
   async writeCommit(rec: CommitRecord): Promise<void> {
-    crashPoint("before-commit");
     await writeDurably(this.fs, this.path("commits", pad(rec.batchTime)), "commit", Buffer.from(JSON.stringify(rec)));
-    crashPoint("after-commit");
   }
 
   /**
@@ -139,38 +134,42 @@ export class CheckpointManager {
    * missing ones).
    */
   async cleanup(keepFrom: number): Promise<void> {
-    for (const op of safeReaddir(this.path("state"))) {
-      const snaps = safeReaddir(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort();
+    for (const op of this.fs.readdirSync(this.path("state"))) {
+      const snaps = this.fs.readdirSync(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort();
       for (const name of snaps.slice(0, -2)) await this.fs.rm(this.path("state", op, name));
     }
     for (const sub of ["offsets", "commits"]) {
-      for (const name of safeReaddir(this.path(sub)).sort()) if (!name.includes(TMP_MARKER) && Number(name) < keepFrom) await this.fs.rm(this.path(sub, name));
+      for (const name of this.fs.readdirSync(this.path(sub)).sort()) if (!name.includes(TMP_MARKER) && Number(name) < keepFrom) await this.fs.rm(this.path(sub, name));
     }
   }
 
   /** The oldest snapshot time still kept per stream (recovery replays from there). */
   oldestKeptSnapshot(): number | undefined {
     let oldest: number | undefined;
-    for (const op of safeReaddir(this.path("state"))) {
-      const snaps = safeReaddir(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort().slice(-2);
+    for (const op of this.fs.readdirSync(this.path("state"))) {
+      const snaps = this.fs.readdirSync(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort().slice(-2);
       if (snaps[0]) oldest = Math.min(oldest ?? Infinity, parseInt(snaps[0], 10));
     }
     return oldest;
   }
 
+  private readEnvelope(path: string, kind: string): Buffer {
+    return readChecked(this.fs, path, kind);
+  }
+
   /** Reads everything recovery needs; a corrupt metadata or log entry is an error naming the file. */
   readRecovery(): RecoveryPlan {
-    const metadata = JSON.parse(readSync(this.path("metadata"), "metadata").toString("utf8")) as Metadata;
+    const metadata = JSON.parse(this.readEnvelope(this.path("metadata"), "metadata").toString("utf8")) as Metadata;
     const offsets = new Map<number, OffsetsRecord>();
-    for (const name of safeReaddir(this.path("offsets")).filter((n) => !n.includes(TMP_MARKER)).sort()) {
-      const rec = JSON.parse(readSync(this.path("offsets", name), "offsets").toString("utf8")) as OffsetsRecord;
+    for (const name of this.fs.readdirSync(this.path("offsets")).filter((n) => !n.includes(TMP_MARKER)).sort()) {
+      const rec = JSON.parse(this.readEnvelope(this.path("offsets", name), "offsets").toString("utf8")) as OffsetsRecord;
       offsets.set(rec.batchTime, rec);
     }
     const commits = new Map<number, CommitRecord>();
-    const commitNames = safeReaddir(this.path("commits")).filter((n) => !n.includes(TMP_MARKER)).sort();
+    const commitNames = this.fs.readdirSync(this.path("commits")).filter((n) => !n.includes(TMP_MARKER)).sort();
     for (const [i, name] of commitNames.entries()) {
       try {
-        const rec = JSON.parse(readSync(this.path("commits", name), "commit").toString("utf8")) as CommitRecord;
+        const rec = JSON.parse(this.readEnvelope(this.path("commits", name), "commit").toString("utf8")) as CommitRecord;
         commits.set(rec.batchTime, rec);
       } catch (err) {
         // only the newest commit may be torn: it then counts as not committed
@@ -195,12 +194,12 @@ export class CheckpointManager {
   /** The newest snapshot per stream that passes its checks and is not newer than the last commit. */
   private readSnapshots(lastCommitted: number | undefined): Map<number, Snapshot> {
     const out = new Map<number, Snapshot>();
-    for (const op of safeReaddir(this.path("state"))) {
-      const names = safeReaddir(this.path("state", op)).filter((n) => n.endsWith(".snap") && parseInt(n, 10) <= (lastCommitted ?? -1)).sort().reverse();
+    for (const op of this.fs.readdirSync(this.path("state"))) {
+      const names = this.fs.readdirSync(this.path("state", op)).filter((n) => n.endsWith(".snap") && parseInt(n, 10) <= (lastCommitted ?? -1)).sort().reverse();
       for (const name of names) {
         const path = this.path("state", op, name);
         try {
-          out.set(Number(op), deserialize(readSync(path, "snapshot")) as Snapshot);
+          out.set(Number(op), deserialize(this.readEnvelope(path, "snapshot")) as Snapshot);
           break;
         } catch (err) {
           log.warn(`${(err as Error).message}; falling back to an older snapshot of stream ${op}`);
@@ -211,22 +210,14 @@ export class CheckpointManager {
   }
 }
 
-function readSync(path: string, kind: string): Buffer {
+function readChecked(fs: FsPort, path: string, kind: string): Buffer {
   let data: Buffer;
   try {
-    data = readFileSync(path);
+    data = fs.readFileSync(path);
   } catch (err) {
     throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
   return decodeEnvelope(path, kind, data);
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
-import { crashPoint } from "./crash.js";
 import { CheckpointError } from "./errors.js";
 import type { FsPort } from "./fs-port.js";
 
@@ -58,9 +57,7 @@ export async function writeDurably(fs: FsPort, path: string, kind: string, paylo
   const tmp = join(dirname(path), `${basename(path)}${TMP_MARKER}${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     await fs.writeNewFile(tmp, encodeEnvelope(kind, payload));
-    crashPoint("after-tmp-write");
     await fs.rename(tmp, path);
-    crashPoint("after-rename");
     await fs.syncDir(dirname(path));
   } catch (err) {
     await fs.rm(tmp).catch(() => undefined);

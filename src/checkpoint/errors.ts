@@ -1,4 +1,4 @@
-import { SluiceError } from "../core/errors.js";
+import { SluiceError } from "../util/errors.js";
 
 /** Stable codes of checkpoint and recovery errors (in messages and on `.code`). */
 export type CheckpointErrorCode =

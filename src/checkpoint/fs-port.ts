@@ -1,9 +1,12 @@
-import { promises as fsp } from "node:fs";
+import { mkdirSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
- * The file operations the checkpoint layer uses, so tests can inject faults (ENOSPC, EIO)
- * at the k-th call. All are asynchronous: fsync never stalls the event loop.
+ * The file operations the checkpoint layer uses, so tests can inject faults (ENOSPC, EIO, a
+ * crash at a chosen step) by handing a context another port (`StreamingContext`'s `fs`
+ * option). Per-batch writes are asynchronous: fsync never stalls the event loop. Startup
+ * (opening the directory, taking its lock, reading what recovery needs) is synchronous, as
+ * `getOrCreate` and `start` are.
  */
 export interface FsPort {
   /** Creates `path` (not existing) with `data` and fsyncs it. */
@@ -16,24 +19,21 @@ export interface FsPort {
   mkdir(dir: string): Promise<void>;
   rm(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Startup: reads a whole file. */
+  readFileSync(path: string): Buffer;
+  /** Startup: a directory's entries, none when it does not exist. */
+  readdirSync(dir: string): string[];
+  /** Startup: creates a directory and its parents. */
+  mkdirSync(dir: string): void;
+  /** Startup: removes a file or directory tree, if there. */
+  rmSync(path: string): void;
+  /** Startup: writes a small file (the lock). */
+  writeFileSync(path: string, data: string): void;
 }
 
-/** Node's file system. `SLUICE_FAULT_FS=enospc@N` (or `eio@N`) fails the N-th write and every later one, for tests. */
+/** Node's file system. */
 export class NodeFs implements FsPort {
-  private writes = 0;
-  private readonly fault = parseFault(process.env.SLUICE_FAULT_FS);
-
-  private checkFault(path: string): void {
-    this.writes++;
-    if (this.fault && this.writes >= this.fault.at) {
-      const err = new Error(`${this.fault.code}: injected fault, write ${this.writes}, '${path}'`) as NodeJS.ErrnoException;
-      err.code = this.fault.code;
-      throw err;
-    }
-  }
-
   async writeNewFile(path: string, data: Uint8Array): Promise<void> {
-    this.checkFault(path);
     const handle = await fsp.open(path, "wx");
     try {
       await handle.writeFile(data);
@@ -73,6 +73,30 @@ export class NodeFs implements FsPort {
     return fsp.rm(path, { recursive: true, force: true });
   }
 
+  readFileSync(path: string): Buffer {
+    return readFileSync(path);
+  }
+
+  readdirSync(dir: string): string[] {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  }
+
+  mkdirSync(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  rmSync(path: string): void {
+    rmSync(path, { recursive: true, force: true });
+  }
+
+  writeFileSync(path: string, data: string): void {
+    writeFileSync(path, data);
+  }
+
   async exists(path: string): Promise<boolean> {
     try {
       await fsp.access(path);
@@ -81,9 +105,4 @@ export class NodeFs implements FsPort {
       return false;
     }
   }
-}
-
-function parseFault(spec: string | undefined): { code: string; at: number } | undefined {
-  const m = spec ? /^(enospc|eio)@(\d+)$/i.exec(spec) : null;
-  return m ? { code: m[1]!.toUpperCase(), at: Number(m[2]) } : undefined;
 }

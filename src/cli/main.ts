@@ -3,10 +3,14 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { SUBMIT_CONF_ENV } from "../core/conf.js";
-import { installStatusLine } from "./status-line.js";
-import { StreamingContext, SUBMIT_STATUS_ENV } from "../streaming/context.js";
-import { describeError } from "../core/errors.js";
+import { statusLinePlugin } from "./status-line.js";
+import { SparkContext } from "../core/context.js";
+import { StreamingContext } from "../streaming/context.js";
+import { describeError } from "../util/errors.js";
 import { setLogLevel } from "../util/log.js";
+
+/** The status line of jobs this process submits. */
+const submitStatus = statusLinePlugin();
 
 /** Options of `sluice submit`, as spark-submit has them. */
 interface SubmitOptions {
@@ -76,8 +80,7 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
     process.stderr.write(`sluice submit: running ${path}\n`);
     for (const [k, v] of Object.entries(settings)) process.stderr.write(`  ${k}=${v}\n`);
   }
-  process.env[SUBMIT_STATUS_ENV] = "1";
-  installStatusLine();
+  SparkContext.registerPlugin(submitStatus);
   process.argv = [process.argv[0]!, path, ...args];
   const removeHandler = stopOnInterrupt();
   try {

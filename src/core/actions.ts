@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { compareValues } from "../util/compare.js";
 import { KeyedMap, keysEqual } from "../util/keyed-map.js";
 import { pyStr } from "../util/py-format.js";
-import { EmptyRDDError, IllegalArgumentError } from "./errors.js";
+import { EmptyRDDError, IllegalArgumentError } from "../util/errors.js";
 import { allPartitions, type RDD } from "./rdd.js";
 import { StatCounter } from "./stat-counter.js";
 

@@ -1,4 +1,4 @@
-import { IllegalArgumentError } from "./errors.js";
+import { IllegalArgumentError } from "../util/errors.js";
 
 /** Environment variable through which `sluice submit` hands `--master`/`--conf` to the job. */
 export const SUBMIT_CONF_ENV = "SLUICE_CONF";

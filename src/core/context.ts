@@ -2,27 +2,23 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { WorkerPool } from "../scheduler/worker-pool.js";
-import { SparkListenerBus, type SparkListener } from "../scheduler/events.js";
+import { SparkListenerBus, type SparkListener } from "../events/scheduler.js";
 import { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { BlockManager } from "../storage/block-manager.js";
 import { log, setLogLevel } from "../util/log.js";
 import { parseMaster, SparkConf } from "./conf.js";
-import { IllegalArgumentError, IllegalStateError } from "./errors.js";
+import { IllegalArgumentError, IllegalStateError } from "../util/errors.js";
 import { RDD } from "./rdd.js";
 import { ParallelCollectionNode, sliceEvenly } from "./rdds/parallel-collection.js";
 import { TextFileNode, WholeTextFilesNode } from "./rdds/text-file.js";
 import { UnionNode } from "./rdds/union.js";
 import { PreparedNode } from "./rdds/prepared.js";
 import { listInputFiles } from "../util/files.js";
-import { sharedList } from "../util/shared-list.js";
 import { avroType, decodeAvroFile, type AvroSchema } from "../util/formats/avro.js";
 import { decodeJsonLines } from "../util/formats/json-lines.js";
 import { decodeParquet } from "../util/formats/parquet.js";
 import { Accumulator, Broadcast } from "./shared-vars.js";
-
-// kept on globalThis so that two copies of this module (src and dist) still share it
-const ACTIVE = Symbol.for("sluice.activeSparkContext");
-const registry = globalThis as unknown as { [ACTIVE]?: SparkContext };
+import type { PluginInstance, SparkPlugin } from "./plugins.js";
 
 /**
  * The entry point of the batch engine: makes RDDs and runs their jobs. One may be active
@@ -30,6 +26,11 @@ const registry = globalThis as unknown as { [ACTIVE]?: SparkContext };
  * @example const sc = new SparkContext("local[2]", "wordcount")
  */
 export class SparkContext {
+  /** The running context of this process, if any (Spark allows one). */
+  private static active: SparkContext | undefined;
+  /** Plugins every new context starts (the package entry registers the web UI). */
+  private static readonly plugins: SparkPlugin[] = [];
+  private readonly pluginInstances = new Map<string, PluginInstance>();
   readonly conf: SparkConf;
   readonly master: string;
   readonly appName: string;
@@ -50,7 +51,7 @@ export class SparkContext {
   constructor(conf: SparkConf);
   constructor(master?: string, appName?: string, conf?: SparkConf);
   constructor(masterOrConf?: string | SparkConf, appName?: string, conf?: SparkConf) {
-    const active = registry[ACTIVE];
+    const active = SparkContext.active;
     if (active && !active.stopped) {
       throw new IllegalStateError(`Only one SparkContext may be running in this process (app "${active.appName}" is running): stop it first, or use SparkContext.getOrCreate()`);
     }
@@ -64,7 +65,8 @@ export class SparkContext {
     this.defaultParallelism = this.conf.getInt("spark.default.parallelism", cores);
     const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
     if (maxTaskFailures < 1) throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
-    this.workerPool = cores > 1 ? WorkerPool.shared(cores) : undefined;
+    this.workerPool = cores > 1 ? new WorkerPool(cores) : undefined;
+    this.workerPool?.warmUp();
     this.scheduler = new DAGScheduler({
       shuffleManager: this.shuffleManager,
       blockManager: this.blockManager,
@@ -73,8 +75,27 @@ export class SparkContext {
       assertActive: () => this.assertActive(),
       sparkListeners: this.sparkListeners,
     });
-    registry[ACTIVE] = this;
-    for (const e of contextExtensions) e.onStart(this);
+    SparkContext.active = this;
+    for (const plugin of SparkContext.plugins) {
+      const instance = plugin.init(this);
+      if (instance && !this.pluginInstances.has(plugin.name)) this.pluginInstances.set(plugin.name, instance);
+      else if (instance) this.pluginInstances.set(`${plugin.name}#${this.pluginInstances.size}`, instance);
+    }
+  }
+
+  /** Starts `plugin` with every SparkContext created from now on (a plugin registered twice runs once). */
+  static registerPlugin(plugin: SparkPlugin): void {
+    if (!SparkContext.plugins.includes(plugin)) SparkContext.plugins.push(plugin);
+  }
+
+  /** This context's part of the plugin named `name`, if it runs one. */
+  plugin(name: string): PluginInstance | undefined {
+    return this.pluginInstances.get(name);
+  }
+
+  /** Tells the plugins that `component` (a StreamingContext) started on this context. */
+  componentStarted(component: object): void {
+    for (const instance of this.pluginInstances.values()) instance.componentStarted?.(component);
   }
 
   /** The web UI's address once it listens (`spark.ui.enabled`, `spark.ui.port`); PySpark's `sc.uiWebUrl`. */
@@ -82,13 +103,13 @@ export class SparkContext {
 
   /** The active context, or a new one made from `conf`. */
   static getOrCreate(conf?: SparkConf): SparkContext {
-    const active = registry[ACTIVE];
+    const active = SparkContext.active;
     return active && !active.stopped ? active : new SparkContext(conf ?? new SparkConf());
   }
 
   /** The active context, if any. */
   static getActive(): SparkContext | undefined {
-    const active = registry[ACTIVE];
+    const active = SparkContext.active;
     return active && !active.stopped ? active : undefined;
   }
 
@@ -205,25 +226,14 @@ export class SparkContext {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const e of contextExtensions) await e.onStop?.(this);
+    for (const instance of this.pluginInstances.values()) await instance.stop?.();
+    this.pluginInstances.clear();
+    await this.workerPool?.close();
     this.blockManager.clear();
     this.shuffleManager.clear();
-    if (registry[ACTIVE] === this) delete registry[ACTIVE];
+    if (SparkContext.active === this) SparkContext.active = undefined;
     log.info(`SparkContext for app "${this.appName}" stopped`);
   }
-}
-
-/** Something that lives as long as each SparkContext (the web UI registers one; core knows nothing of it). */
-export interface ContextExtension {
-  onStart(sc: SparkContext): void;
-  onStop?(sc: SparkContext): void | Promise<void>;
-}
-
-const contextExtensions = sharedList<ContextExtension>("sluice.contextExtensions");
-
-/** Registers `e` for every SparkContext created from now on. */
-export function registerContextExtension(e: ContextExtension): void {
-  if (!contextExtensions.includes(e)) contextExtensions.push(e);
 }
 
 function checkSlices(n: number, what: string): void {

@@ -1,7 +1,7 @@
 import type { PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { markOrigin } from "../scheduler/task-context.js";
 import { checkPartitionCount, type Partitioner } from "../shuffle/partitioner.js";
-import { IllegalArgumentError } from "./errors.js";
+import { IllegalArgumentError } from "../util/errors.js";
 import type { SparkContext } from "./context.js";
 import type { RDDNode } from "./node.js";
 import * as actions from "./actions.js";

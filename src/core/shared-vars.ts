@@ -1,4 +1,4 @@
-import { IllegalStateError } from "./errors.js";
+import { IllegalStateError } from "../util/errors.js";
 
 /** A read-only value shared with every task (`sc.broadcast(v)`); read it with `.value`. */
 export class Broadcast<T> {

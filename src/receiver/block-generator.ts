@@ -1,5 +1,5 @@
 import type { WalRef } from "../checkpoint/wal.js";
-import { RecurringTimer, type Clock } from "../streaming/clock.js";
+import { RecurringTimer, type Clock } from "../util/clock.js";
 
 /** A block of records from one receiver: one partition of a batch's RDD. */
 export interface Block<T> {

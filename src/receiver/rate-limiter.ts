@@ -1,4 +1,4 @@
-import type { Clock } from "../streaming/clock.js";
+import type { Clock } from "../util/clock.js";
 
 /**
  * A token bucket of `rate` records per second (unlimited when the rate is <= 0 or infinite),

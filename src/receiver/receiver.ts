@@ -1,4 +1,4 @@
-import { IllegalStateError } from "../core/errors.js";
+import { IllegalStateError } from "../util/errors.js";
 import { StorageLevel } from "../core/storage-level.js";
 
 /** What a running receiver reports to (the supervisor implements it). */

@@ -1,6 +1,6 @@
-import { IllegalStateError, SluiceError, describeError } from "../core/errors.js";
-import type { Clock } from "../streaming/clock.js";
-import type { ListenerBus, ReceiverInfo } from "../streaming/listener.js";
+import { IllegalStateError, SluiceError, describeError } from "../util/errors.js";
+import type { Clock } from "../util/clock.js";
+import type { ListenerBus, ReceiverInfo } from "../events/streaming.js";
 import { log } from "../util/log.js";
 import type { WriteAheadLog } from "../checkpoint/wal.js";
 import { BlockGenerator, type Block } from "./block-generator.js";

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { WriteAheadLog, type WalRef } from "../checkpoint/wal.js";
-import type { Clock } from "../streaming/clock.js";
-import type { ListenerBus } from "../streaming/listener.js";
+import type { Clock } from "../util/clock.js";
+import type { ListenerBus } from "../events/streaming.js";
 import type { Block } from "./block-generator.js";
-import type { SluiceError } from "../core/errors.js";
+import type { SluiceError } from "../util/errors.js";
 import type { Receiver } from "./receiver.js";
 import { ReceiverSupervisor, type SupervisorSettings } from "./supervisor.js";
 

@@ -1,7 +1,7 @@
 import type { Emit, RDDNode, ShuffleDependency } from "../core/node.js";
 import type { RDD } from "../core/rdd.js";
-import { IllegalStateError, TaskFailedError, describeError } from "../core/errors.js";
-import { jobGroups, type JobInfo, type SparkListenerBus, type StageInfo } from "./events.js";
+import { IllegalStateError, TaskFailedError, describeError } from "../util/errors.js";
+import { jobGroups, type JobInfo, type SparkListenerBus, type StageInfo } from "../events/scheduler.js";
 import type { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { writeShuffleOutput } from "../shuffle/shuffle-writer.js";
 import type { BlockManager } from "../storage/block-manager.js";

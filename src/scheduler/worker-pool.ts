@@ -42,23 +42,6 @@ export class WorkerPool {
 
   constructor(readonly size: number) {}
 
-  private static readonly pools = new Map<number, WorkerPool>();
-
-  /**
-   * The process's pool of `size` threads, started now in the background: threads take a few
-   * hundred milliseconds to load, so they are kept (idle, not holding the process open) for
-   * the next context of the same size.
-   */
-  static shared(size: number): WorkerPool {
-    let pool = WorkerPool.pools.get(size);
-    if (!pool || pool.broken) {
-      pool = new WorkerPool(size);
-      WorkerPool.pools.set(size, pool);
-      pool.warmUp();
-    }
-    return pool;
-  }
-
   /** Starts every thread now, so the first job does not wait for them. */
   warmUp(): void {
     while (this.workers.length < this.size) this.idle.push(this.spawn());
@@ -116,9 +99,8 @@ export class WorkerPool {
     }
   }
 
-  /** Ends every thread (a shared pool is then started afresh on next use). */
+  /** Ends every thread (the context owning the pool is stopping). */
   async close(): Promise<void> {
-    if (WorkerPool.pools.get(this.size) === this) WorkerPool.pools.delete(this.size);
     const workers = this.workers.splice(0);
     this.idle.length = 0;
     await Promise.all(workers.map((w) => w.terminate()));

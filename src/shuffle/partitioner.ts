@@ -1,4 +1,4 @@
-import { IllegalArgumentError } from "../core/errors.js";
+import { IllegalArgumentError } from "../util/errors.js";
 import { compareValues } from "../util/compare.js";
 import { nonNegativeMod, stableHash } from "../util/hash.js";
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import { IllegalArgumentError } from "../core/errors.js";
+import { IllegalArgumentError } from "../util/errors.js";
 import { RDD } from "../core/rdd.js";
 import type { RDDNode } from "../core/node.js";
 import { ident, literal } from "./engine.js";

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { SparkConf } from "../core/conf.js";
 import { SparkContext } from "../core/context.js";
-import { IllegalArgumentError } from "../core/errors.js";
+import { IllegalArgumentError } from "../util/errors.js";
 import { RDD } from "../core/rdd.js";
 import { DataFrame, type Plan, type Row, type Source } from "./dataframe.js";
 import { ident, literal, SqlEngine, type Result } from "./engine.js";

@@ -1,4 +1,4 @@
-import { IllegalArgumentError, SluiceError } from "../core/errors.js";
+import { IllegalArgumentError, SluiceError } from "../util/errors.js";
 
 /** Spark SQL's type names, as `StructField` takes them, and the DuckDB type each maps to. */
 export const SQL_TYPES = {

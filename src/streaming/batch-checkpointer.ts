@@ -4,7 +4,7 @@ import { RDD } from "../core/rdd.js";
 import { ParallelCollectionNode } from "../core/rdds/parallel-collection.js";
 import type { SparkContext } from "../core/context.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
-import type { DStream } from "./dstream.js";
+import type { DStreamCore } from "./dstream-core.js";
 import type { DStreamGraph } from "./graph.js";
 
 /**
@@ -60,8 +60,8 @@ export class BatchCheckpointer {
    * Puts the saved state back: each stateful stream gets its snapshot RDD at the snapshot's
    * time. Returns, per stateful stream, the time its state is known at (replay starts after).
    */
-  restoreState(sc: SparkContext, plan: RecoveryPlan): Map<DStream<unknown>, number> {
-    const known = new Map<DStream<unknown>, number>();
+  restoreState(sc: SparkContext, plan: RecoveryPlan): Map<DStreamCore<unknown>, number> {
+    const known = new Map<DStreamCore<unknown>, number>();
     for (const s of this.graph.statefulStreams()) {
       const snap = plan.snapshots.get(s.id);
       if (!snap) continue;
@@ -82,7 +82,7 @@ export class BatchCheckpointer {
 }
 
 /** The latest time at or before `time` at which `s` produces an RDD. */
-function latestTimeOf(s: DStream<unknown>, time: number): number | undefined {
+function latestTimeOf(s: DStreamCore<unknown>, time: number): number | undefined {
   const slide = s.slideMs();
   const t = s.zero + Math.floor((time - s.zero) / slide) * slide;
   return t > s.zero ? t : undefined;

@@ -1,30 +1,31 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
+import { NodeFs, type FsPort } from "../checkpoint/fs-port.js";
 import type { SparkContext } from "../core/context.js";
-import { IllegalArgumentError, IllegalStateError, type SluiceError } from "../core/errors.js";
+import { IllegalArgumentError, IllegalStateError, type SluiceError } from "../util/errors.js";
 import { RDD } from "../core/rdd.js";
 import type { Receiver } from "../receiver/receiver.js";
 import { SocketReceiver } from "../receiver/socket-receiver.js";
 import { ReceiverTracker } from "../receiver/tracker.js";
 import { formatSeconds, toMillis } from "../util/duration.js";
 import { log } from "../util/log.js";
-import { ManualClock, SystemClock, type Clock } from "./clock.js";
+import { ManualClock, SystemClock, type Clock } from "../util/clock.js";
 import { DStream } from "./dstream.js";
 import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/file-input.js";
 import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
 import { FILE_FORMATS, readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
 import { avroType, type AvroSchema } from "../util/formats/avro.js";
-import { sharedList } from "../util/shared-list.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
 import { JobGenerator } from "./job-generator.js";
 import { JobScheduler, StreamingJobError } from "./job-scheduler.js";
-import { BatchCheckpointer } from "./batch-checkpointer.js";
-import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
-import { CheckpointError } from "../checkpoint/errors.js";
-import { ListenerBus, type StreamingListener } from "./listener.js";
+import { ListenerBus, type StreamingListener } from "../events/streaming.js";
 import { RateController } from "./rate-controller.js";
+import type { BatchCheckpointer } from "./batch-checkpointer.js";
+import { readRecoveryPlan, startFresh, startRecovered, type StartParts } from "./recovery.js";
+import { Connections } from "../util/connections.js";
 
 /** Lifecycle states of a streaming context. */
 export type StreamingContextState = "INITIALIZED" | "ACTIVE" | "STOPPED";
@@ -35,21 +36,9 @@ export interface StreamingContextOptions {
   clock?: Clock;
   /** Where `pprint` writes; default stdout. */
   out?: (text: string) => void;
+  /** The file system checkpoints and file outputs are written through (tests inject faults so). */
+  fs?: FsPort;
 }
-
-const streamingStartHooks = sharedList<(ssc: StreamingContext) => void>("sluice.streamingStartHooks");
-
-/** Calls `hook` whenever a StreamingContext starts (the web UI attaches its Streaming page so). */
-export function onStreamingContextStart(hook: (ssc: StreamingContext) => void): void {
-  if (!streamingStartHooks.includes(hook)) streamingStartHooks.push(hook);
-}
-
-/** Set by `sluice submit`: the context then prints a one-line status on start. */
-export const SUBMIT_STATUS_ENV = "SLUICE_SUBMIT_STATUS";
-
-// on globalThis so that two copies of this module (src and dist) share the rule
-const ACTIVE = Symbol.for("sluice.activeStreamingContext");
-const registry = globalThis as unknown as { [ACTIVE]?: StreamingContext };
 
 /**
  * The entry point of streaming: cuts input into one RDD per batch interval (seconds).
@@ -64,11 +53,17 @@ export class StreamingContext {
   readonly listenerBus = new ListenerBus();
   readonly receiverTracker: ReceiverTracker;
   readonly scheduler: JobScheduler;
-  private readonly generator: JobGenerator;
+  /** The file system checkpoints and file outputs go through. */
+  readonly fs: FsPort;
+  /** Connections sinks open; closed when the context stops. */
+  readonly connections = new Connections();
+  private generator: JobGenerator | undefined;
   private state: StreamingContextState = "INITIALIZED";
   /** Set by `getOrCreate` when the checkpoint directory holds a job to resume. */
-  recovery: RecoveryPlan | undefined;
+  private recovery: RecoveryPlan | undefined;
   private checkpointer: BatchCheckpointer | undefined;
+  /** The started, not yet stopped context of this process, if any. */
+  private static active: StreamingContext | undefined;
   private checkpointDir: string | undefined;
   private error: SluiceError | undefined;
   private terminated!: Promise<void>;
@@ -86,6 +81,7 @@ export class StreamingContext {
     const clockName = conf.get("spark.streaming.clock", "system");
     this.clock = options.clock ?? (clockName === "manual" ? new ManualClock() : new SystemClock());
     this.out = options.out ?? ((text) => void process.stdout.write(text));
+    this.fs = options.fs ?? new NodeFs();
     const blockIntervalMs = toMillis(Number(conf.get("spark.streaming.blockInterval", "0.2")), "spark.streaming.blockInterval");
     const restartDelayMs = Number(conf.get("spark.streaming.receiverRestartDelay", "2000"));
     const maxRate = Number(conf.get("spark.streaming.receiver.maxRate", "0"));
@@ -101,7 +97,6 @@ export class StreamingContext {
       onError: (err, fatal) => this.reportError(err, fatal),
       onBatchDone: (t) => this.batchDone(t),
     });
-    this.generator = new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler);
     this.terminated = new Promise((resolve) => (this.resolveTerminated = resolve));
     this.failed = new Promise((_, reject) => (this.rejectFailed = reject));
     this.failed.catch(() => undefined); // reported to whoever awaits termination, if anyone does
@@ -109,7 +104,7 @@ export class StreamingContext {
 
   /** The started, not yet stopped context of this process, if any. */
   static getActive(): StreamingContext | null {
-    return registry[ACTIVE] ?? null;
+    return StreamingContext.active ?? null;
   }
 
   /** The active context, or one made by `setupFunc` (checkpoint recovery arrives with fault tolerance). */
@@ -129,18 +124,10 @@ export class StreamingContext {
     if (typeof setupFunc !== "function") throw new IllegalArgumentError("setupFunc cannot be None");
     if (!checkpointPath) return setupFunc();
     const manager = new CheckpointManager(resolve(checkpointPath));
-    const plan = manager.hasMetadata() ? manager.readRecovery() : undefined;
+    const saved = manager.hasMetadata() ? manager.readRecovery() : undefined; // read before setupFunc runs
     const ssc = setupFunc();
     ssc.checkpoint(checkpointPath);
-    if (plan) {
-      const { fingerprint, summary } = ssc.graph.fingerprint(ssc.batchMs);
-      if (fingerprint !== plan.metadata.fingerprint) {
-        const removed = plan.metadata.summary.filter((l) => !summary.includes(l)).map((l) => `  - ${l}`);
-        const added = summary.filter((l) => !plan.metadata.summary.includes(l)).map((l) => `  + ${l}`);
-        throw new CheckpointError("SLUICE_E_GRAPH_MISMATCH", `the checkpoint in ${manager.dir} was written by another job graph (${plan.metadata.fingerprint.slice(0, 12)}…, now ${fingerprint.slice(0, 12)}…):\n${[...removed, ...added].join("\n")}\nUse a new checkpoint directory for the changed job`);
-      }
-      ssc.recovery = plan;
-    }
+    if (saved) ssc.recovery = readRecoveryPlan(saved, manager.dir, ssc.graph, ssc.batchMs);
     return ssc;
   }
 
@@ -252,8 +239,10 @@ export class StreamingContext {
     if (active) throw new IllegalStateError(`Only one StreamingContext may be started in this process. Currently running StreamingContext was started at ${new Date(active.startTime ?? 0).toISOString()}`);
     try {
       this.sparkContext.assertActive();
-      if (this.recovery) this.startRecovered(this.recovery);
-      else this.startFresh();
+      const parts = this.startParts();
+      const started = this.recovery ? startRecovered(parts, this.recovery) : startFresh(parts);
+      this.generator = started.generator;
+      this.checkpointer = started.checkpointer;
     } catch (err) {
       this.checkpointer?.manager.close();
       this.state = "STOPPED";
@@ -263,78 +252,23 @@ export class StreamingContext {
     }
     this.startTime = this.clock.now();
     this.state = "ACTIVE";
-    registry[ACTIVE] = this;
-    for (const hook of streamingStartHooks) hook(this);
+    StreamingContext.active = this;
+    this.sparkContext.componentStarted(this);
     this.listenerBus.post("onStreamingStarted", this.startTime);
-    if (process.env[SUBMIT_STATUS_ENV]) process.stderr.write(`sluice: streaming ${this.describe()}; Ctrl-C stops gracefully\n`);
-    else log.info(`StreamingContext started: ${this.describe()}`);
+    log.info(`StreamingContext started: ${this.describe()}`);
   }
 
-  private startFresh(): void {
-    const first = this.generator.firstBatchTime();
-    this.graph.start(first - this.batchMs, this.checkpointDir);
-    const ck = this.openCheckpointer();
-    if (ck) {
-      ck.manager.resetForNewJob();
-      const { fingerprint, summary } = this.graph.fingerprint(this.batchMs);
-      ck.ready = ck.manager.writeMetadata({ appName: this.sparkContext.appName, batchMs: this.batchMs, zeroTime: first - this.batchMs, fingerprint, summary, inputs: this.graph.inputResumeStates() });
-      ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
-    }
-    this.receiverTracker.attach(this.graph.receivers(), this.walDir());
-    this.receiverTracker.startAll();
-    this.generator.start(first);
-  }
-
-  /** The receivers' write-ahead log directory, when `spark.streaming.receiver.writeAheadLog.enable` is on. */
-  private walDir(): string | undefined {
-    if (!this.sparkContext.conf.getBoolean("spark.streaming.receiver.writeAheadLog.enable", false)) return undefined;
-    if (!this.checkpointDir) throw new IllegalArgumentError("spark.streaming.receiver.writeAheadLog.enable needs a checkpoint directory: call ssc.checkpoint(dir) (the log is kept there)");
-    return resolve(this.checkpointDir, "wal");
-  }
-
-  private openCheckpointer(): BatchCheckpointer | undefined {
-    if (!this.checkpointDir) return undefined;
-    const manager = new CheckpointManager(this.checkpointDir);
-    manager.open();
-    const intervals = this.graph.statefulStreams().map((s) => (s.checkpointInterval ?? 0) * 1000).filter((ms) => ms > 0);
-    const snapshotEvery = intervals.length ? Math.min(...intervals) : this.batchMs * Math.ceil(10_000 / this.batchMs);
-    const retain = this.sparkContext.conf.getInt("spark.streaming.minBatchesToRetain", 100);
-    this.checkpointer = new BatchCheckpointer(manager, this.graph, this.batchMs, snapshotEvery, retain, (keepFrom) => this.receiverTracker.cleanupWal(keepFrom));
-    this.generator.checkpointer = this.checkpointer;
-    return this.checkpointer;
-  }
-
-  /**
-   * Resumes a checkpointed job: original zero time, logged inputs, saved state; committed
-   * batches after a snapshot are replayed with outputs suppressed, the uncommitted one is
-   * re-run with its logged input, batch times missed while down run in order, then the
-   * timer takes over.
-   */
-  private startRecovered(plan: RecoveryPlan): void {
-    const zero = plan.metadata.zeroTime;
-    const b = this.batchMs;
-    this.graph.start(zero, this.checkpointDir);
-    const ck = this.openCheckpointer()!;
-    this.receiverTracker.attach(this.graph.receivers(), this.walDir());
-    this.graph.restoreInputs(plan.offsets, plan.metadata.inputs);
-    const known = ck.restoreState(this.sparkContext, plan);
-    this.receiverTracker.startAll();
-    const committed = plan.lastCommitted ?? zero;
-    const stateful = this.graph.statefulStreams();
-    const replayFrom = Math.min(committed, ...stateful.map((s) => known.get(s) ?? zero));
-    for (let t = replayFrom + b; t <= committed; t += b) {
-      const behind = stateful.filter((s) => (known.get(s) ?? zero) < t);
-      if (behind.length > 0) this.generator.replay(t, behind);
-    }
-    let last = committed;
-    if (plan.pending) {
-      this.generator.rerunLogged(plan.pending.batchTime);
-      last = plan.pending.batchTime;
-    }
-    const nextTick = this.generator.firstBatchTime();
-    for (let t = last + b; t < nextTick; t += b) this.generator.generateJobs(t);
-    this.generator.start(Math.max(nextTick, last + b));
-    log.info(`recovered from ${ck.manager.dir}: last committed batch ${plan.lastCommitted ?? "none"}, ${plan.pending ? "1 batch re-run" : "no batch to re-run"}, state from ${known.size} snapshot(s)`);
+  private startParts(): StartParts {
+    return {
+      sc: this.sparkContext,
+      batchMs: this.batchMs,
+      graph: this.graph,
+      tracker: this.receiverTracker,
+      checkpointDir: this.checkpointDir,
+      fs: this.fs,
+      makeGenerator: (ck) => new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler, ck),
+      firstBatchTime: () => (Math.floor(this.clock.now() / this.batchMs) + 1) * this.batchMs,
+    };
   }
 
   /** A one-line description: app, batch interval, receivers. */
@@ -359,14 +293,15 @@ export class StreamingContext {
     this.stopping = (async () => {
       if (wasActive) {
         if (stopGracefully) await this.drain();
-        this.generator.stop();
+        this.generator?.stop();
         await this.receiverTracker.stop();
         await this.scheduler.stop(stopGracefully);
         this.graph.stopInputs();
       }
+      await this.connections.closeAll();
       await this.checkpointer?.ready.catch((err: unknown) => log.error(`checkpoint metadata was not written: ${(err as Error).message}`));
       this.checkpointer?.manager.close();
-      if (registry[ACTIVE] === this) delete registry[ACTIVE];
+      if (StreamingContext.active === this) StreamingContext.active = undefined;
       if (stopSc) await this.sparkContext.stop();
       this.resolveTerminated();
     })();
@@ -387,7 +322,7 @@ export class StreamingContext {
     });
     await this.receiverTracker.stop();
     const lastNeeded = Math.max(stopTime, this.clock.now());
-    await Promise.race([this.generator.whenGenerated(lastNeeded), timeout]);
+    if (this.generator) await Promise.race([this.generator.whenGenerated(lastNeeded), timeout]);
     if (!timedOut) await Promise.race([this.scheduler.whenIdle(), timeout]);
     cancel();
     if (timedOut) log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);

@@ -1,4 +1,4 @@
-import { IllegalArgumentError } from "../core/errors.js";
+import { IllegalArgumentError } from "../util/errors.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
 import { toMillis } from "../util/duration.js";
 import { DStream } from "./dstream.js";

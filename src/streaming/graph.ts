@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { IllegalArgumentError, IllegalStateError } from "../core/errors.js";
+import { IllegalArgumentError, IllegalStateError } from "../util/errors.js";
 import type { Receiver } from "../receiver/receiver.js";
-import type { DStream } from "./dstream.js";
+import type { DStreamCore } from "./dstream-core.js";
 import { ReceiverInputDStream } from "./dstream/input.js";
 import type { ForEachDStream, Job } from "./dstream/output.js";
 import { StreamingJobError } from "./job-scheduler.js";
@@ -11,9 +11,9 @@ import { StreamingJobError } from "./job-scheduler.js";
  * order, and the remember duration. `generateJobs(t)` asks every output for its job at `t`.
  */
 export class DStreamGraph {
-  readonly inputs: DStream<unknown>[] = [];
-  readonly outputs: DStream<unknown>[] = [];
-  private readonly all: DStream<unknown>[] = [];
+  readonly inputs: DStreamCore<unknown>[] = [];
+  readonly outputs: DStreamCore<unknown>[] = [];
+  private readonly all: DStreamCore<unknown>[] = [];
   private nextId = 0;
   private frozen: "INITIALIZED" | "ACTIVE" | "STOPPED" = "INITIALIZED";
   zeroTime: number | undefined;
@@ -26,7 +26,7 @@ export class DStreamGraph {
   }
 
   /** Registers a stream and returns its id. */
-  add(stream: DStream<unknown>): number {
+  add(stream: DStreamCore<unknown>): number {
     this.assertMutable();
     this.all.push(stream);
     if (stream.node.dependencies.length === 0) this.inputs.push(stream);
@@ -35,12 +35,12 @@ export class DStreamGraph {
     return id;
   }
 
-  addOutput(output: DStream<unknown>): void {
+  addOutput(output: DStreamCore<unknown>): void {
     this.assertMutable();
     this.outputs.push(output);
   }
 
-  get streams(): readonly DStream<unknown>[] {
+  get streams(): readonly DStreamCore<unknown>[] {
     return this.all;
   }
 
@@ -123,7 +123,7 @@ export class DStreamGraph {
   readonly stateSizes = new Map<string, number>();
 
   /** The streams whose RDDs derive from their own past ones. */
-  statefulStreams(): DStream<unknown>[] {
+  statefulStreams(): DStreamCore<unknown>[] {
     return this.all.filter((s) => s.node.stateful);
   }
 
@@ -144,7 +144,7 @@ export class DStreamGraph {
    * is false, when replaying), then one per stateful stream to materialize its state.
    * A build error becomes that output's failure.
    */
-  generateJobs(time: number, outputs = true, stateful: readonly DStream<unknown>[] = this.statefulStreams()): { jobs: Job[]; errors: StreamingJobError[] } {
+  generateJobs(time: number, outputs = true, stateful: readonly DStreamCore<unknown>[] = this.statefulStreams()): { jobs: Job[]; errors: StreamingJobError[] } {
     const jobs: Job[] = [];
     const errors: StreamingJobError[] = [];
     for (const out of outputs ? this.outputs : []) {

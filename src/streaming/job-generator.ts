@@ -1,7 +1,7 @@
 import type { ReceiverTracker } from "../receiver/tracker.js";
 import type { BatchCheckpointer } from "./batch-checkpointer.js";
-import { RecurringTimer, type Clock } from "./clock.js";
-import type { DStream } from "./dstream.js";
+import { RecurringTimer, type Clock } from "../util/clock.js";
+import type { DStreamCore } from "./dstream-core.js";
 import type { DStreamGraph } from "./graph.js";
 import type { JobScheduler } from "./job-scheduler.js";
 
@@ -16,7 +16,6 @@ export class JobGenerator {
   /** The last batch time whose jobs were generated. */
   lastGenerated = -Infinity;
   private tickWaiters: { time: number; resolve: () => void }[] = [];
-  checkpointer: BatchCheckpointer | undefined;
 
   constructor(
     clock: Clock,
@@ -24,6 +23,7 @@ export class JobGenerator {
     private readonly graph: DStreamGraph,
     private readonly tracker: ReceiverTracker,
     private readonly scheduler: JobScheduler,
+    private readonly checkpointer: BatchCheckpointer | undefined,
   ) {
     this.timer = new RecurringTimer(clock, batchMs, (t) => this.generateJobs(t));
   }
@@ -59,7 +59,7 @@ export class JobGenerator {
   }
 
   /** A committed batch after a snapshot: rebuild `streams`' state, outputs suppressed. */
-  replay(time: number, streams: readonly DStream<unknown>[]): void {
+  replay(time: number, streams: readonly DStreamCore<unknown>[]): void {
     const { jobs, errors } = this.graph.generateJobs(time, false, streams);
     this.scheduler.submit({ time, jobs, numRecords: 0, generationErrors: errors, fatalOnFailure: true });
   }

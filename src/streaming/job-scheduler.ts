@@ -1,8 +1,8 @@
-import { jobGroups } from "../scheduler/events.js";
-import { SluiceError, describeError } from "../core/errors.js";
-import type { Clock } from "./clock.js";
+import { jobGroups } from "../events/scheduler.js";
+import { SluiceError, describeError } from "../util/errors.js";
+import type { Clock } from "../util/clock.js";
 import type { Job } from "./dstream/output.js";
-import type { BatchInfo, ListenerBus, OutputOperationInfo } from "./listener.js";
+import type { BatchInfo, ListenerBus, OutputOperationInfo } from "../events/streaming.js";
 import { formatBatchTime } from "./pprint.js";
 
 /** The jobs of one batch time, with the steps that log its input before and commit it after. */

@@ -1,7 +1,7 @@
 import type { SparkConf } from "../core/conf.js";
 import { PIDRateEstimator } from "../receiver/rate-limiter.js";
 import type { ReceiverTracker } from "../receiver/tracker.js";
-import type { BatchInfo, StreamingListener } from "./listener.js";
+import type { BatchInfo, StreamingListener } from "../events/streaming.js";
 
 /**
  * Backpressure (`spark.streaming.backpressure.enabled`): after each batch, a PID estimator per

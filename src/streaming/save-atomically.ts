@@ -1,16 +1,21 @@
 import { existsSync, promises as fsp } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import { crashPoint } from "../checkpoint/crash.js";
+import type { FsPort } from "../checkpoint/fs-port.js";
 import type { RDD } from "../core/rdd.js";
 
 /**
  * Writes `rdd` as a directory at `path` all at once (text by default, or with `write`, e.g.
  * `(r, dir) => r.saveAsParquetFile(dir)`): parts and `_SUCCESS` go to a temporary sibling
- * directory, which is fsynced and renamed onto `path`. An existing `path` is a finished earlier
+ * directory, which is fsynced and renamed onto `path` (through the context's file-system port). An existing `path` is a finished earlier
  * attempt of the same batch and is kept as it is.
  */
-export async function saveAtomically(rdd: RDD<unknown>, path: string, write: (rdd: RDD<unknown>, dir: string) => Promise<void> = (r, dir) => r.saveAsTextFile(dir)): Promise<void> {
+export async function saveAtomically(
+  rdd: RDD<unknown>,
+  path: string,
+  write: (rdd: RDD<unknown>, dir: string) => Promise<void>,
+  fs: FsPort,
+): Promise<void> {
   const target = resolve(path);
   if (existsSync(target)) return;
   const parent = dirname(target);
@@ -20,9 +25,8 @@ export async function saveAtomically(rdd: RDD<unknown>, path: string, write: (rd
     await write(rdd, tmp);
     for (const name of await fsp.readdir(tmp)) await syncPath(join(tmp, name));
     await syncPath(tmp);
-    crashPoint("mid-output");
-    await fsp.rename(tmp, target);
-    await syncPath(parent);
+    await fs.rename(tmp, target);
+    await fs.syncDir(parent);
   } catch (err) {
     await fsp.rm(tmp, { recursive: true, force: true });
     if ((err as NodeJS.ErrnoException).code === "ENOTEMPTY" || (err as NodeJS.ErrnoException).code === "EEXIST") return; // another attempt finished first

@@ -1,4 +1,4 @@
-import { IllegalArgumentError, IllegalStateError, SluiceError } from "../core/errors.js";
+import { IllegalArgumentError, IllegalStateError, SluiceError } from "../util/errors.js";
 import type { RDD } from "../core/rdd.js";
 import { toMillis } from "../util/duration.js";
 

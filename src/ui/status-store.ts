@@ -1,5 +1,5 @@
-import type { JobInfo, SparkListener, StageInfo, TaskInfo } from "../scheduler/events.js";
-import type { BatchInfo, ReceiverInfo, StreamingListener } from "../streaming/listener.js";
+import type { JobInfo, SparkListener, StageInfo, TaskInfo } from "../events/scheduler.js";
+import type { BatchInfo, ReceiverInfo, StreamingListener } from "../events/streaming.js";
 
 /** A batch as the UI shows it. */
 export interface BatchView {

@@ -1,4 +1,4 @@
-import { IllegalArgumentError } from "../core/errors.js";
+import { IllegalArgumentError } from "./errors.js";
 
 /** Seconds as a number, for readability: `Seconds(3)` is 3. */
 export const Seconds = (n: number): number => n;

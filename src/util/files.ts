@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { globSync } from "tinyglobby";
-import { InputPathError } from "../core/errors.js";
+import { InputPathError } from "./errors.js";
 
 /** A file with its size in bytes. */
 export interface InputFile {

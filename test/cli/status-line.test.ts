@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { installStatusLine } from "../../src/cli/status-line.js";
+import { statusLinePlugin } from "../../src/cli/status-line.js";
+import { SparkContext } from "../../src/index.js";
 import { BATCHES, uiJob } from "../helpers/ui-job.js";
 
 /** A time as local hh:mm:ss (the status line shows batch times as pprint does). */
@@ -15,12 +16,14 @@ function fakeStream(isTTY: boolean) {
 test("sluice submit's status: one line rewritten in place on a terminal, plain lines elsewhere", async () => {
   const tty = fakeStream(true);
   const pipe = fakeStream(false);
-  installStatusLine(tty.stream);
-  installStatusLine(pipe.stream);
+  SparkContext.registerPlugin(statusLinePlugin(tty.stream));
+  SparkContext.registerPlugin(statusLinePlugin(pipe.stream));
   // a job whose receiver gets 2 lines, then 3, then none
   const { ssc, runBatch } = await uiJob();
   for (let i = 0; i < BATCHES.length; i++) await runBatch(i);
   await ssc.stop();
+  // first the job's line, as the context starts
+  for (const w of [tty, pipe]) assert.match(w.written.shift()!, /^sluice: streaming app "[^"]+" \(local\[2\]\): batch interval 1s, 1 receiver\(s\)/);
   assert.deepEqual(pipe.written.map((l) => l.replace(/processing \d+ ms, delay \d+ ms/, "processing T, delay T")), [
     `sluice: batch ${local(1000)}: 2 records, processing T, delay T; 1 batches\n`,
     `sluice: batch ${local(2000)}: 3 records, processing T, delay T; 2 batches\n`,

@@ -3,6 +3,7 @@
 // state per batch). Prints "committed <batchTime>" once each batch is committed.
 // Usage: sluice submit test/reliability/job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds] [snapshotSeconds]
 import { SparkContext, StreamingContext } from "sluice";
+import { faultFsFromEnv } from "../helpers/fault-fs.js";
 import { runReportingCommits } from "./report-commits.js";
 
 const [checkpointDir, inputDir, outputDir, batchSeconds = "0.1", snapshotSeconds] = process.argv.slice(2);
@@ -10,7 +11,7 @@ if (!checkpointDir || !inputDir || !outputDir) throw new Error("usage: job.ts <c
 
 const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   const sc = SparkContext.getOrCreate();
-  const ctx = new StreamingContext(sc, Number(batchSeconds));
+  const ctx = new StreamingContext(sc, Number(batchSeconds), { fs: faultFsFromEnv() });
   const lines = ctx.textFileStream(inputDir);
   lines.saveAsTextFiles(`${outputDir}/seen`);
   lines

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CRASH_POINTS } from "../../src/checkpoint/crash.js";
+import { CRASH_POINTS } from "../helpers/fault-fs.js";
 import { tempDir } from "../helpers/context.js";
 import { firstRun, makeWorkspace, reconcile, runJob } from "./harness.js";
 

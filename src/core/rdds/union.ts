@@ -1,5 +1,5 @@
 import type { TaskContext } from "../../scheduler/task-context.js";
-import { IllegalArgumentError } from "../errors.js";
+import { IllegalArgumentError } from "../../util/errors.js";
 import { narrow, type Emit, type RDDNode } from "../node.js";
 import type { RDD } from "../rdd.js";
 

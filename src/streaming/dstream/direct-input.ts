@@ -1,9 +1,9 @@
 import { RDD } from "../../core/rdd.js";
-import { SluiceError } from "../../core/errors.js";
+import { SluiceError } from "../../util/errors.js";
 import { log } from "../../util/log.js";
 import { PreparedNode } from "../../core/rdds/prepared.js";
 import { sliceEvenly } from "../../core/rdds/parallel-collection.js";
-import type { OffsetRange, ReplayableSource } from "../../receiver/sources/replayable.js";
+import type { OffsetRange, ReplayableSource } from "../replayable.js";
 import type { StreamingContext } from "../context.js";
 import type { DStream } from "../dstream.js";
 import type { DStreamNode } from "./node.js";
@@ -27,7 +27,7 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     private readonly maxRecordsPerBatch: number,
     private readonly partitions: number,
     /** Messages to records (a `MessageDecoder`'s), applied on first read and on a replay alike. */
-    private readonly decode: (messages: M[]) => Promise<T[]> = async (m) => m as unknown as T[],
+    private readonly decode: (messages: M[]) => Promise<T[]>,
   ) {}
 
   slideMs(): number {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { IllegalArgumentError } from "../../core/errors.js";
+import { IllegalArgumentError } from "../../util/errors.js";
 import { RDD } from "../../core/rdd.js";
 import { PreparedNode } from "../../core/rdds/prepared.js";
 import { isHiddenName } from "../../util/files.js";

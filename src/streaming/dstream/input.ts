@@ -5,16 +5,16 @@ import type { WalRef } from "../../checkpoint/wal.js";
 import { CheckpointError } from "../../checkpoint/errors.js";
 import { log } from "../../util/log.js";
 import type { StreamingContext } from "../context.js";
-import type { DStream } from "../dstream.js";
-import type { DStreamNode } from "./node.js";
+import type { DStreamCore } from "../dstream-core.js";
+import type { DStreamKind, DStreamNode } from "./node.js";
 
 /** What a receiver batch's offsets record: its blocks in the WAL, or only a count when they were not logged. */
 type ReceiverPlan = { records: number; logged: true; blocks: WalRef[] } | { records: number; logged: false };
 
 /** Input streams have no parents and produce an RDD every batch interval. */
 abstract class InputNode<T> implements DStreamNode<T> {
-  abstract readonly kind: string;
-  readonly dependencies: readonly DStream<unknown>[] = [];
+  abstract readonly kind: DStreamKind;
+  readonly dependencies: readonly DStreamCore<unknown>[] = [];
 
   constructor(protected readonly ssc: StreamingContext) {}
 

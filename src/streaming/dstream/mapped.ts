@@ -1,13 +1,17 @@
 import type { RDD } from "../../core/rdd.js";
 import type { DStream } from "../dstream.js";
-import { SingleParentNode } from "./node.js";
+import { SingleParentNode, type DStreamKind } from "./node.js";
 
 /**
  * A per-batch narrow step: the same RDD function on every batch of one parent (`map`,
  * `flatMap`, `filter`, `mapPartitions`, `glom`, `mapValues`…). No shuffle.
  */
 export class MappedDStream<T, U> extends SingleParentNode<T, U> {
-  constructor(parent: DStream<T>, private readonly fn: (rdd: RDD<T>) => RDD<U>, readonly kind = "MappedDStream") {
+  constructor(
+    parent: DStream<T>,
+    private readonly fn: (rdd: RDD<T>) => RDD<U>,
+    readonly kind: DStreamKind = "MappedDStream",
+  ) {
     super(parent);
   }
 

@@ -1,5 +1,31 @@
 import type { RDD } from "../../core/rdd.js";
-import type { DStream } from "../dstream.js";
+import type { DStreamCore } from "../dstream-core.js";
+
+/** Every DStream kind, by Spark's class name where Spark has one; shown in messages and fingerprints. */
+export type DStreamKind =
+  | "QueueInputDStream"
+  | "ReceiverInputDStream"
+  | "DirectInputDStream"
+  | "FileInputDStream"
+  | "MappedDStream"
+  | "FlatMappedDStream"
+  | "FilteredDStream"
+  | "MapPartitionedDStream"
+  | "GlommedDStream"
+  | "ShuffledDStream"
+  | "FlatMapValuedDStream"
+  | "TransformedDStream"
+  | "UnionDStream"
+  | "WindowedDStream"
+  | "ReducedWindowedDStream"
+  | "StateDStream"
+  | "MapWithStateDStream"
+  | "MappedWithStateDStream"
+  | "StateSnapshotsDStream"
+  | "EventTimeWindowDStream"
+  | "EventTimeResultsDStream"
+  | "EventTimeCountDStream"
+  | "ForEachDStream";
 
 /**
  * What one DStream kind is: its parents, the interval at which it produces RDDs, and how
@@ -8,8 +34,8 @@ import type { DStream } from "../dstream.js";
  */
 export interface DStreamNode<T> {
   /** Spark's class name (`MappedDStream`, `ShuffledDStream`…), for messages. */
-  readonly kind: string;
-  readonly dependencies: readonly DStream<unknown>[];
+  readonly kind: DStreamKind;
+  readonly dependencies: readonly DStreamCore<unknown>[];
   /** Interval between this stream's RDDs, in ms. */
   slideMs(): number;
   /** The RDD for batch `time` (a valid time for this stream), or none. */
@@ -23,7 +49,7 @@ export interface DStreamNode<T> {
    */
   readonly stateful?: boolean;
   /** Called once by the DStream that wraps this node (stateful nodes read their own past RDDs). */
-  bind?(stream: DStream<T>): void;
+  bind?(stream: DStreamCore<T>): void;
   /** Input streams: fixes the input of batch `time` and describes it as JSON (logged before the batch runs). */
   plan?(time: number): unknown;
   /**
@@ -48,11 +74,11 @@ export interface DStreamNode<T> {
 
 /** The one parent of a single-parent node, with its slide. */
 export abstract class SingleParentNode<T, U> implements DStreamNode<U> {
-  abstract readonly kind: string;
-  readonly dependencies: readonly DStream<unknown>[];
+  abstract readonly kind: DStreamKind;
+  readonly dependencies: readonly DStreamCore<unknown>[];
 
-  constructor(protected readonly parent: DStream<T>) {
-    this.dependencies = [parent as DStream<unknown>];
+  constructor(protected readonly parent: DStreamCore<T>) {
+    this.dependencies = [parent as DStreamCore<unknown>];
   }
 
   slideMs(): number {
@@ -69,9 +95,9 @@ export abstract class SingleParentNode<T, U> implements DStreamNode<U> {
  */
 export abstract class StatefulNode<T, U> extends SingleParentNode<T, U> {
   readonly stateful = true;
-  private self: DStream<U> | undefined;
+  private self: DStreamCore<U> | undefined;
 
-  bind(stream: DStream<U>): void {
+  bind(stream: DStreamCore<U>): void {
     this.self = stream;
   }
 

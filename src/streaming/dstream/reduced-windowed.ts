@@ -1,7 +1,7 @@
 import { cogroupMany } from "../../core/pair-functions.js";
 import type { RDD } from "../../core/rdd.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
-import type { DStream } from "../dstream.js";
+import type { DStreamCore } from "../dstream-core.js";
 import { StatefulNode } from "./node.js";
 import { parentRDDs } from "./windowed.js";
 
@@ -23,7 +23,7 @@ export class ReducedWindowedDStream<K, V> extends StatefulNode<[K, V], [K, V]> {
   readonly kind = "ReducedWindowedDStream";
 
   constructor(
-    parent: DStream<[K, V]>,
+    parent: DStreamCore<[K, V]>,
     private readonly func: (a: V, b: V) => V,
     private readonly invFunc: (a: V, b: V) => V,
     private readonly windowMs: number,

@@ -1,4 +1,4 @@
-import { IllegalArgumentError } from "../../core/errors.js";
+import { IllegalArgumentError } from "../../util/errors.js";
 import type { RDD } from "../../core/rdd.js";
 import type { DStream } from "../dstream.js";
 import type { DStreamNode } from "./node.js";

@@ -1,9 +1,9 @@
 import type { RDD } from "../../core/rdd.js";
-import type { DStream } from "../dstream.js";
+import type { DStreamCore } from "../dstream-core.js";
 import { SingleParentNode } from "./node.js";
 
 /** The parent's RDDs at times in `(from, to]` on its slide grid, oldest first (computed if needed). */
-export function parentRDDs<T>(parent: DStream<T>, from: number, to: number): RDD<T>[] {
+export function parentRDDs<T>(parent: DStreamCore<T>, from: number, to: number): RDD<T>[] {
   const slide = parent.slideMs();
   const first = Math.max(parent.zero + slide, from + slide);
   const out: RDD<T>[] = [];
@@ -21,7 +21,7 @@ export function parentRDDs<T>(parent: DStream<T>, from: number, to: number): RDD
 export class WindowedDStream<T> extends SingleParentNode<T, T> {
   readonly kind = "WindowedDStream";
 
-  constructor(parent: DStream<T>, private readonly windowMs: number, private readonly slide: number) {
+  constructor(parent: DStreamCore<T>, private readonly windowMs: number, private readonly slide: number) {
     super(parent);
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import avro from "avsc";
-import { RecordFormatError } from "../../core/errors.js";
+import { RecordFormatError } from "../errors.js";
 import { commonKind, kindOf, type ValueKind } from "./columns.js";
 
 /** An Avro schema as JSON (`{ type: "record", name, fields }`, `"string"`, …). */

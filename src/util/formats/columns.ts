@@ -1,4 +1,4 @@
-import { RecordFormatError } from "../../core/errors.js";
+import { RecordFormatError } from "../errors.js";
 
 /** The kind of a value as the columnar and Avro writers see it. */
 export type ValueKind = "boolean" | "long" | "double" | "string" | "timestamp" | "bytes" | "array" | "object";

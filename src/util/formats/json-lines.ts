@@ -1,4 +1,4 @@
-import { RecordFormatError } from "../../core/errors.js";
+import { RecordFormatError } from "../errors.js";
 
 /** JSON for values JSON lacks: bigints as numbers, bytes as base64. */
 function jsonValue(_key: string, v: unknown): unknown {

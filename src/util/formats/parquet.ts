@@ -1,5 +1,5 @@
 import { lazyModule } from "../lazy.js";
-import { RecordFormatError } from "../../core/errors.js";
+import { RecordFormatError } from "../errors.js";
 import { plainInteger, toColumns, type ValueKind } from "./columns.js";
 
 const hyparquet = lazyModule<typeof import("hyparquet")>("hyparquet");

@@ -1,0 +1,67 @@
+import type { RDD } from "../core/rdd.js";
+import { IllegalArgumentError } from "../util/errors.js";
+import type { DStream } from "./dstream.js";
+import { ForEachDStream } from "./dstream/output.js";
+import { formatPprint } from "./pprint.js";
+import { saveAtomically } from "./save-atomically.js";
+import type { BatchSink } from "./sink.js";
+
+// The output operations of DStream (its methods are one-liners over these).
+
+/** `(rdd)` or `(time, rdd)`: the function's arity says which, as in PySpark. */
+export type BatchFunc<T, R> = ((rdd: RDD<T>) => R) | ((time: Date, rdd: RDD<T>) => R);
+
+/** Registers an output: `fn(rdd, batchTimeMs)` runs as the batch's job. */
+export function addOutput<T>(stream: DStream<T>, name: string, fn: (rdd: RDD<T>, time: number) => void | Promise<void>): void {
+  const graph = stream.ssc.graph;
+  graph.addOutput(stream.derive(new ForEachDStream(stream, name, fn, graph.outputs.length)) as DStream<unknown>);
+}
+
+export function pprint<T>(stream: DStream<T>, num: number): void {
+  if (!Number.isInteger(num) || num < 0) {
+    throw new IllegalArgumentError(`pprint(num) needs a whole number >= 0, got ${num}`);
+  }
+  const out = stream.ssc.out;
+  addOutput(stream, "pprint", async (rdd, time) => out(formatPprint(time, await rdd.take(num + 1), num)));
+}
+
+/** Each batch written whole or not at all, at `prefix-<time ms>[.suffix]` (a re-run batch keeps its finished directory). */
+export function saveBatches<T>(
+  stream: DStream<T>,
+  name: string,
+  prefix: string,
+  suffix: string | undefined,
+  write: (rdd: RDD<unknown>, dir: string) => Promise<void>,
+): void {
+  const fs = stream.ssc.fs;
+  addOutput(stream, name, async (rdd, time) => {
+    await saveAtomically(rdd, suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`, write, fs);
+  });
+}
+
+/** Hands every batch's records to `sink` (the extension point connectors use). */
+export function saveTo<T>(stream: DStream<T>, sink: BatchSink<T>): void {
+  if (!sink || typeof sink.write !== "function" || typeof sink.name !== "string") {
+    throw new IllegalArgumentError("saveTo needs a sink: an object with a name and a write(batch) method");
+  }
+  const outputId = stream.ssc.graph.outputs.length;
+  const connections = stream.ssc.connections;
+  addOutput(stream, sink.name, async (rdd, time) => {
+    await sink.write({ records: await rdd.collect(), time, outputId, connections });
+  });
+}
+
+export function foreachRDD<T>(stream: DStream<T>, f: BatchFunc<T, unknown>): void {
+  const call = byArity(f, "foreachRDD");
+  addOutput(stream, "foreachRDD", async (rdd, time) => {
+    await call(new Date(time), rdd);
+  });
+}
+
+/** `f` as a `(time, rdd)` function, whichever of the two forms it was written in. */
+export function byArity<T, R>(f: BatchFunc<T, R>, what: string): (time: Date, rdd: RDD<T>) => R {
+  if (typeof f !== "function") throw new IllegalArgumentError(`${what} needs a function, got ${typeof f}`);
+  if (f.length === 2) return f as (time: Date, rdd: RDD<T>) => R;
+  if (f.length === 1) return (_time, rdd) => (f as (rdd: RDD<T>) => R)(rdd);
+  throw new IllegalArgumentError(`func should take one or two arguments, got ${f.length}`);
+}

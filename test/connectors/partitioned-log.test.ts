@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import fc from "fast-check";
+import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
+import { keyedStream, type KafkaRecord } from "../../src/connectors/kafka.js";
+import { PartitionedLogSource, planUntil, type PartitionBounds, type PartitionedLog } from "../../src/connectors/partitioned-log.js";
+import { sorted, tempDir } from "../helpers/context.js";
+import { runFor } from "../helpers/source-jobs.js";
+
+/**
+ * An in-memory Kafka: partitions of records with offsets that may skip (as compaction and
+ * transaction markers make them), a retention cut, and a group's committed offsets.
+ */
+class MemoryLog implements PartitionedLog<KafkaRecord> {
+  readonly parts = new Map<string, KafkaRecord[]>();
+  readonly next = new Map<string, bigint>();
+  readonly start = new Map<string, bigint>();
+  readonly group = new Map<string, bigint>();
+  reads = 0;
+
+  describe(): string {
+    return "memory log";
+  }
+  append(partition: string, key: string, value: string, gap = 0n): void {
+    const list = this.parts.get(partition) ?? [];
+    const offset = (this.next.get(partition) ?? 0n) + gap;
+    const cut = partition.lastIndexOf("/");
+    list.push({ topic: partition.slice(0, cut), partition: Number(partition.slice(cut + 1)), offset, key: Buffer.from(key), value: Buffer.from(value) });
+    this.parts.set(partition, list);
+    this.next.set(partition, offset + 1n);
+  }
+  trim(partition: string, before: bigint): void {
+    this.parts.set(partition, this.parts.get(partition)!.filter((r) => r.offset >= before));
+    this.start.set(partition, before);
+  }
+  async bounds(): Promise<Map<string, PartitionBounds>> {
+    return new Map([...this.next].map(([p, latest]) => [p, { earliest: this.start.get(p) ?? 0n, latest }]));
+  }
+  async committed(): Promise<Map<string, bigint>> {
+    return new Map(this.group);
+  }
+  async read(partition: string, from: bigint, until: bigint): Promise<KafkaRecord[]> {
+    this.reads++;
+    return (this.parts.get(partition) ?? []).filter((r) => r.offset >= from && r.offset < until);
+  }
+  async commit(next: Map<string, bigint>): Promise<void> {
+    for (const [p, o] of next) this.group.set(p, o);
+  }
+  async close(): Promise<void> {}
+}
+
+/** Publishes records `i` in [from, to) round-robin over `partitions`, key `u<i % 3>`, value `i`; every 7th with an offset gap. */
+function publish(log: MemoryLog, partitions: string[], from: number, to: number): void {
+  for (let i = from; i < to; i++) log.append(partitions[i % partitions.length]!, `u${i % 3}`, String(i), i % 7 === 0 ? 2n : 0n);
+}
+
+/** Per-key sums of the values published for i < n — the plain fold the job must match. */
+function reference(n: number): [string, number][] {
+  const m = new Map<string, number>();
+  for (let i = 0; i < n; i++) m.set(`u${i % 3}`, (m.get(`u${i % 3}`) ?? 0) + i);
+  return sorted(m);
+}
+
+test("planUntil gives every partition an even share of max, passes unused shares on, and never passes what is available", () => {
+  fc.assert(fc.property(fc.array(fc.nat(50), { minLength: 1, maxLength: 5 }), fc.nat(120), (avail, max) => {
+    const start = new Map(avail.map((_, i) => [`t/${i}`, 10n]));
+    const bounds = new Map(avail.map((a, i) => [`t/${i}`, { earliest: 0n, latest: 10n + BigInt(a) }]));
+    const until = planUntil(start, bounds, max, () => { throw new Error("trimmed"); });
+    const took = avail.map((_, i) => Number(until.get(`t/${i}`)! - 10n));
+    const total = took.reduce((a, b) => a + b, 0);
+    assert.equal(total, Math.min(max, avail.reduce((a, b) => a + b, 0)), "takes max or all there is");
+    took.forEach((n, i) => assert.ok(n <= avail[i]!, "never past the end"));
+    // fairness: a partition left with more to read took at least as much as any other, minus rounding
+    const fair = Math.floor(max / avail.length);
+    took.forEach((n, i) => assert.ok(n >= Math.min(avail[i]!, fair), `partition ${i} got its share`));
+  }));
+});
+
+function setup(log: MemoryLog, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }, starting: "earliest" | "latest" = "earliest", sizes: number[] = []) {
+  return () => {
+    const ssc = new StreamingContext(new SparkContext("local[2]", "partitioned-log"), 1, { clock, out: () => {} });
+    const stream = keyedStream(ssc, new PartitionedLogSource(log, starting), "memory", { maxRecordsPerBatch: 25 }) as unknown as import("../../src/index.js").DStream<[string | null, string]>;
+    stream.count().foreachRDD(async (rdd: RDD<number>) => void sizes.push(...(await rdd.collect())));
+    stream.map(([k, v]): [string, number] => [k!, Number(v)])
+      .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0), 2)
+      .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
+        if (time.getTime() === failAt.time) throw new Error("output failed");
+        seen.set(time.getTime(), sorted(await rdd.collect()));
+      });
+    return ssc;
+  };
+}
+
+test("a partitioned log with offset gaps: batches of at most maxRecordsPerBatch, every record once, the group committed at the end", async () => {
+  const log = new MemoryLog();
+  const parts = ["events/0", "events/1", "events/2"];
+  publish(log, parts, 0, 100);
+  const clock = new ManualClock(0);
+  const seen = new Map<number, [string, number][]>();
+  const sizes: number[] = [];
+  const ssc = setup(log, clock, seen, {}, "earliest", sizes)();
+  ssc.checkpoint(join(tempDir(), "ck"));
+  ssc.start();
+  await runFor(ssc, clock, 7); // 100 records spread over ~130 offsets: 25 offsets a batch
+  await ssc.stop();
+  assert.ok(sizes.every((n) => n <= 25), `batch sizes ${sizes}`);
+  assert.equal(sizes.reduce((a, b) => a + b, 0), 100);
+  assert.deepEqual(seen.get(7000), reference(100));
+  assert.deepEqual(log.group, log.next, "the group's offsets are the partitions' ends");
+});
+
+test("a failed batch is re-run with the same offsets after getOrCreate; records and a new partition added while down are read once", async () => {
+  const log = new MemoryLog();
+  const parts = ["events/0", "events/1"];
+  publish(log, parts, 0, 60);
+  const checkpoint = join(tempDir(), "ck");
+  const seen = new Map<number, [string, number][]>();
+  const failAt: { time?: number } = { time: 2000 };
+  let clock = new ManualClock(0);
+  let ssc = StreamingContext.getOrCreate(checkpoint, setup(log, clock, seen, failAt));
+  const failed = assert.rejects(ssc.awaitTermination(), /output failed/);
+  ssc.start();
+  await runFor(ssc, clock, 2);
+  await failed;
+  await ssc.stop();
+  const committedAfterFailure = new Map(log.group);
+  // while down: more records, and a third partition
+  publish(log, [...parts, "events/2"], 60, 90);
+  failAt.time = undefined;
+  clock = new ManualClock(2500);
+  ssc = StreamingContext.getOrCreate(checkpoint, setup(log, clock, seen, failAt));
+  ssc.start();
+  await runFor(ssc, clock, 6);
+  await ssc.stop();
+  assert.ok([...committedAfterFailure.values()].reduce((a, b) => a + b, 0n) < [...log.group.values()].reduce((a, b) => a + b, 0n));
+  assert.deepEqual(seen.get(8000), reference(90), "every record counted exactly once");
+});
+
+test("records deleted before they were read stop the job with SLUICE_E_SOURCE_TRIMMED; 'latest' skips what was there", async () => {
+  const log = new MemoryLog();
+  publish(log, ["t/0"], 0, 40);
+  log.group.set("t/0", 5n);
+  log.trim("t/0", 20n);
+  const clock = new ManualClock(0);
+  const ssc = setup(log, clock, new Map(), {})();
+  ssc.checkpoint(join(tempDir(), "ck"));
+  const stopped = assert.rejects(ssc.awaitTermination(), /SLUICE_E_SOURCE_TRIMMED: memory log partition t\/0 starts at offset 20 but the job's next offset is 5/);
+  ssc.start();
+  await runFor(ssc, clock, 1);
+  await stopped;
+  await ssc.stop();
+
+  const fresh = new MemoryLog();
+  publish(fresh, ["t/0"], 0, 30);
+  const clock2 = new ManualClock(0);
+  const seen = new Map<number, [string, number][]>();
+  const ssc2 = setup(fresh, clock2, seen, {}, "latest")();
+  ssc2.checkpoint(join(tempDir(), "ck2"));
+  ssc2.start();
+  await runFor(ssc2, clock2, 1);
+  for (let i = 30; i < 33; i++) fresh.append("t/0", `u${i % 3}`, String(i));
+  await runFor(ssc2, clock2, 1);
+  await ssc2.stop();
+  assert.deepEqual(seen.get(2000), sorted([["u0", 30], ["u1", 31], ["u2", 32]]));
+});
