@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { IllegalArgumentError } from "../util/errors.js";
 import { RDD } from "../core/rdd.js";
 import type { RDDNode } from "../core/node.js";
+import { mergeBindings, type ViewBindings } from "./views.js";
 import { ident, literal } from "./engine.js";
 import type { SparkSession } from "./session.js";
 import { formatShow } from "./show.js";
@@ -25,6 +26,8 @@ export interface Source {
 export interface Plan {
   readonly sql: string;
   readonly sources: readonly Source[];
+  /** The temp views `spark.sql` saw when the DataFrame was made: its query reads them, not later ones. */
+  readonly views?: ViewBindings;
 }
 
 /**
@@ -35,8 +38,9 @@ export interface Plan {
 export class DataFrame {
   constructor(readonly session: SparkSession, readonly plan: Plan) {}
 
-  private derive(sql: string, extra: readonly Source[] = []): DataFrame {
-    return new DataFrame(this.session, { sql, sources: [...this.plan.sources, ...extra] });
+  private derive(sql: string, extra: readonly Source[] = [], other?: DataFrame): DataFrame {
+    const views = mergeBindings(this.plan.views, other?.plan.views);
+    return new DataFrame(this.session, { sql, sources: [...this.plan.sources, ...extra], views });
   }
 
   private get from(): string {
@@ -94,7 +98,7 @@ export class DataFrame {
     const kind = { inner: "INNER", left: "LEFT", left_outer: "LEFT", right: "RIGHT", right_outer: "RIGHT", full: "FULL", outer: "FULL", full_outer: "FULL" }[how];
     if (!kind) throw new IllegalArgumentError(`unknown join type "${how}"`);
     const keys = (Array.isArray(on) ? on : [on]).map(ident).join(", ");
-    return this.derive(`SELECT * FROM ${this.from} AS l ${kind} JOIN ${other.from} AS r USING (${keys})`, other.plan.sources);
+    return this.derive(`SELECT * FROM ${this.from} AS l ${kind} JOIN ${other.from} AS r USING (${keys})`, other.plan.sources, other);
   }
 
   /** Makes this DataFrame queryable as `name` in `spark.sql`. */
@@ -107,12 +111,12 @@ export class DataFrame {
   }
 
   async count(): Promise<number> {
-    const r = await this.session.execute({ sql: `SELECT count(*) AS n FROM ${this.from}`, sources: this.plan.sources });
+    const r = await this.session.execute(this.plan, (q) => `SELECT count(*) AS n FROM (${q})`);
     return Number(r.rows[0]?.n ?? 0);
   }
 
   async columns(): Promise<string[]> {
-    return (await this.session.execute({ sql: `SELECT * FROM ${this.from} LIMIT 0`, sources: this.plan.sources })).columns;
+    return (await this.session.execute(this.plan, (q) => `SELECT * FROM (${q}) LIMIT 0`)).columns;
   }
 
   /** Each row as a JSON string. */
@@ -122,7 +126,7 @@ export class DataFrame {
 
   /** Prints the first `n` rows as Spark's boxed table. */
   async show(n = 20, truncate = true): Promise<void> {
-    const r = await this.session.execute({ sql: `SELECT * FROM ${this.from} LIMIT ${n + 1}`, sources: this.plan.sources });
+    const r = await this.session.execute(this.plan, (q) => `SELECT * FROM (${q}) LIMIT ${n + 1}`);
     this.session.out(formatShow(r.columns, r.rows, n, truncate));
   }
 
@@ -165,7 +169,8 @@ export class GroupedData {
   private aggregate(exprs: string[]): DataFrame {
     const keys = this.keys.join(", ");
     const select = [...this.keys, ...exprs].join(", ");
-    return new DataFrame(this.df.session, { sql: `SELECT ${select} FROM (${this.df.plan.sql})${keys ? ` GROUP BY ${keys}` : ""}`, sources: this.df.plan.sources });
+    const sql = `SELECT ${select} FROM (${this.df.plan.sql})${keys ? ` GROUP BY ${keys}` : ""}`;
+    return new DataFrame(this.df.session, { ...this.df.plan, sql });
   }
 
   count(): DataFrame {
@@ -234,6 +239,6 @@ export class DataFrameWriter {
     }
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `part-${Date.now()}-${randomBytes(4).toString("hex")}.${format}`);
-    await this.df.session.execute({ sql: `COPY (${this.df.plan.sql}) TO ${literal(file)} (FORMAT ${FORMATS[format]})`, sources: this.df.plan.sources });
+    await this.df.session.execute(this.df.plan, (q) => `COPY (${q}) TO ${literal(file)} (FORMAT ${FORMATS[format]})`);
   }
 }

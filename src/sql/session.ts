@@ -6,10 +6,27 @@ import { RDD } from "../core/rdd.js";
 import { DataFrame, type Plan, type Row, type Source } from "./dataframe.js";
 import { ident, literal, SqlEngine, type Result } from "./engine.js";
 import { checkRows, SqlError, type StructType, type SqlTypeName } from "./types.js";
+import { findViewRefs, renameViews } from "./views.js";
+
+/** What one query run met: views whose batch had no rows and no schema (no columns to name). */
+interface RunState {
+  emptyViews: number;
+  /** Engine view name → the temp view's name, for messages. */
+  readonly names: Map<string, string>;
+}
+
+/** `err` as the user wrote the query: their text and their views' names, not the bound ones. */
+function inUserTerms(err: SqlError, bound: string, query: string, names: ReadonlyMap<string, string>): SqlError {
+  const fix = (text: string) => {
+    let out = text.split(bound).join(query);
+    for (const [made, name] of names) out = out.split(made).join(name);
+    return out;
+  };
+  const cause = err.cause instanceof Error ? err.cause : new Error(String(err.cause));
+  return new SqlError(fix(err.query), new Error(fix(cause.message), { cause }));
+}
 
 let nextTable = 0;
-const ACTIVE = Symbol.for("sluice.activeSparkSession");
-const registry = globalThis as unknown as { [ACTIVE]?: SparkSession };
 
 /**
  * DataFrames and SQL over the SparkContext's data, on DuckDB. One session per process, made
@@ -17,8 +34,16 @@ const registry = globalThis as unknown as { [ACTIVE]?: SparkSession };
  * @example const spark = SparkSession.builder.appName("sql").getOrCreate(); (await spark.sql("select 1 AS x")).show()
  */
 export class SparkSession {
+  /** The session of this process, if any. */
+  private static active: SparkSession | undefined;
   readonly engine = new SqlEngine();
+  /** Temp views by lower-case name (SQL names are case-insensitive). */
   private readonly views = new Map<string, DataFrame>();
+  /** The engine view made for each bound DataFrame, under a name of its own. */
+  private readonly madeViews = new WeakMap<DataFrame, string>();
+  /** The bound views each plan's query reads, once parsed. */
+  private readonly reads = new WeakMap<Plan, DataFrame[]>();
+  private nextView = 0;
   private readonly loaded = new Set<string>();
   /** The columns each temp view's rows last had (an empty batch without a schema borrows them). */
   private readonly viewColumns = new Map<string, string[]>();
@@ -35,7 +60,7 @@ export class SparkSession {
   }
 
   static getActiveSession(): SparkSession | undefined {
-    const s = registry[ACTIVE];
+    const s = SparkSession.active;
     return s && !s.sparkContext.isStopped ? s : undefined;
   }
 
@@ -44,7 +69,7 @@ export class SparkSession {
     const active = SparkSession.getActiveSession();
     if (active && active.sparkContext === sc) return active;
     const session = new SparkSession(sc);
-    registry[ACTIVE] = session;
+    SparkSession.active = session;
     return session;
   }
 
@@ -76,9 +101,12 @@ export class SparkSession {
     return new DataFrame(this, { sql: `SELECT * FROM ${ident(source.table)}`, sources: [source] });
   }
 
-  /** Runs `query` over the registered temp views when an action needs its rows. */
+  /**
+   * `query` over the temp views as they are now (a view replaced later, by the next batch say,
+   * does not change this DataFrame), run when an action needs its rows.
+   */
   sql(query: string): DataFrame {
-    return new DataFrame(this, { sql: query, sources: [] });
+    return new DataFrame(this, { sql: query, sources: [], views: new Map(this.views) });
   }
 
   get read(): DataFrameReader {
@@ -87,45 +115,102 @@ export class SparkSession {
 
   /** @internal */
   registerView(name: string, df: DataFrame): void {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new IllegalArgumentError(`temp view name "${name}" must be a plain identifier`);
-    const old = this.views.get(name);
-    this.views.set(name, df);
-    if (old) void this.dropUnused(old);
-  }
-
-  /** Drops the tables of a replaced view no other view uses (a stream replaces its view every batch). */
-  private async dropUnused(old: DataFrame): Promise<void> {
-    const inUse = new Set([...this.views.values()].flatMap((v) => v.plan.sources.map((s) => s.table)));
-    for (const s of old.plan.sources) {
-      if (inUse.has(s.table) || !this.loaded.has(s.table)) continue;
-      this.loaded.delete(s.table);
-      this.columnless.delete(s.table);
-      await this.engine.serially(() => this.engine.query(`DROP TABLE IF EXISTS ${ident(s.table)}`));
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new IllegalArgumentError(`temp view name "${name}" must be a plain identifier`);
     }
+    const key = name.toLowerCase();
+    const old = this.views.get(key);
+    this.views.set(key, df);
+    if (old && old !== df) void this.dropUnused(old);
   }
 
-  /** Loads what a plan needs (its sources, the views its query names), then runs it. */
-  execute(plan: Plan): Promise<Result> {
+  /** Drops the tables of a replaced view that no view still bound (directly or through others) uses. */
+  private dropUnused(old: DataFrame): Promise<void> {
     return this.engine.serially(async () => {
-      const emptyViews: string[] = [];
-      for (const [name, df] of this.views) {
-        if (!new RegExp(`\\b${name}\\b`, "i").test(plan.sql)) continue;
-        // an empty batch with no schema borrows the columns the view's rows had before (as text)
-        const single = df.plan.sources.length === 1 ? df.plan.sources[0]! : undefined;
-        const empty = await this.load(df.plan.sources, single ? this.viewColumns.get(name) : undefined);
-        if (empty) emptyViews.push(name);
-        else if (single && !this.columnless.has(single.table)) this.viewColumns.set(name, (await this.engine.query(`SELECT * FROM ${ident(single.table)} LIMIT 0`)).columns);
-        await this.engine.query(`CREATE OR REPLACE TEMP VIEW ${ident(name)} AS ${df.plan.sql}`);
-      }
-      await this.load(plan.sources);
-      try {
-        return await this.engine.query(plan.sql);
-      } catch (err) {
-        // an empty batch with no schema has no columns to name: its queries give no rows
-        if (err instanceof SqlError && emptyViews.length > 0) return { columns: [], rows: [] };
-        throw err;
+      const inUse = new Set<string>();
+      const seen = new Set<DataFrame>();
+      for (const df of this.views.values()) await this.collectTables(df, inUse, seen);
+      const gone = new Set<string>();
+      await this.collectTables(old, gone, new Set());
+      for (const table of gone) {
+        if (inUse.has(table) || !this.loaded.has(table)) continue;
+        this.loaded.delete(table);
+        this.columnless.delete(table);
+        await this.engine.query(`DROP TABLE IF EXISTS ${ident(table)}`);
       }
     });
+  }
+
+  /** The tables `df` reads, through the views it is bound to, transitively. */
+  private async collectTables(df: DataFrame, out: Set<string>, seen: Set<DataFrame>): Promise<void> {
+    if (seen.has(df)) return;
+    seen.add(df);
+    for (const s of df.plan.sources) out.add(s.table);
+    for (const dep of await this.readsOf(df.plan)) await this.collectTables(dep, out, seen);
+  }
+
+  /** The bound views `plan`'s query reads, from its parse tree. */
+  private async readsOf(plan: Plan): Promise<DataFrame[]> {
+    const views = plan.views;
+    if (!views || views.size === 0) return [];
+    let deps = this.reads.get(plan);
+    if (!deps) {
+      const found = await findViewRefs(this.engine, plan.sql, new Set(views.keys()));
+      deps = [...new Set(found.refs.map((r) => views.get(r.view)!))];
+      this.reads.set(plan, deps);
+    }
+    return deps;
+  }
+
+  /**
+   * Loads what a plan needs (its sources, the views its query reads, transitively), then runs
+   * it, inside `wrap` when given (`SELECT count(*) FROM (query)`).
+   */
+  execute(plan: Plan, wrap: (query: string) => string = (q) => q): Promise<Result> {
+    return this.engine.serially(async () => {
+      const run: RunState = { emptyViews: 0, names: new Map() };
+      const bound = await this.bind(plan, run);
+      await this.load(plan.sources);
+      try {
+        return await this.engine.query(wrap(bound));
+      } catch (err) {
+        // an empty batch with no schema has no columns to name: its queries give no rows
+        if (err instanceof SqlError && run.emptyViews > 0) return { columns: [], rows: [] };
+        throw err instanceof SqlError && bound !== plan.sql ? inUserTerms(err, bound, plan.sql, run.names) : err;
+      }
+    });
+  }
+
+  /** `plan`'s query with each view it reads replaced by the engine view of the DataFrame bound to it. */
+  private async bind(plan: Plan, run: RunState): Promise<string> {
+    const views = plan.views;
+    if (!views || views.size === 0) return plan.sql;
+    const found = await findViewRefs(this.engine, plan.sql, new Set(views.keys()));
+    this.reads.set(plan, [...new Set(found.refs.map((r) => views.get(r.view)!))]);
+    if (found.refs.length === 0) return plan.sql;
+    const names = new Map<string, string>();
+    for (const view of new Set(found.refs.map((r) => r.view))) names.set(view, await this.viewFor(view, views.get(view)!, run));
+    return renameViews(this.engine, found, (v) => names.get(v)!);
+  }
+
+  /** Loads `df`'s data and makes its engine view (once); `name` is the temp view's name. */
+  private async viewFor(name: string, df: DataFrame, run: RunState): Promise<string> {
+    // an empty batch with no schema borrows the columns the view's rows had before (as text)
+    const single = df.plan.sources.length === 1 ? df.plan.sources[0]! : undefined;
+    const empty = await this.load(df.plan.sources, single ? this.viewColumns.get(name) : undefined);
+    if (empty) run.emptyViews++;
+    else if (single && !this.columnless.has(single.table)) {
+      this.viewColumns.set(name, (await this.engine.query(`SELECT * FROM ${ident(single.table)} LIMIT 0`)).columns);
+    }
+    const inner = await this.bind(df.plan, run);
+    let made = this.madeViews.get(df);
+    if (!made) {
+      made = `__sluice_view_${this.nextView++}`;
+      await this.engine.query(`CREATE OR REPLACE TEMP VIEW ${ident(made)} AS ${inner}`);
+      this.madeViews.set(df, made);
+    }
+    run.names.set(made, name);
+    return made;
   }
 
   /** Loads sources not loaded yet; true when one of them had no rows, no schema and no `fallbackColumns`. */
@@ -149,7 +234,7 @@ export class SparkSession {
   }
 
   async stop(): Promise<void> {
-    if (registry[ACTIVE] === this) delete registry[ACTIVE];
+    if (SparkSession.active === this) SparkSession.active = undefined;
     await this.engine.close();
     await this.sparkContext.stop();
   }
