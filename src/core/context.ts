@@ -127,11 +127,6 @@ export class SparkContext {
     return this.nextRddId++;
   }
 
-  /** The id the next RDD will get. */
-  peekRddId(): number {
-    return this.nextRddId;
-  }
-
   newShuffleId(): number {
     return this.nextShuffleId++;
   }
@@ -192,10 +187,11 @@ export class SparkContext {
     return this.recordFiles(path, "jsonFile", async (bytes, where) => decodeJsonLines(Buffer.from(bytes).toString("utf8"), where) as T[]);
   }
 
-  private recordFiles<T>(path: string, name: string, decode: (bytes: Uint8Array, where: string) => Promise<T[]>): RDD<T> {
+  private recordFiles<T>(path: string, name: "parquetFile" | "avroFile" | "jsonFile", decode: (bytes: Uint8Array, where: string) => Promise<T[]>): RDD<T> {
     const files = listInputFiles(path);
     const read = () => Promise.all(files.map(async (f) => decode(await readFile(f.path), f.path)));
-    return new RDD(this, new PreparedNode(read, Math.max(1, files.length), `${name} at ${path}`, `${name[0]!.toUpperCase()}${name.slice(1)}RDD`));
+    const kind = ({ parquetFile: "ParquetFileRDD", avroFile: "AvroFileRDD", jsonFile: "JsonFileRDD" } as const)[name];
+    return new RDD(this, new PreparedNode(read, Math.max(1, files.length), `${name} at ${path}`, kind));
   }
 
   /** Calls `listener` on job, stage and task events (Spark's `sc.addSparkListener`). */

@@ -30,13 +30,34 @@ export interface ShuffleDependency<K = unknown, V = unknown, C = unknown> {
 
 export type Dependency = NarrowDependency | ShuffleDependency;
 
+/** Every RDD kind, by Spark's class name where Spark has one; shown by `toDebugString`. */
+export type RDDKind =
+  | "ParallelCollectionRDD"
+  | "LocalCheckpointRDD"
+  | "HadoopRDD"
+  | "WholeTextFileRDD"
+  | "PreparedRDD"
+  | "SourceBatchRDD"
+  | "FileBatchRDD"
+  | "ParquetFileRDD"
+  | "AvroFileRDD"
+  | "JsonFileRDD"
+  | "MapPartitionsRDD"
+  | "ShuffledRDD"
+  | "CoGroupedRDD"
+  | "UnionRDD"
+  | "CoalescedRDD"
+  | "CartesianRDD"
+  | "ZippedPartitionsRDD2"
+  | "SQLRDD";
+
 /**
  * What one RDD is: its partitions, its parents and how to compute a partition by pushing
  * records into `emit`. Plain description; the scheduler reads it, the RDD class builds it.
  */
 export interface RDDNode<T> {
   /** Spark's class name, shown by `toDebugString` (`ShuffledRDD`, `MapPartitionsRDD`…). */
-  readonly kind: string;
+  readonly kind: RDDKind;
   /** The call that made it (`map`, `reduceByKey`…). */
   readonly callSite: string;
   readonly dependencies: readonly Dependency[];

@@ -104,9 +104,10 @@ function reservoirSample<K>(run: (emit: (kv: [K, unknown]) => void) => void, siz
 }
 
 /** For every key of any of `rdds`, its values in each, placed by `partitioner`. */
-export function cogroupMany<K>(rdds: readonly RDD<[K, unknown]>[], partitioner: Partitioner, callSite = "cogroup"): RDD<[K, unknown[][]]> {
+export function cogroupMany<K, G extends unknown[][] = unknown[][]>(rdds: readonly RDD<[K, unknown]>[], partitioner: Partitioner, callSite = "cogroup"): RDD<[K, G]> {
   const first = rdds[0]!;
-  const node = new CoGroupedNode<K>(rdds, partitioner, () => first.context.newShuffleId(), callSite);
+  // a CoGroupedNode puts the values of rdds[i] at place i: G names those places' types
+  const node = new CoGroupedNode<K, G>(rdds, partitioner, () => first.context.newShuffleId(), callSite);
   const out = first.derive(node);
   for (const dep of node.dependencies) if (dep.kind === "shuffle") first.context.shuffleManager.register(dep.shuffleId, out);
   return out;
@@ -114,7 +115,7 @@ export function cogroupMany<K>(rdds: readonly RDD<[K, unknown]>[], partitioner: 
 
 /** For every key of either side, `[k, [values in a, values in b]]`. */
 export function cogroup<K, V, W>(a: RDD<[K, V]>, b: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V[], W[]]]> {
-  return cogroupMany<K>([a, b] as RDD<[K, unknown]>[], defaultPartitioner(a, numPartitions, b)) as unknown as RDD<[K, [V[], W[]]]>;
+  return cogroupMany<K, [V[], W[]]>([a, b] as RDD<[K, unknown]>[], defaultPartitioner(a, numPartitions, b));
 }
 
 /** Inner and outer joins through `cogroup`; a missing side is `null`. */

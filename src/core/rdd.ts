@@ -7,7 +7,7 @@ import type { RDDNode } from "./node.js";
 import * as actions from "./actions.js";
 import * as pairs from "./pair-functions.js";
 import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
-import { opPipe, type OpKind } from "./ops.js";
+import { opPipe, type OpKind } from "../scheduler/ops.js";
 import { CartesianNode, CoalescedNode, UnionNode, ZippedNode } from "./rdds/union.js";
 import { StorageLevel } from "./storage-level.js";
 import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
@@ -30,8 +30,9 @@ export class RDD<T> {
 
   private current: RDDNode<T>;
 
-  constructor(readonly context: SparkContext, node: RDDNode<T>) {
-    this.id = context.newRddId();
+  /** `id` is given when the node needs it before the RDD exists (its errors name the RDD). */
+  constructor(readonly context: SparkContext, node: RDDNode<T>, id: number = context.newRddId()) {
+    this.id = id;
     this.current = node;
   }
 
@@ -121,8 +122,9 @@ export class RDD<T> {
 
   /** A step of a shippable operator (see `core/ops.ts`). */
   private op<U>(kind: OpKind, fn: ((...args: never[]) => unknown) | undefined, preservesPartitioning: boolean): RDD<U> {
-    const pipe = opPipe(kind, fn as ((...args: unknown[]) => unknown) | undefined, this.context.peekRddId()) as Pipe<T, U>;
-    return this.derive(new PipelinedNode(this, pipe, kind, preservesPartitioning, { kind, fn }));
+    const id = this.context.newRddId();
+    const pipe = opPipe(kind, fn as ((...args: unknown[]) => unknown) | undefined, id) as Pipe<T, U>;
+    return new RDD(this.context, new PipelinedNode(this, pipe, kind, preservesPartitioning, { kind, fn }), id);
   }
 
   map<U>(f: (x: T) => U, preservesPartitioning = false): RDD<U> {
@@ -143,10 +145,11 @@ export class RDD<T> {
 
   /** `f(partitionIndex, items)` per partition. */
   mapPartitionsWithIndex<U>(f: (index: number, it: T[]) => Iterable<U>, preservesPartitioning = false, callSite = "mapPartitionsWithIndex"): RDD<U> {
-    const id = this.context.peekRddId();
-    return this.derive(new MapPartitionsNode<T, U>(this, (split, items) => {
+    const id = this.context.newRddId();
+    const node = new MapPartitionsNode<T, U>(this, (split, items) => {
       try { return f(split, items); } catch (e) { throw markOrigin(e, id, callSite); }
-    }, callSite, preservesPartitioning));
+    }, callSite, preservesPartitioning);
+    return new RDD(this.context, node, id);
   }
 
   /** One array per partition. */

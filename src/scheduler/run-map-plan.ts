@@ -1,7 +1,6 @@
-import type { ShuffleDependency } from "../core/node.js";
-import { opPipe } from "../core/ops.js";
+import { opPipe } from "./ops.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
-import { writeShuffleOutput } from "../shuffle/shuffle-writer.js";
+import { writeShuffleOutput, type ShuffleWriteSpec } from "../shuffle/shuffle-writer.js";
 import { readLines } from "../util/files.js";
 import type { MapTaskPlan } from "./task-plan.js";
 
@@ -29,7 +28,7 @@ export function runMapPlan(plan: MapTaskPlan, resolveFn: (src: string) => AnyFn 
     mergeValue: compile(plan.aggregator.mergeValue) as (c: unknown, v: unknown) => unknown,
     mergeCombiners: compile(plan.aggregator.mergeCombiners) as (a: unknown, b: unknown) => unknown,
   };
-  const dep = { kind: "shuffle", shuffleId: -1, rdd: undefined, partitioner: new HashPartitioner(plan.numPartitions), aggregator: agg, mapSideCombine: plan.mapSideCombine } as unknown as ShuffleDependency;
+  const dep: ShuffleWriteSpec = { partitioner: new HashPartitioner(plan.numPartitions), aggregator: agg, mapSideCombine: plan.mapSideCombine };
   return writeShuffleOutput(dep, (emit) => {
     let sink = emit as (x: unknown) => void;
     for (let i = plan.ops.length - 1; i >= 0; i--) {

@@ -1,9 +1,9 @@
 import type { ShuffleDependency } from "../core/node.js";
-import type { OpKind } from "../core/ops.js";
+import type { OpKind } from "./ops.js";
 import type { RDD } from "../core/rdd.js";
-import { ParallelCollectionNode } from "../core/rdds/parallel-collection.js";
-import { PipelinedNode } from "../core/rdds/pipelined.js";
-import { TextFileNode } from "../core/rdds/text-file.js";
+import type { ParallelCollectionNode } from "../core/rdds/parallel-collection.js";
+import type { PipelinedNode } from "../core/rdds/pipelined.js";
+import type { TextFileNode } from "../core/rdds/text-file.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
 
 /** Where a shipped task's records come from. */
@@ -57,15 +57,17 @@ export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan 
   for (;;) {
     if (rdd.isPersisted) return { reason: `${rdd} is cached on the driver` };
     const node = rdd.node;
-    if (node instanceof PipelinedNode && node.op) {
+    if (node.kind === "MapPartitionsRDD" && (node as PipelinedNode<unknown, unknown>).op) {
+      const pipelined = node as PipelinedNode<unknown, unknown>;
       let fn: string | undefined;
-      if (node.op.fn) {
-        const src = functionSource(node.op.fn, `the ${node.op.kind} function`);
+      const op = pipelined.op!;
+      if (op.fn) {
+        const src = functionSource(op.fn, `the ${op.kind} function`);
         if (typeof src !== "string") return src;
         fn = src;
       }
-      ops.unshift({ kind: node.op.kind, fn, rddId: rdd.id });
-      rdd = node.source as RDD<unknown>;
+      ops.unshift({ kind: op.kind, fn, rddId: rdd.id });
+      rdd = pipelined.source as RDD<unknown>;
       continue;
     }
     let aggregator: MapTaskPlan["aggregator"];
@@ -76,13 +78,13 @@ export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan 
       aggregator = { createCombiner: parts[0] as string, mergeValue: parts[1] as string, mergeCombiners: parts[2] as string };
     }
     let source: SourcePlan;
-    if (node instanceof ParallelCollectionNode) {
-      const data = node.slice(split);
+    if (node.kind === "ParallelCollectionRDD") {
+      const data = (node as ParallelCollectionNode<unknown>).slice(split);
       // copying records to a thread costs about as much as mapping them: small slices stay
       if (data.length < MIN_SHIPPED_RECORDS) return { reason: `partition ${split} holds ${data.length} records, fewer than the ${MIN_SHIPPED_RECORDS} worth copying to a thread` };
       source = { kind: "slice", data };
     }
-    else if (node instanceof TextFileNode) source = { kind: "textSplit", ...node.split(split) };
+    else if (node.kind === "HadoopRDD") source = { kind: "textSplit", ...(node as TextFileNode).split(split) };
     else return { reason: `${node.kind} (${node.callSite}) needs the whole partition on the driver` };
     return { rddId: dep.rdd.id, source, ops, numPartitions: dep.partitioner.numPartitions, mapSideCombine: dep.mapSideCombine, aggregator };
   }

@@ -1,12 +1,15 @@
 import type { Emit, ShuffleDependency } from "../core/node.js";
 import { CombineMap } from "../util/keyed-map.js";
 
+/** What the map side of a shuffle needs of its dependency (a worker rebuilds it from a plan). */
+export type ShuffleWriteSpec = Pick<ShuffleDependency, "partitioner" | "aggregator" | "mapSideCombine">;
+
 /**
  * The map side of a shuffle: runs one map task's records through the partitioner and,
  * when the dependency asks for it, combines values per key before anything is stored.
  * Returns one list of pairs per reduce partition (plain data).
  */
-export function writeShuffleOutput(dep: ShuffleDependency, run: (emit: Emit<[unknown, unknown]>) => void): [unknown, unknown][][] {
+export function writeShuffleOutput(dep: ShuffleWriteSpec, run: (emit: Emit<[unknown, unknown]>) => void): [unknown, unknown][][] {
   const n = dep.partitioner.numPartitions;
   const partitioner = dep.partitioner;
   const agg = dep.aggregator;

@@ -9,7 +9,7 @@ import type { RDD } from "../rdd.js";
  * already placed by the same partitioner is read in place (a narrow dependency); the others
  * are shuffled onto it. So a state kept partitioned is never reshuffled (Spark's CoGroupedRDD).
  */
-export class CoGroupedNode<K> implements RDDNode<[K, unknown[][]]> {
+export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RDDNode<[K, G]> {
   readonly kind = "CoGroupedRDD";
   readonly dependencies: readonly Dependency[];
 
@@ -30,7 +30,7 @@ export class CoGroupedNode<K> implements RDDNode<[K, unknown[][]]> {
     return this.partitioner.numPartitions;
   }
 
-  computeInto(split: number, ctx: TaskContext, emit: Emit<[K, unknown[][]]>): void {
+  computeInto(split: number, ctx: TaskContext, emit: Emit<[K, G]>): void {
     const n = this.dependencies.length;
     const groups = new KeyedMap<K, unknown[][]>();
     this.dependencies.forEach((dep, i) => {
@@ -46,6 +46,6 @@ export class CoGroupedNode<K> implements RDDNode<[K, unknown[][]]> {
       if (dep.kind === "narrow") ctx.iterate(dep.rdd as RDD<[unknown, unknown]>, split, add);
       else for (const block of ctx.readShuffle(dep.shuffleId, split)) for (let j = 0; j < block.length; j++) add(block[j]!);
     });
-    groups.forEach((g, k) => emit([k, g]));
+    groups.forEach((g, k) => emit([k, g as G])); // place i holds the values of parent i
   }
 }

@@ -1,5 +1,5 @@
 import type { Partitioner } from "../../shuffle/partitioner.js";
-import type { Emit, RDDNode } from "../node.js";
+import type { Emit, RDDKind, RDDNode } from "../node.js";
 
 /** Data already in memory, cut into slices: `parallelize`, received blocks, checkpointed state. */
 export class ParallelCollectionNode<T> implements RDDNode<T> {
@@ -8,7 +8,7 @@ export class ParallelCollectionNode<T> implements RDDNode<T> {
   constructor(
     private readonly slices: readonly (readonly T[])[],
     readonly callSite = "parallelize",
-    readonly kind = "ParallelCollectionRDD",
+    readonly kind: RDDKind = "ParallelCollectionRDD",
     readonly partitioner?: Partitioner,
   ) {}
 

@@ -2,7 +2,7 @@ import type { TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import { narrow, type Dependency, type Emit, type RDDNode } from "../node.js";
 import type { RDD } from "../rdd.js";
-import type { OpSpec } from "../ops.js";
+import type { OpSpec } from "../../scheduler/ops.js";
 
 /** Wraps the downstream sink into the sink this step offers its parent. */
 export type Pipe<T, U> = (emit: Emit<U>, split: number) => Emit<T>;

@@ -1,4 +1,4 @@
-import type { Emit, RDDNode } from "../node.js";
+import type { Emit, RDDKind, RDDNode } from "../node.js";
 
 /**
  * Partitions whose data is fetched asynchronously by the `prepare` step (a source's batch, files
@@ -12,7 +12,7 @@ export class PreparedNode<T> implements RDDNode<T> {
     private readonly fetch: () => Promise<T[][]>,
     private readonly parts: number,
     readonly callSite: string,
-    readonly kind = "PreparedRDD",
+    readonly kind: RDDKind = "PreparedRDD",
   ) {}
 
   numPartitions(): number {

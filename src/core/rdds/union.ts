@@ -1,6 +1,6 @@
 import type { TaskContext } from "../../scheduler/task-context.js";
 import { IllegalArgumentError } from "../../util/errors.js";
-import { narrow, type Emit, type RDDNode } from "../node.js";
+import { narrow, type Emit, type RDDKind, type RDDNode } from "../node.js";
 import type { RDD } from "../rdd.js";
 
 /** Partitions of several RDDs side by side: partition order is parent order. */
@@ -55,7 +55,7 @@ export class CoalescedNode<T> implements RDDNode<T> {
 
 /** A narrow node over two parents `a` and `b` (`cartesian`, `zip`). */
 abstract class TwoParentNode<T, U, R> implements RDDNode<R> {
-  abstract readonly kind: string;
+  abstract readonly kind: RDDKind;
   readonly dependencies;
 
   constructor(protected readonly a: RDD<T>, protected readonly b: RDD<U>, readonly callSite: string) {

@@ -25,7 +25,7 @@ class TimestampMillis extends avro.types.LogicalType {
 
 /** The codec for `schema`, with timestamps as `Date`; an invalid schema is a `RecordFormatError`. */
 export function avroType(schema: AvroSchema): avro.Type {
-  if (avro.Type.isType(schema)) return schema as unknown as avro.Type;
+  if (schema instanceof avro.Type) return schema;
   try {
     return avro.Type.forSchema(schema, { logicalTypes: { "timestamp-millis": TimestampMillis } });
   } catch (err) {
@@ -83,8 +83,8 @@ function conform(type: avro.Type, value: unknown): unknown {
     for (const f of type.fields) out[f.name] = conform(f.type, (value as Record<string, unknown>)[f.name]);
     return out;
   }
-  if (type.typeName === "union:unwrapped" && value !== null) {
-    const inner = (type as unknown as { types: avro.Type[] }).types.find((t) => t.typeName !== "null");
+  if (type instanceof avro.types.UnwrappedUnionType && value !== null) {
+    const inner = type.types.find((t) => t.typeName !== "null");
     return inner ? conform(inner, value) : value;
   }
   if (type instanceof avro.types.ArrayType && Array.isArray(value)) return value.map((v) => conform(type.itemsType, v));

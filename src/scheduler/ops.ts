@@ -1,6 +1,6 @@
-import { markOrigin } from "../scheduler/task-context.js";
-import type { Emit } from "./node.js";
-import type { Pipe } from "./rdds/pipelined.js";
+import { markOrigin } from "./task-context.js";
+import type { Emit } from "../core/node.js";
+import type { Pipe } from "../core/rdds/pipelined.js";
 
 /** The record-at-a-time operators whose function can be shipped to a worker thread. */
 export type OpKind = "map" | "flatMap" | "filter" | "mapValues" | "flatMapValues" | "keys" | "values" | "keyBy";
