@@ -38,7 +38,12 @@ export { NatsJetStreamUtils, type JetStreamMessage, type NatsJetStreamOptions } 
 export { RabbitMQUtils, RabbitMQReceiver, type RabbitMQOptions } from "./connectors/rabbitmq/source.js";
 export type { PostgresSinkOptions } from "./connectors/postgres.js";
 export { MQTTUtils, MQTTReceiver } from "./connectors/mqtt/source.js";
-export { deadLetterFile, type DeadLetter, type DeadLetterSink, type MessageFormatOptions } from "./connectors/message-format.js";
+export {
+  deadLetterFile,
+  type DeadLetter,
+  type DeadLetterSink,
+  type MessageFormatOptions,
+} from "./connectors/message-format.js";
 export type { DecodedStream } from "./connectors/direct.js";
 export { KafkaUtils, type KafkaParams, type KafkaStreamOptions } from "./connectors/kafka.js";
 export type { RedisSinkOptions } from "./connectors/redis/sink.js";

@@ -54,7 +54,10 @@ const pad = (t: number) => String(t).padStart(15, "0");
  * checked envelope; startup reads are synchronous, per-batch writes asynchronous.
  */
 export class CheckpointManager {
-  constructor(readonly dir: string, private readonly fs: FsPort = new NodeFs()) {}
+  constructor(
+    readonly dir: string,
+    private readonly fs: FsPort = new NodeFs(),
+  ) {}
 
   private path(...parts: string[]): string {
     return join(this.dir, ...parts);
@@ -77,7 +80,10 @@ export class CheckpointManager {
       holder = undefined;
     }
     if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new CheckpointError("SLUICE_E_LOCKED", `checkpoint directory ${this.dir} is in use by process ${holder}; one job per directory`);
+      throw new CheckpointError(
+        "SLUICE_E_LOCKED",
+        `checkpoint directory ${this.dir} is in use by process ${holder}; one job per directory`,
+      );
     }
     this.fs.writeFileSync(lockPath, String(process.pid));
   }
@@ -85,7 +91,8 @@ export class CheckpointManager {
   /** Releases the lock (at stop). */
   close(): void {
     try {
-      if (this.fs.readFileSync(this.path("lock")).toString("utf8").trim() === String(process.pid)) this.fs.rmSync(this.path("lock"));
+      if (this.fs.readFileSync(this.path("lock")).toString("utf8").trim() === String(process.pid))
+        this.fs.rmSync(this.path("lock"));
     } catch {
       // already gone
     }
@@ -102,7 +109,11 @@ export class CheckpointManager {
   /** A new job in this directory: logs of an earlier job here are removed. */
   resetForNewJob(): void {
     const old = this.fs.readdirSync(this.path("commits")).length + this.fs.readdirSync(this.path("offsets")).length;
-    if (old > 0) log.warn(`checkpoint directory ${this.dir} held ${old} log files of an earlier job; starting a new job there (use StreamingContext.getOrCreate to recover instead)`);
+    if (old > 0)
+      log.warn(
+        `checkpoint directory ${this.dir} held ${old} log files of an earlier job; starting a new job there ` +
+          `(use StreamingContext.getOrCreate to recover instead)`,
+      );
     for (const sub of ["offsets", "commits", "state"]) {
       this.fs.rmSync(this.path(sub));
       this.fs.mkdirSync(this.path(sub));
@@ -135,11 +146,15 @@ export class CheckpointManager {
    */
   async cleanup(keepFrom: number): Promise<void> {
     for (const op of this.fs.readdirSync(this.path("state"))) {
-      const snaps = this.fs.readdirSync(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort();
+      const snaps = this.fs
+        .readdirSync(this.path("state", op))
+        .filter((n) => n.endsWith(".snap"))
+        .sort();
       for (const name of snaps.slice(0, -2)) await this.fs.rm(this.path("state", op, name));
     }
     for (const sub of ["offsets", "commits"]) {
-      for (const name of this.fs.readdirSync(this.path(sub)).sort()) if (!name.includes(TMP_MARKER) && Number(name) < keepFrom) await this.fs.rm(this.path(sub, name));
+      for (const name of this.fs.readdirSync(this.path(sub)).sort())
+        if (!name.includes(TMP_MARKER) && Number(name) < keepFrom) await this.fs.rm(this.path(sub, name));
     }
   }
 
@@ -147,7 +162,11 @@ export class CheckpointManager {
   oldestKeptSnapshot(): number | undefined {
     let oldest: number | undefined;
     for (const op of this.fs.readdirSync(this.path("state"))) {
-      const snaps = this.fs.readdirSync(this.path("state", op)).filter((n) => n.endsWith(".snap")).sort().slice(-2);
+      const snaps = this.fs
+        .readdirSync(this.path("state", op))
+        .filter((n) => n.endsWith(".snap"))
+        .sort()
+        .slice(-2);
       if (snaps[0]) oldest = Math.min(oldest ?? Infinity, parseInt(snaps[0], 10));
     }
     return oldest;
@@ -161,41 +180,78 @@ export class CheckpointManager {
   readRecovery(): RecoveryPlan {
     const metadata = JSON.parse(this.readEnvelope(this.path("metadata"), "metadata").toString("utf8")) as Metadata;
     const offsets = new Map<number, OffsetsRecord>();
-    for (const name of this.fs.readdirSync(this.path("offsets")).filter((n) => !n.includes(TMP_MARKER)).sort()) {
-      const rec = JSON.parse(this.readEnvelope(this.path("offsets", name), "offsets").toString("utf8")) as OffsetsRecord;
+    for (const name of this.fs
+      .readdirSync(this.path("offsets"))
+      .filter((n) => !n.includes(TMP_MARKER))
+      .sort()) {
+      const rec = JSON.parse(
+        this.readEnvelope(this.path("offsets", name), "offsets").toString("utf8"),
+      ) as OffsetsRecord;
       offsets.set(rec.batchTime, rec);
     }
     const commits = new Map<number, CommitRecord>();
-    const commitNames = this.fs.readdirSync(this.path("commits")).filter((n) => !n.includes(TMP_MARKER)).sort();
+    const commitNames = this.fs
+      .readdirSync(this.path("commits"))
+      .filter((n) => !n.includes(TMP_MARKER))
+      .sort();
     for (const [i, name] of commitNames.entries()) {
       try {
-        const rec = JSON.parse(this.readEnvelope(this.path("commits", name), "commit").toString("utf8")) as CommitRecord;
+        const rec = JSON.parse(
+          this.readEnvelope(this.path("commits", name), "commit").toString("utf8"),
+        ) as CommitRecord;
         commits.set(rec.batchTime, rec);
       } catch (err) {
         // only the newest commit may be torn: it then counts as not committed
         if (i !== commitNames.length - 1) throw err;
-        log.warn(`${this.path("commits", name)} is unreadable (${(err as Error).message}); its batch counts as not committed and is re-run`);
+        log.warn(
+          `${this.path("commits", name)} is unreadable (${(err as Error).message}); its batch counts as not ` +
+            `committed and is re-run`,
+        );
       }
     }
     const committedTimes = [...commits.keys()].sort((a, b) => a - b);
     const lastCommitted = committedTimes[committedTimes.length - 1];
-    const uncommitted = [...offsets.keys()].filter((t) => lastCommitted === undefined || t > lastCommitted).sort((a, b) => a - b);
-    if (uncommitted.length > 1 || (uncommitted[0] !== undefined && lastCommitted !== undefined && uncommitted[0] !== lastCommitted + metadata.batchMs)) {
-      throw new CheckpointError("SLUICE_E_CKPT_INCONSISTENT", `${this.dir}: logged but uncommitted batches ${uncommitted.join(", ")} after the last commit ${lastCommitted}; expected at most the next one. The directory was changed by hand or by two jobs`);
+    const uncommitted = [...offsets.keys()]
+      .filter((t) => lastCommitted === undefined || t > lastCommitted)
+      .sort((a, b) => a - b);
+    if (
+      uncommitted.length > 1 ||
+      (uncommitted[0] !== undefined &&
+        lastCommitted !== undefined &&
+        uncommitted[0] !== lastCommitted + metadata.batchMs)
+    ) {
+      throw new CheckpointError(
+        "SLUICE_E_CKPT_INCONSISTENT",
+        `${this.dir}: logged but uncommitted batches ${uncommitted.join(", ")} after the last commit ` +
+          `${lastCommitted}; expected at most the next one. The directory was changed by hand or by two jobs`,
+      );
     }
     for (const t of committedTimes) {
       if (!offsets.has(t) && t >= Math.min(...offsets.keys())) {
-        throw new CheckpointError("SLUICE_E_CKPT_INCONSISTENT", `${this.dir}: batch ${t} is committed but its offsets file is missing`);
+        throw new CheckpointError(
+          "SLUICE_E_CKPT_INCONSISTENT",
+          `${this.dir}: batch ${t} is committed but its offsets file is missing`,
+        );
       }
     }
-    return { metadata, lastCommitted, pending: uncommitted[0] !== undefined ? offsets.get(uncommitted[0]) : undefined, offsets, snapshots: this.readSnapshots(lastCommitted) };
+    return {
+      metadata,
+      lastCommitted,
+      pending: uncommitted[0] !== undefined ? offsets.get(uncommitted[0]) : undefined,
+      offsets,
+      snapshots: this.readSnapshots(lastCommitted),
+    };
   }
 
   /** The newest snapshot per stream that passes its checks and is not newer than the last commit. */
   private readSnapshots(lastCommitted: number | undefined): Map<number, Snapshot> {
     const out = new Map<number, Snapshot>();
     for (const op of this.fs.readdirSync(this.path("state"))) {
-      const names = this.fs.readdirSync(this.path("state", op)).filter((n) => n.endsWith(".snap") && parseInt(n, 10) <= (lastCommitted ?? -1)).sort().reverse();
+      const names = this.fs
+        .readdirSync(this.path("state", op))
+        .filter((n) => n.endsWith(".snap") && parseInt(n, 10) <= (lastCommitted ?? -1))
+        .sort()
+        .reverse();
       for (const name of names) {
         const path = this.path("state", op, name);
         try {
@@ -215,7 +271,9 @@ function readChecked(fs: FsPort, path: string, kind: string): Buffer {
   try {
     data = fs.readFileSync(path);
   } catch (err) {
-    throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `cannot read ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return decodeEnvelope(path, kind, data);
 }
@@ -228,4 +286,3 @@ function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
-

@@ -19,19 +19,38 @@ export function decodeEnvelope(path: string, kind: string, data: Buffer): Buffer
   const header = nl > 0 ? data.subarray(0, nl).toString("latin1") : "";
   const parts = header.split(" ");
   if (parts.length !== 5 || parts[0] !== MAGIC) {
-    throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `${path} is not a Sluice checkpoint file (bad header${data.length === 0 ? ": the file is empty" : ""}). Restore it from a backup or start from a new checkpoint directory`);
+    throw new CheckpointError(
+      "SLUICE_E_CKPT_CORRUPT",
+      `${path} is not a Sluice checkpoint file (bad header${data.length === 0 ? ": the file is empty" : ""}). ` +
+        `Restore it from a backup or start from a new checkpoint directory`,
+    );
   }
   const [, fileKind, version, length, hash] = parts;
-  if (fileKind !== kind) throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `${path} holds a '${fileKind}' record where '${kind}' was expected`);
+  if (fileKind !== kind)
+    throw new CheckpointError(
+      "SLUICE_E_CKPT_CORRUPT",
+      `${path} holds a '${fileKind}' record where '${kind}' was expected`,
+    );
   if (Number(version) !== FORMAT_VERSION) {
-    throw new CheckpointError("SLUICE_E_CKPT_VERSION", `${path} has checkpoint format version ${version}; this Sluice reads version ${FORMAT_VERSION}. Use the Sluice release that wrote it, or a new checkpoint directory`);
+    throw new CheckpointError(
+      "SLUICE_E_CKPT_VERSION",
+      `${path} has checkpoint format version ${version}; this Sluice reads version ${FORMAT_VERSION}. Use the ` +
+        `Sluice release that wrote it, or a new checkpoint directory`,
+    );
   }
   const payload = data.subarray(nl + 1);
   if (payload.length !== Number(length)) {
-    throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `${path} is truncated or padded: payload has ${payload.length} bytes, header says ${length}`);
+    throw new CheckpointError(
+      "SLUICE_E_CKPT_CORRUPT",
+      `${path} is truncated or padded: payload has ${payload.length} bytes, header says ${length}`,
+    );
   }
   const actual = createHash("sha256").update(payload).digest("hex");
-  if (actual !== hash) throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `${path} hash mismatch (expected ${hash.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the file is corrupted`);
+  if (actual !== hash)
+    throw new CheckpointError(
+      "SLUICE_E_CKPT_CORRUPT",
+      `${path} hash mismatch (expected ${hash.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the file is corrupted`,
+    );
   return payload;
 }
 
@@ -43,10 +62,24 @@ export function ioError(err: unknown, path: string, what: string): CheckpointErr
   const code = (err as NodeJS.ErrnoException)?.code;
   if (err instanceof CheckpointError) return err;
   if (code === "ENOSPC" || code === "EDQUOT") {
-    return new CheckpointError("SLUICE_E_ENOSPC", `no space left writing ${path} (${what}). Nothing of this batch was committed; free space and restart: the batch is re-run`, { cause: err });
+    return new CheckpointError(
+      "SLUICE_E_ENOSPC",
+      `no space left writing ${path} (${what}). Nothing of this batch was committed; free space and restart: ` +
+        `the batch is re-run`,
+      { cause: err },
+    );
   }
-  if (code === "EIO") return new CheckpointError("SLUICE_E_FSYNC", `I/O error (EIO) writing ${path}; data since the last sync may be lost; restart so recovery can replay`, { cause: err });
-  return new CheckpointError("SLUICE_E_IO", `cannot write ${path} (${what}): ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  if (code === "EIO")
+    return new CheckpointError(
+      "SLUICE_E_FSYNC",
+      `I/O error (EIO) writing ${path}; data since the last sync may be lost; restart so recovery can replay`,
+      { cause: err },
+    );
+  return new CheckpointError(
+    "SLUICE_E_IO",
+    `cannot write ${path} (${what}): ${(err as Error)?.message ?? String(err)}`,
+    { cause: err },
+  );
 }
 
 /**

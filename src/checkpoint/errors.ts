@@ -14,7 +14,11 @@ export type CheckpointErrorCode =
 
 /** A checkpoint could not be written, read or trusted; the message names the file and what to do. */
 export class CheckpointError extends SluiceError {
-  constructor(readonly code: CheckpointErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: CheckpointErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${code}: ${message}`, options);
   }
 }

@@ -1,4 +1,14 @@
-import { closeSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  ftruncateSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from "node:fs";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -36,8 +46,11 @@ export class WriteAheadLog {
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    const segments = readdirSync(dir).filter((n) => n.endsWith(".wal")).sort();
-    for (const name of segments) this.scan(Number.parseInt(name, 10), join(dir, name), name === segments[segments.length - 1]);
+    const segments = readdirSync(dir)
+      .filter((n) => n.endsWith(".wal"))
+      .sort();
+    for (const name of segments)
+      this.scan(Number.parseInt(name, 10), join(dir, name), name === segments[segments.length - 1]);
     if (segments.length > 0) this.segment = Number.parseInt(segments[segments.length - 1]!, 10);
   }
 
@@ -45,10 +58,15 @@ export class WriteAheadLog {
     const data = readFileSync(path);
     let pos = 0;
     while (pos < data.length) {
-      const valid = pos + HEADER <= data.length && (() => {
-        const len = data.readUInt32LE(pos);
-        return pos + HEADER + len <= data.length && crc32(data.subarray(pos + HEADER, pos + HEADER + len)) === data.readUInt32LE(pos + 4);
-      })();
+      const valid =
+        pos + HEADER <= data.length &&
+        (() => {
+          const len = data.readUInt32LE(pos);
+          return (
+            pos + HEADER + len <= data.length &&
+            crc32(data.subarray(pos + HEADER, pos + HEADER + len)) === data.readUInt32LE(pos + 4)
+          );
+        })();
       if (!valid) break;
       const len = data.readUInt32LE(pos);
       const seq = Number(data.readBigUInt64LE(pos + 8));
@@ -58,9 +76,16 @@ export class WriteAheadLog {
     }
     if (pos < data.length) {
       if (!last || this.hasValidFrameAfter(data, pos + 1)) {
-        throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `SLUICE_E_WAL_CORRUPT: ${path} has a damaged frame at byte ${pos} followed by more data; received records would be lost. Restore the file or start from a new checkpoint directory`);
+        throw new CheckpointError(
+          "SLUICE_E_CKPT_CORRUPT",
+          `SLUICE_E_WAL_CORRUPT: ${path} has a damaged frame at byte ${pos} followed by more data; received ` +
+            `records would be lost. Restore the file or start from a new checkpoint directory`,
+        );
       }
-      log.warn(`SLUICE_W_WAL_TAIL: ${path}: dropped ${data.length - pos} torn bytes after the last valid frame (never acknowledged; a reliable source sends them again)`);
+      log.warn(
+        `SLUICE_W_WAL_TAIL: ${path}: dropped ${data.length - pos} torn bytes after the last valid frame (never ` +
+          `acknowledged; a reliable source sends them again)`,
+      );
       const fd = openSync(path, "r+");
       try {
         ftruncateSync(fd, pos);
@@ -75,7 +100,12 @@ export class WriteAheadLog {
   private hasValidFrameAfter(data: Buffer, from: number): boolean {
     for (let p = from; p + HEADER <= data.length; p++) {
       const len = data.readUInt32LE(p);
-      if (len > 0 && p + HEADER + len <= data.length && crc32(data.subarray(p + HEADER, p + HEADER + len)) === data.readUInt32LE(p + 4)) return true;
+      if (
+        len > 0 &&
+        p + HEADER + len <= data.length &&
+        crc32(data.subarray(p + HEADER, p + HEADER + len)) === data.readUInt32LE(p + 4)
+      )
+        return true;
     }
     return false;
   }
@@ -123,7 +153,11 @@ export class WriteAheadLog {
     try {
       fd = openSync(path, "r");
     } catch (err) {
-      throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `SLUICE_E_WAL_CORRUPT: ${path} is missing, but a logged batch needs block ${ref.seq} from it`, { cause: err });
+      throw new CheckpointError(
+        "SLUICE_E_CKPT_CORRUPT",
+        `SLUICE_E_WAL_CORRUPT: ${path} is missing, but a logged batch needs block ${ref.seq} from it`,
+        { cause: err },
+      );
     }
     try {
       readSync(fd, buf, 0, ref.length, ref.offset);
@@ -132,7 +166,10 @@ export class WriteAheadLog {
     }
     const payload = buf.subarray(HEADER);
     if (crc32(payload) !== buf.readUInt32LE(4) || Number(buf.readBigUInt64LE(8)) !== ref.seq) {
-      throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `SLUICE_E_WAL_CORRUPT: ${path} block ${ref.seq} at byte ${ref.offset} is damaged`);
+      throw new CheckpointError(
+        "SLUICE_E_CKPT_CORRUPT",
+        `SLUICE_E_WAL_CORRUPT: ${path} block ${ref.seq} at byte ${ref.offset} is damaged`,
+      );
     }
     return deserialize(payload) as unknown[];
   }
@@ -149,7 +186,8 @@ export class WriteAheadLog {
     for (const [segment, maxSeq] of bySegment) {
       if (segment !== this.segment && maxSeq < seq) {
         rmSync(join(this.dir, segName(segment)), { force: true });
-        for (let i = this.blocks.length - 1; i >= 0; i--) if (this.blocks[i]!.segment === segment) this.blocks.splice(i, 1);
+        for (let i = this.blocks.length - 1; i >= 0; i--)
+          if (this.blocks[i]!.segment === segment) this.blocks.splice(i, 1);
       }
     }
   }

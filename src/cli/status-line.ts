@@ -8,11 +8,16 @@ const clock = (t: number) => {
   const d = new Date(t);
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 };
-const ms = (v: number | undefined) => (v === undefined ? "-" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`);
+const ms = (v: number | undefined) =>
+  v === undefined ? "-" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
 
 /** The status text of a finished batch. */
 export function statusText(info: BatchInfo, batches: number, failed: number, queued: number): string {
-  return `batch ${clock(info.batchTime)}: ${info.numRecords.toLocaleString("en")} records, processing ${ms(info.processingDelay)}, delay ${ms(info.schedulingDelay)}; ${batches} batches${failed ? ` (${failed} failed)` : ""}${queued ? `, ${queued} queued` : ""}`;
+  return (
+    `batch ${clock(info.batchTime)}: ${info.numRecords.toLocaleString("en")} records, processing ` +
+    `${ms(info.processingDelay)}, delay ${ms(info.schedulingDelay)}; ${batches} ` +
+    `batches${failed ? ` (${failed} failed)` : ""}${queued ? `, ${queued} queued` : ""}`
+  );
 }
 
 /**

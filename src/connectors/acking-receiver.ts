@@ -11,7 +11,8 @@ export interface PendingDelivery {
 
 /**
  * The shared half of reliable broker receivers: deliveries arriving together are decoded (text
- * by default, or per `format`; malformed ones counted and dead-lettered), stored as one block (`storeBlock`, through the write-ahead log when it is on) and only then
+ * by default, or per `format`; malformed ones counted and dead-lettered), stored as one block (`storeBlock`, through
+ * the write-ahead log when it is on) and only then
  * acknowledged. If storing fails, nothing is acknowledged and the receiver restarts: the broker
  * delivers those messages again.
  */
@@ -61,7 +62,11 @@ export abstract class AckingReceiver<T = string> extends Receiver<T> {
       const batch = this.pending;
       this.pending = [];
       try {
-        const records = (await this.decoder.decode(batch, (m) => m.payload, (m) => m.where)) as T[];
+        const records = (await this.decoder.decode(
+          batch,
+          (m) => m.payload,
+          (m) => m.where,
+        )) as T[];
         if (records.length > 0) await this.storeBlock(records);
         for (const m of batch) m.ack();
       } catch (err) {

@@ -27,11 +27,21 @@ export interface DirectStreamSpec<M, Raw> {
  * A direct (replayable) stream over `spec.source`: records are the messages as `spec.raw` makes
  * them, or, with `format`, decoded objects — malformed ones counted and dead-lettered.
  */
-export function directStream<M, Raw>(ssc: StreamingContext, spec: DirectStreamSpec<M, Raw>, format: MessageFormatOptions): DecodedStream<unknown> {
+export function directStream<M, Raw>(
+  ssc: StreamingContext,
+  spec: DirectStreamSpec<M, Raw>,
+  format: MessageFormatOptions,
+): DecodedStream<unknown> {
   const decoder = new MessageDecoder(format, spec.name);
   const decode = decoder.decodes
     ? (messages: M[]) => decoder.decode(messages, spec.payload, spec.where, spec.shape)
     : async (messages: M[]) => messages.map(spec.raw);
-  const node = new DirectInputDStream<M, unknown>(ssc, spec.source, spec.maxRecordsPerBatch ?? 100_000, spec.partitions ?? ssc.sparkContext.defaultParallelism, decode);
+  const node = new DirectInputDStream<M, unknown>(
+    ssc,
+    spec.source,
+    spec.maxRecordsPerBatch ?? 100_000,
+    spec.partitions ?? ssc.sparkContext.defaultParallelism,
+    decode,
+  );
   return Object.assign(new DStream(ssc, node), { malformedRecords: () => decoder.malformed });
 }

@@ -19,7 +19,10 @@ export type DeadLetterSink = (letter: DeadLetter) => void | Promise<void>;
 
 /** How a broker source turns payloads into records (the options every broker source takes). */
 export interface MessageFormatOptions {
-  /** `"json"`: each message one JSON object; `"avro"`: each message one Avro datum of `schema` (binary encoding). Default: the payload as UTF-8 text. */
+  /**
+   * `"json"`: each message one JSON object; `"avro"`: each message one Avro datum of `schema` (binary encoding).
+   * Default: the payload as UTF-8 text.
+   */
   readonly format?: "json" | "avro";
   /** The Avro schema of `format: "avro"`. */
   readonly schema?: AvroSchema;
@@ -38,7 +41,10 @@ export class MessageDecoder {
   /** Messages that did not decode, since the stream was created. */
   malformed = 0;
 
-  constructor(private readonly opts: MessageFormatOptions, sourceName: string) {
+  constructor(
+    private readonly opts: MessageFormatOptions,
+    sourceName: string,
+  ) {
     if (opts.format === undefined) {
       if (opts.schema !== undefined) throw new IllegalArgumentError(`${sourceName}: a schema needs format: "avro"`);
       return;
@@ -46,7 +52,8 @@ export class MessageDecoder {
     if (opts.format === "json") {
       this.parse = (bytes) => parseJsonObject(utf8.decode(bytes));
     } else if (opts.format === "avro") {
-      if (opts.schema === undefined) throw new IllegalArgumentError(`${sourceName}: format "avro" needs the messages' schema`);
+      if (opts.schema === undefined)
+        throw new IllegalArgumentError(`${sourceName}: format "avro" needs the messages' schema`);
       const type = avroType(opts.schema);
       this.parse = (bytes) => decodeAvroDatum(type, bytes);
     } else {
@@ -60,7 +67,12 @@ export class MessageDecoder {
   }
 
   /** The records of `messages` in order; malformed ones are counted, dead-lettered (awaited) and left out. */
-  async decode<M>(messages: readonly M[], payload: (m: M) => Uint8Array, where: (m: M) => string, shape: (m: M, value: unknown) => unknown = (_m, v) => v): Promise<unknown[]> {
+  async decode<M>(
+    messages: readonly M[],
+    payload: (m: M) => Uint8Array,
+    where: (m: M) => string,
+    shape: (m: M, value: unknown) => unknown = (_m, v) => v,
+  ): Promise<unknown[]> {
     const parse = this.parse;
     if (!parse) return messages.map((m) => utf8.decode(payload(m)));
     const out: unknown[] = [];
@@ -71,7 +83,11 @@ export class MessageDecoder {
         out.push(shape(m, parse(bytes)));
       } catch (err) {
         this.malformed++;
-        await this.opts.deadLetter?.({ payload: bytes, error: err instanceof Error ? err : new Error(String(err)), source: where(m) });
+        await this.opts.deadLetter?.({
+          payload: bytes,
+          error: err instanceof Error ? err : new Error(String(err)),
+          source: where(m),
+        });
       }
     }
     return out;
@@ -82,7 +98,8 @@ export class MessageDecoder {
  * A dead-letter sink that appends one JSON line per message to `path` — `{ source, error, payload }`,
  * the payload as text when it is valid UTF-8, else `payloadBase64` — and fsyncs before returning,
  * so a message is on disk before its broker is told it was handled.
- * @example RabbitMQUtils.createStream(ssc, { url, queue, format: "json", deadLetter: deadLetterFile("dead/orders.jsonl") })
+ * @example RabbitMQUtils.createStream(ssc, { url, queue, format: "json", deadLetter:
+ * deadLetterFile("dead/orders.jsonl") })
  */
 export function deadLetterFile(path: string): DeadLetterSink {
   mkdirSync(dirname(path), { recursive: true });
@@ -95,7 +112,12 @@ export function deadLetterFile(path: string): DeadLetterSink {
     } catch {
       text = undefined;
     }
-    const line = JSON.stringify({ source: letter.source, error: letter.error.message, ...(text === undefined ? { payloadBase64: Buffer.from(letter.payload).toString("base64") } : { payload: text }) }) + "\n";
+    const line =
+      JSON.stringify({
+        source: letter.source,
+        error: letter.error.message,
+        ...(text === undefined ? { payloadBase64: Buffer.from(letter.payload).toString("base64") } : { payload: text }),
+      }) + "\n";
     // appends are serialized so lines never interleave; one that fails does not fail the next
     const written = chain.then(async () => {
       const handle = await open(path, "a");

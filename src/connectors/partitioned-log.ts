@@ -29,7 +29,9 @@ export type StartingOffsets = "earliest" | "latest";
 
 /** A position: each partition's next offset, as sorted JSON (`{"events/0":"12"}`), so it can be logged. */
 export function encodePosition(next: ReadonlyMap<string, bigint>): string {
-  return JSON.stringify(Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, o]) => [p, o.toString()])));
+  return JSON.stringify(
+    Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, o]) => [p, o.toString()])),
+  );
 }
 
 export function decodePosition(position: string): Map<string, bigint> {
@@ -45,7 +47,10 @@ export function decodePosition(position: string): Map<string, bigint> {
  * `SLUICE_E_SOURCE_TRIMMED` (Spark's failOnDataLoss).
  */
 export class PartitionedLogSource<M> implements ReplayableSource<M> {
-  constructor(private readonly log: PartitionedLog<M>, private readonly starting: StartingOffsets = "latest") {}
+  constructor(
+    private readonly log: PartitionedLog<M>,
+    private readonly starting: StartingOffsets = "latest",
+  ) {}
 
   describe(): string {
     return this.log.describe();
@@ -54,7 +59,8 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
   async initialPosition(): Promise<string> {
     const [bounds, committed] = await Promise.all([this.log.bounds(), this.log.committed()]);
     const next = new Map<string, bigint>();
-    for (const [p, b] of bounds) next.set(p, committed.get(p) ?? (this.starting === "earliest" ? b.earliest : b.latest));
+    for (const [p, b] of bounds)
+      next.set(p, committed.get(p) ?? (this.starting === "earliest" ? b.earliest : b.latest));
     return encodePosition(next);
   }
 
@@ -72,7 +78,11 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
     const until = decodePosition(range.to);
     const records = await this.readAll(start, until);
     if (records.length !== range.count) {
-      throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", `SLUICE_E_SOURCE_TRIMMED: a logged batch of ${this.describe()} held ${range.count} records in ${range.from} .. ${range.to} but ${records.length} are there now; raise the topic's retention or restore it`);
+      throw new CheckpointError(
+        "SLUICE_E_NOT_RECOVERABLE",
+        `SLUICE_E_SOURCE_TRIMMED: a logged batch of ${this.describe()} held ${range.count} records in ` +
+          `${range.from} .. ${range.to} but ${records.length} are there now; raise the topic's retention or restore it`,
+      );
     }
     return records;
   }
@@ -92,7 +102,11 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
   }
 
   private trimmed(partition: string, at: bigint, earliest: bigint): never {
-    throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", `SLUICE_E_SOURCE_TRIMMED: ${this.describe()} partition ${partition} starts at offset ${earliest} but the job's next offset is ${at}: records ${at}..${earliest - 1n} were deleted before they were read`);
+    throw new CheckpointError(
+      "SLUICE_E_NOT_RECOVERABLE",
+      `SLUICE_E_SOURCE_TRIMMED: ${this.describe()} partition ${partition} starts at offset ${earliest} but the ` +
+        `job's next offset is ${at}: records ${at}..${earliest - 1n} were deleted before they were read`,
+    );
   }
 }
 
@@ -100,7 +114,12 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
  * Each partition's end offset for a batch of at most `max` records: every partition gets an even
  * share of what is available, and shares a partition cannot use go to the others, in order.
  */
-export function planUntil(start: ReadonlyMap<string, bigint>, bounds: ReadonlyMap<string, PartitionBounds>, max: number, onTrimmed: (p: string, at: bigint, b: PartitionBounds) => never): Map<string, bigint> {
+export function planUntil(
+  start: ReadonlyMap<string, bigint>,
+  bounds: ReadonlyMap<string, PartitionBounds>,
+  max: number,
+  onTrimmed: (p: string, at: bigint, b: PartitionBounds) => never,
+): Map<string, bigint> {
   const avail = new Map<string, bigint>();
   for (const [p, at] of [...start].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const b = bounds.get(p);

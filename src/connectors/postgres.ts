@@ -6,7 +6,6 @@ import { lazyModule } from "../util/lazy.js";
 
 const pgLib = lazyModule<typeof import("pg")>("pg");
 
-
 /** Options of `saveToPostgres`. */
 export interface PostgresSinkOptions {
   /** A connection string, such as `postgres://postgres@127.0.0.1:5432/test`. */
@@ -44,16 +43,34 @@ function pgType(v: unknown): string {
  * and never lets an older batch overwrite a newer one. The table is created from the first
  * rows' columns when missing.
  */
-export async function writeBatchToPostgres(conns: Connections, table: string, rows: readonly Row[], batchTime: number, outputId: number, opts: PostgresSinkOptions): Promise<void> {
+export async function writeBatchToPostgres(
+  conns: Connections,
+  table: string,
+  rows: readonly Row[],
+  batchTime: number,
+  outputId: number,
+  opts: PostgresSinkOptions,
+): Promise<void> {
   checkPostgresOptions(table, opts);
-  const pool = await conns.get(`postgres ${opts.url}`, () => new (pgLib().Pool)({ connectionString: opts.url, max: 2 }), (p: pg.Pool) => p.end());
+  const pool = await conns.get(
+    `postgres ${opts.url}`,
+    () => new (pgLib().Pool)({ connectionString: opts.url, max: 2 }),
+    (p: pg.Pool) => p.end(),
+  );
   const client = await pool.connect().catch((err: Error) => {
     throw new SluiceError(`cannot reach PostgreSQL at ${opts.url}: ${err.message}`, { cause: err });
   });
   try {
     await client.query("BEGIN");
-    await client.query(`CREATE TABLE IF NOT EXISTS sluice_commits (job_id TEXT, output_id INT, batch_time BIGINT, PRIMARY KEY (job_id, output_id, batch_time))`);
-    const marker = await client.query(`INSERT INTO sluice_commits VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [opts.jobId ?? table, outputId, batchTime]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS sluice_commits (job_id TEXT, output_id INT, batch_time BIGINT, PRIMARY KEY ` +
+        `(job_id, output_id, batch_time))`,
+    );
+    const marker = await client.query(`INSERT INTO sluice_commits VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      opts.jobId ?? table,
+      outputId,
+      batchTime,
+    ]);
     if (marker.rowCount === 0 && opts.mode === "append") {
       await client.query("ROLLBACK"); // this batch was written before: nothing to do
       return;
@@ -61,7 +78,8 @@ export async function writeBatchToPostgres(conns: Connections, table: string, ro
     if (rows.length > 0) {
       const cols = Object.keys(rows[0]!);
       const defs = cols.map((c) => `${ident(c)} ${pgType(rows.find((r) => r[c] !== null && r[c] !== undefined)?.[c])}`);
-      const extra = opts.mode === "upsert" ? `, "_batch_time" BIGINT, PRIMARY KEY (${opts.key!.map(ident).join(", ")})` : "";
+      const extra =
+        opts.mode === "upsert" ? `, "_batch_time" BIGINT, PRIMARY KEY (${opts.key!.map(ident).join(", ")})` : "";
       await client.query(`CREATE TABLE IF NOT EXISTS ${ident(table)} (${defs.join(", ")}${extra})`);
       const allCols = opts.mode === "upsert" ? [...cols, "_batch_time"] : cols;
       for (let start = 0; start < rows.length; start += 500) {
@@ -77,8 +95,13 @@ export async function writeBatchToPostgres(conns: Connections, table: string, ro
         });
         let sql = `INSERT INTO ${ident(table)} (${allCols.map(ident).join(", ")}) VALUES ${tuples.join(", ")}`;
         if (opts.mode === "upsert") {
-          const sets = allCols.filter((c) => !opts.key!.includes(c)).map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(", ");
-          sql += ` ON CONFLICT (${opts.key!.map(ident).join(", ")}) DO UPDATE SET ${sets} WHERE ${ident(table)}."_batch_time" <= EXCLUDED."_batch_time"`;
+          const sets = allCols
+            .filter((c) => !opts.key!.includes(c))
+            .map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`)
+            .join(", ");
+          sql +=
+            ` ON CONFLICT (${opts.key!.map(ident).join(", ")}) DO UPDATE SET ${sets} WHERE ` +
+            `${ident(table)}."_batch_time" <= EXCLUDED."_batch_time"`;
         }
         await client.query(sql, values);
       }
@@ -93,7 +116,8 @@ export async function writeBatchToPostgres(conns: Connections, table: string, ro
 }
 
 function checkPostgresOptions(table: string, opts: PostgresSinkOptions): void {
-  if (opts.mode === "upsert" && !opts.key?.length) throw new IllegalArgumentError(`saveToPostgres("${table}") in upsert mode needs key columns`);
+  if (opts.mode === "upsert" && !opts.key?.length)
+    throw new IllegalArgumentError(`saveToPostgres("${table}") in upsert mode needs key columns`);
 }
 
 /** `stream.saveToPostgres(table, opts)` as a sink: each batch's rows written once, by batch time. */

@@ -32,7 +32,8 @@ export async function count(rdd: RDD<unknown>): Promise<number> {
 
 /** The first `num` elements, scanning one partition, then more (x4 each round) until enough. */
 export async function take<T>(rdd: RDD<T>, num: number): Promise<T[]> {
-  if (!Number.isInteger(num) || num < 0) throw new IllegalArgumentError(`take(num) needs a whole number >= 0, got ${num}`);
+  if (!Number.isInteger(num) || num < 0)
+    throw new IllegalArgumentError(`take(num) needs a whole number >= 0, got ${num}`);
   const out: T[] = [];
   const total = rdd.getNumPartitions();
   let scanned = 0;
@@ -42,7 +43,9 @@ export async function take<T>(rdd: RDD<T>, num: number): Promise<T[]> {
     const want = num - out.length;
     const results = await rdd.runJob((run) => {
       const got: T[] = [];
-      run((x) => { if (got.length < want) got.push(x); });
+      run((x) => {
+        if (got.length < want) got.push(x);
+      });
       return got;
     }, parts);
     for (const r of results) for (const x of r) if (out.length < num) out.push(x);
@@ -62,7 +65,12 @@ export async function isEmpty(rdd: RDD<unknown>): Promise<boolean> {
   return rdd.getNumPartitions() === 0 || (await take(rdd, 1)).length === 0;
 }
 
-export async function takeOrdered<T>(rdd: RDD<T>, num: number, key: ((x: T) => unknown) | undefined, ascending: boolean): Promise<T[]> {
+export async function takeOrdered<T>(
+  rdd: RDD<T>,
+  num: number,
+  key: ((x: T) => unknown) | undefined,
+  ascending: boolean,
+): Promise<T[]> {
   const k = key ?? ((x: T) => x);
   const cmp = ascending ? (a: T, b: T) => compareValues(k(a), k(b)) : (a: T, b: T) => compareValues(k(b), k(a));
   const parts = await rdd.runJob((run) => {
@@ -89,11 +97,18 @@ export async function reduce<T>(rdd: RDD<T>, f: (a: T, b: T) => T): Promise<T> {
 }
 
 /** Folds every partition from a copy of `zero`, then folds the partition results from `zero` too. */
-export async function aggregate<T, U>(rdd: RDD<T>, zero: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> {
+export async function aggregate<T, U>(
+  rdd: RDD<T>,
+  zero: U,
+  seqOp: (acc: U, x: T) => U,
+  combOp: (a: U, b: U) => U,
+): Promise<U> {
   const copy = () => (typeof zero === "object" && zero !== null ? structuredClone(zero) : zero);
   const parts = await rdd.runJob((run) => {
     let acc = copy();
-    run((x) => { acc = seqOp(acc, x); });
+    run((x) => {
+      acc = seqOp(acc, x);
+    });
     return acc;
   });
   return parts.reduce(combOp, copy());
@@ -136,7 +151,9 @@ export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
   const parts = rdd.partitioner ? [rdd.partitioner.getPartition(key)] : allPartitions(rdd);
   const found = await rdd.runJob((run) => {
     const out: V[] = [];
-    run((kv) => { if (keysEqual(kv[0], key)) out.push(kv[1]); });
+    run((kv) => {
+      if (keysEqual(kv[0], key)) out.push(kv[1]);
+    });
     return out;
   }, parts);
   return found.flat(1) as V[];
@@ -167,7 +184,13 @@ export async function saveAsTextFile(rdd: RDD<unknown>, path: string): Promise<v
  * renamed) and `_SUCCESS` when all are written. Parquet and Avro skip empty partitions (they have
  * no schema to write). A failure removes the directory.
  */
-export async function savePartitionFiles(rdd: RDD<unknown>, path: string, ext: string, encode: (records: unknown[], where: string) => Uint8Array | string, skipEmpty = false): Promise<void> {
+export async function savePartitionFiles(
+  rdd: RDD<unknown>,
+  path: string,
+  ext: string,
+  encode: (records: unknown[], where: string) => Uint8Array | string,
+  skipEmpty = false,
+): Promise<void> {
   if (existsSync(path)) throw new IllegalArgumentError(`Output directory ${path} already exists`);
   mkdirSync(path, { recursive: true });
   try {

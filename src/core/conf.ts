@@ -16,7 +16,8 @@ export class SparkConf {
   }
 
   set(key: string, value: string | number | boolean): this {
-    if (typeof key !== "string" || key === "") throw new IllegalArgumentError(`conf key must be a non-empty string, got ${String(key)}`);
+    if (typeof key !== "string" || key === "")
+      throw new IllegalArgumentError(`conf key must be a non-empty string, got ${String(key)}`);
     this.settings.set(key, String(value));
     return this;
   }
@@ -73,7 +74,10 @@ export class SparkConf {
   }
 
   toDebugString(): string {
-    return this.getAll().sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join("\n");
+    return this.getAll()
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n");
   }
 }
 
@@ -86,7 +90,8 @@ function submittedSettings(): [string, string][] {
   } catch {
     throw new IllegalArgumentError(`${SUBMIT_CONF_ENV} is not valid JSON: ${raw}`);
   }
-  if (typeof parsed !== "object" || parsed === null) throw new IllegalArgumentError(`${SUBMIT_CONF_ENV} must be a JSON object`);
+  if (typeof parsed !== "object" || parsed === null)
+    throw new IllegalArgumentError(`${SUBMIT_CONF_ENV} must be a JSON object`);
   return Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
 }
 

@@ -53,7 +53,10 @@ export class SparkContext {
   constructor(masterOrConf?: string | SparkConf, appName?: string, conf?: SparkConf) {
     const active = SparkContext.active;
     if (active && !active.stopped) {
-      throw new IllegalStateError(`Only one SparkContext may be running in this process (app "${active.appName}" is running): stop it first, or use SparkContext.getOrCreate()`);
+      throw new IllegalStateError(
+        `Only one SparkContext may be running in this process (app "${active.appName}" is running): stop it ` +
+          `first, or use SparkContext.getOrCreate()`,
+      );
     }
     this.conf = masterOrConf instanceof SparkConf ? masterOrConf.copy() : (conf?.copy() ?? new SparkConf());
     if (typeof masterOrConf === "string") this.conf.setMaster(masterOrConf);
@@ -64,7 +67,8 @@ export class SparkContext {
     const cores = parseMaster(this.master, availableParallelism());
     this.defaultParallelism = this.conf.getInt("spark.default.parallelism", cores);
     const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
-    if (maxTaskFailures < 1) throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
+    if (maxTaskFailures < 1)
+      throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
     this.workerPool = cores > 1 ? new WorkerPool(cores) : undefined;
     this.workerPool?.warmUp();
     this.scheduler = new DAGScheduler({
@@ -119,7 +123,8 @@ export class SparkContext {
 
   /** Throws when the context is stopped. */
   assertActive(): void {
-    if (this.stopped) throw new IllegalStateError(`Cannot call methods on a stopped SparkContext (app "${this.appName}")`);
+    if (this.stopped)
+      throw new IllegalStateError(`Cannot call methods on a stopped SparkContext (app "${this.appName}")`);
   }
 
   newRddId(): number {
@@ -140,7 +145,9 @@ export class SparkContext {
   parallelize<T>(data: Iterable<T>, numSlices: number = this.defaultParallelism): RDD<T> {
     checkSlices(numSlices, "parallelize");
     if (data === null || data === undefined || typeof (data as Iterable<T>)[Symbol.iterator] !== "function") {
-      throw new IllegalArgumentError(`parallelize needs an iterable (an array, a Set…), got ${data === null ? "null" : typeof data}`);
+      throw new IllegalArgumentError(
+        `parallelize needs an iterable (an array, a Set…), got ${data === null ? "null" : typeof data}`,
+      );
     }
     return new RDD(this, new ParallelCollectionNode(sliceEvenly(Array.from(data), numSlices)));
   }
@@ -171,12 +178,17 @@ export class SparkContext {
     return new RDD(this, new WholeTextFilesNode(path, minPartitions));
   }
 
-  /** Records of Parquet files (a file, a directory's visible files, or a glob), one partition per file, as plain objects. */
+  /**
+   * Records of Parquet files (a file, a directory's visible files, or a glob), one partition per file, as plain
+   * objects.
+   */
   parquetFile(path: string): RDD<Record<string, unknown>> {
     return this.recordFiles(path, "parquetFile", async (bytes, where) => decodeParquet(bytes, where));
   }
 
-  /** Records of Avro container files, one partition per file, resolved to `schema` when given (else each file's own). */
+  /**
+   * Records of Avro container files, one partition per file, resolved to `schema` when given (else each file's own).
+   */
   avroFile(path: string, schema?: AvroSchema): RDD<Record<string, unknown>> {
     const reader = schema === undefined ? undefined : avroType(schema);
     return this.recordFiles(path, "avroFile", async (bytes, where) => decodeAvroFile(bytes, where, reader).records);
@@ -184,10 +196,18 @@ export class SparkContext {
 
   /** Values of JSON-lines files, one partition per file; a line that is not JSON fails the job naming file:line. */
   jsonFile<T = Record<string, unknown>>(path: string): RDD<T> {
-    return this.recordFiles(path, "jsonFile", async (bytes, where) => decodeJsonLines(Buffer.from(bytes).toString("utf8"), where) as T[]);
+    return this.recordFiles(
+      path,
+      "jsonFile",
+      async (bytes, where) => decodeJsonLines(Buffer.from(bytes).toString("utf8"), where) as T[],
+    );
   }
 
-  private recordFiles<T>(path: string, name: "parquetFile" | "avroFile" | "jsonFile", decode: (bytes: Uint8Array, where: string) => Promise<T[]>): RDD<T> {
+  private recordFiles<T>(
+    path: string,
+    name: "parquetFile" | "avroFile" | "jsonFile",
+    decode: (bytes: Uint8Array, where: string) => Promise<T[]>,
+  ): RDD<T> {
     const files = listInputFiles(path);
     const read = () => Promise.all(files.map(async (f) => decode(await readFile(f.path), f.path)));
     const kind = ({ parquetFile: "ParquetFileRDD", avroFile: "AvroFileRDD", jsonFile: "JsonFileRDD" } as const)[name];
@@ -233,5 +253,6 @@ export class SparkContext {
 }
 
 function checkSlices(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 1) throw new IllegalArgumentError(`${what}: number of partitions must be a whole number >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new IllegalArgumentError(`${what}: number of partitions must be a whole number >= 1, got ${n}`);
 }

@@ -25,19 +25,35 @@ export function defaultPartitioner(rdd: RDD<unknown>, numPartitions?: number, ..
 
 /** A hash partitioner, or one that follows the user's `partitionFunc`. */
 export function partitionerFor<K>(numPartitions: number, partitionFunc?: (key: K) => number): Partitioner {
-  return partitionFunc ? new FunctionPartitioner(numPartitions, partitionFunc as (k: unknown) => number) : new HashPartitioner(numPartitions);
+  return partitionFunc
+    ? new FunctionPartitioner(numPartitions, partitionFunc as (k: unknown) => number)
+    : new HashPartitioner(numPartitions);
 }
 
 /** Shuffles `rdd` onto `partitioner`, combining values per key with `agg`. */
-export function combineByKey<K, V, C>(rdd: RDD<[K, V]>, agg: Aggregator<V, C>, partitioner: Partitioner, mapSideCombine: boolean, callSite: string): RDD<[K, C]> {
+export function combineByKey<K, V, C>(
+  rdd: RDD<[K, V]>,
+  agg: Aggregator<V, C>,
+  partitioner: Partitioner,
+  mapSideCombine: boolean,
+  callSite: string,
+): RDD<[K, C]> {
   if (partitioner.equals(rdd.partitioner)) {
     // keys are already where they belong: combine inside each partition, no shuffle
-    return rdd.derive(new MapPartitionsNode<[K, V], [K, C]>(rdd, (_, items) => combineLocally(items, agg), callSite, true));
+    return rdd.derive(
+      new MapPartitionsNode<[K, V], [K, C]>(rdd, (_, items) => combineLocally(items, agg), callSite, true),
+    );
   }
   return shuffle(rdd, partitioner, agg as Aggregator<unknown, unknown>, mapSideCombine, callSite) as RDD<[K, C]>;
 }
 
-function shuffle<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner, aggregator: Aggregator<unknown, unknown> | undefined, mapSideCombine: boolean, callSite: string): RDD<[K, unknown]> {
+function shuffle<K, V>(
+  rdd: RDD<[K, V]>,
+  partitioner: Partitioner,
+  aggregator: Aggregator<unknown, unknown> | undefined,
+  mapSideCombine: boolean,
+  callSite: string,
+): RDD<[K, unknown]> {
   const dep: ShuffleDependency = {
     kind: "shuffle",
     shuffleId: rdd.context.newShuffleId(),
@@ -75,7 +91,12 @@ export function groupByKey<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner): RD
 }
 
 /** Range-partitions by sampled key bounds, then sorts each partition: a total order. */
-export function sortByKey<K, V>(rdd: RDD<[K, V]>, ascending: boolean, numPartitions: number, keyfunc: (k: K) => unknown): RDD<[K, V]> {
+export function sortByKey<K, V>(
+  rdd: RDD<[K, V]>,
+  ascending: boolean,
+  numPartitions: number,
+  keyfunc: (k: K) => unknown,
+): RDD<[K, V]> {
   const parts = Math.max(1, numPartitions);
   const sampleKeys = async (): Promise<unknown[]> => {
     const perPartition = Math.ceil((3 * Math.min(20 * parts, 1e6)) / Math.max(1, rdd.getNumPartitions()));
@@ -85,7 +106,9 @@ export function sortByKey<K, V>(rdd: RDD<[K, V]>, ascending: boolean, numPartiti
   const partitioner = new RangePartitioner(parts, sampleKeys, ascending, keyfunc as (k: unknown) => unknown);
   const placed = partitionBy(rdd, partitioner, "sortByKey");
   const order = comparatorBy<[K, V]>((kv) => keyfunc(kv[0]), ascending);
-  return placed.derive(new MapPartitionsNode<[K, V], [K, V]>(placed, (_, items) => items.sort(order), "sortByKey", true));
+  return placed.derive(
+    new MapPartitionsNode<[K, V], [K, V]>(placed, (_, items) => items.sort(order), "sortByKey", true),
+  );
 }
 
 function reservoirSample<K>(run: (emit: (kv: [K, unknown]) => void) => void, size: number, split: number): K[] {
@@ -104,12 +127,17 @@ function reservoirSample<K>(run: (emit: (kv: [K, unknown]) => void) => void, siz
 }
 
 /** For every key of any of `rdds`, its values in each, placed by `partitioner`. */
-export function cogroupMany<K, G extends unknown[][] = unknown[][]>(rdds: readonly RDD<[K, unknown]>[], partitioner: Partitioner, callSite = "cogroup"): RDD<[K, G]> {
+export function cogroupMany<K, G extends unknown[][] = unknown[][]>(
+  rdds: readonly RDD<[K, unknown]>[],
+  partitioner: Partitioner,
+  callSite = "cogroup",
+): RDD<[K, G]> {
   const first = rdds[0]!;
   // a CoGroupedNode puts the values of rdds[i] at place i: G names those places' types
   const node = new CoGroupedNode<K, G>(rdds, partitioner, () => first.context.newShuffleId(), callSite);
   const out = first.derive(node);
-  for (const dep of node.dependencies) if (dep.kind === "shuffle") first.context.shuffleManager.register(dep.shuffleId, out);
+  for (const dep of node.dependencies)
+    if (dep.kind === "shuffle") first.context.shuffleManager.register(dep.shuffleId, out);
   return out;
 }
 
@@ -119,7 +147,12 @@ export function cogroup<K, V, W>(a: RDD<[K, V]>, b: RDD<[K, W]>, numPartitions?:
 }
 
 /** Inner and outer joins through `cogroup`; a missing side is `null`. */
-export function joinLike<K, V, W>(a: RDD<[K, V]>, b: RDD<[K, W]>, numPartitions: number | undefined, how: "inner" | "left" | "right" | "full"): RDD<[K, [V | null, W | null]]> {
+export function joinLike<K, V, W>(
+  a: RDD<[K, V]>,
+  b: RDD<[K, W]>,
+  numPartitions: number | undefined,
+  how: "inner" | "left" | "right" | "full",
+): RDD<[K, [V | null, W | null]]> {
   const keepLeft = how === "left" || how === "full";
   const keepRight = how === "right" || how === "full";
   return cogroup(a, b, numPartitions).flatMap(([k, [vs, ws]]) => {
@@ -136,7 +169,10 @@ export function joinLike<K, V, W>(a: RDD<[K, V]>, b: RDD<[K, W]>, numPartitions:
 }
 
 export function subtractByKey<K, V, W>(a: RDD<[K, V]>, b: RDD<[K, W]>, numPartitions?: number): RDD<[K, V]> {
-  return cogroup(a, b, numPartitions).flatMap(([k, [vs, ws]]) => (ws.length > 0 ? [] : vs.map((v): [K, V] => [k, v])), true);
+  return cogroup(a, b, numPartitions).flatMap(
+    ([k, [vs, ws]]) => (ws.length > 0 ? [] : vs.map((v): [K, V] => [k, v])),
+    true,
+  );
 }
 
 function asKeys<T>(rdd: RDD<T>): RDD<[T, null]> {
@@ -144,11 +180,15 @@ function asKeys<T>(rdd: RDD<T>): RDD<[T, null]> {
 }
 
 export function distinct<T>(rdd: RDD<T>, numPartitions?: number): RDD<T> {
-  return asKeys(rdd).reduceByKey((x) => x, numPartitions).keys();
+  return asKeys(rdd)
+    .reduceByKey((x) => x, numPartitions)
+    .keys();
 }
 
 export function intersection<T>(a: RDD<T>, b: RDD<T>): RDD<T> {
-  return cogroup(asKeys(a), asKeys(b)).filter(([, [vs, ws]]) => vs.length > 0 && ws.length > 0).keys();
+  return cogroup(asKeys(a), asKeys(b))
+    .filter(([, [vs, ws]]) => vs.length > 0 && ws.length > 0)
+    .keys();
 }
 
 export function subtract<T>(a: RDD<T>, b: RDD<T>, numPartitions?: number): RDD<T> {
@@ -157,6 +197,10 @@ export function subtract<T>(a: RDD<T>, b: RDD<T>, numPartitions?: number): RDD<T
 
 /** Round-robin redistribution over `n` partitions through a shuffle (`repartition`). */
 export function repartition<T>(rdd: RDD<T>, n: number): RDD<T> {
-  const keyed = rdd.mapPartitionsWithIndex((split, items) => items.map((x, i): [number, T] => [(split + i) % n, x]), false, "repartition");
+  const keyed = rdd.mapPartitionsWithIndex(
+    (split, items) => items.map((x, i): [number, T] => [(split + i) % n, x]),
+    false,
+    "repartition",
+  );
   return partitionBy(keyed, new HashPartitioner(n), "repartition").values();
 }

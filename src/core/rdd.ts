@@ -31,7 +31,11 @@ export class RDD<T> {
   private current: RDDNode<T>;
 
   /** `id` is given when the node needs it before the RDD exists (its errors name the RDD). */
-  constructor(readonly context: SparkContext, node: RDDNode<T>, id: number = context.newRddId()) {
+  constructor(
+    readonly context: SparkContext,
+    node: RDDNode<T>,
+    id: number = context.newRddId(),
+  ) {
     this.id = id;
     this.current = node;
   }
@@ -101,7 +105,12 @@ export class RDD<T> {
     const missing = allPartitions(this).filter((p) => blocks.get(this.id, p) === undefined);
     if (missing.length > 0) await this.runJob((run) => run(() => {}), missing);
     const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
-    this.current = new ParallelCollectionNode(data, this.current.callSite, "LocalCheckpointRDD", this.current.partitioner);
+    this.current = new ParallelCollectionNode(
+      data,
+      this.current.callSite,
+      "LocalCheckpointRDD",
+      this.current.partitioner,
+    );
     this.checkpointedRecords = data.reduce((n, part) => n + part.length, 0);
   }
 
@@ -144,11 +153,24 @@ export class RDD<T> {
   }
 
   /** `f(partitionIndex, items)` per partition. */
-  mapPartitionsWithIndex<U>(f: (index: number, it: T[]) => Iterable<U>, preservesPartitioning = false, callSite = "mapPartitionsWithIndex"): RDD<U> {
+  mapPartitionsWithIndex<U>(
+    f: (index: number, it: T[]) => Iterable<U>,
+    preservesPartitioning = false,
+    callSite = "mapPartitionsWithIndex",
+  ): RDD<U> {
     const id = this.context.newRddId();
-    const node = new MapPartitionsNode<T, U>(this, (split, items) => {
-      try { return f(split, items); } catch (e) { throw markOrigin(e, id, callSite); }
-    }, callSite, preservesPartitioning);
+    const node = new MapPartitionsNode<T, U>(
+      this,
+      (split, items) => {
+        try {
+          return f(split, items);
+        } catch (e) {
+          throw markOrigin(e, id, callSite);
+        }
+      },
+      callSite,
+      preservesPartitioning,
+    );
     return new RDD(this.context, node, id);
   }
 
@@ -172,7 +194,10 @@ export class RDD<T> {
   /** Pairs elements by position; both RDDs need the same partition count and sizes. */
   zip<U>(other: RDD<U>): RDD<[T, U]> {
     if (this.getNumPartitions() !== other.getNumPartitions()) {
-      throw new IllegalArgumentError(`Can only zip with RDD which has the same number of partitions (${this.getNumPartitions()} vs ${other.getNumPartitions()})`);
+      throw new IllegalArgumentError(
+        `Can only zip with RDD which has the same number of partitions (${this.getNumPartitions()} vs ` +
+          `${other.getNumPartitions()})`,
+      );
     }
     return this.derive(new ZippedNode(this, other));
   }
@@ -184,7 +209,15 @@ export class RDD<T> {
       const counts = await actions.partitionSizes(this);
       starts = counts.reduce<number[]>((acc, c) => (acc.push(acc[acc.length - 1]! + c), acc), [0]);
     };
-    return this.derive(new MapPartitionsNode<T, [T, number]>(this, (split, items) => items.map((x, i): [T, number] => [x, starts[split]! + i]), "zipWithIndex", false, this.getNumPartitions() > 1 ? prepare : undefined));
+    return this.derive(
+      new MapPartitionsNode<T, [T, number]>(
+        this,
+        (split, items) => items.map((x, i): [T, number] => [x, starts[split]! + i]),
+        "zipWithIndex",
+        false,
+        this.getNumPartitions() > 1 ? prepare : undefined,
+      ),
+    );
   }
 
   /** `[x, id]` with ids `k, n+k, 2n+k…` in partition `k` of `n`; no job. */
@@ -199,13 +232,24 @@ export class RDD<T> {
   /** A random subset; `fraction` is the expected share (or mean copies, with replacement). */
   sample(withReplacement: boolean, fraction: number, seed: number = Math.floor(Math.random() * 2 ** 31)): RDD<T> {
     if (!(fraction >= 0) || (!withReplacement && fraction > 1)) {
-      throw new IllegalArgumentError(`sample fraction must be ${withReplacement ? ">= 0" : "in [0, 1]"}, got ${fraction}`);
+      throw new IllegalArgumentError(
+        `sample fraction must be ${withReplacement ? ">= 0" : "in [0, 1]"}, got ${fraction}`,
+      );
     }
-    return this.pipe<T>((emit, split) => {
-      const rng = new SeededRandom(partitionSeed(seed, split));
-      if (!withReplacement) return (x) => { if (rng.next() < fraction) emit(x); };
-      return (x) => { for (let c = rng.poisson(fraction); c > 0; c--) emit(x); };
-    }, "sample", true);
+    return this.pipe<T>(
+      (emit, split) => {
+        const rng = new SeededRandom(partitionSeed(seed, split));
+        if (!withReplacement)
+          return (x) => {
+            if (rng.next() < fraction) emit(x);
+          };
+        return (x) => {
+          for (let c = rng.poisson(fraction); c > 0; c--) emit(x);
+        };
+      },
+      "sample",
+      true,
+    );
   }
 
   /** Fewer partitions by merging neighbours; with `shuffle` it may also grow (`repartition`). */
@@ -257,18 +301,48 @@ export class RDD<T> {
     return this.op("flatMapValues", f, true);
   }
 
-  combineByKey<K, V, C>(this: RDD<[K, V]>, createCombiner: (v: V) => C, mergeValue: (c: C, v: V) => C, mergeCombiners: (a: C, b: C) => C, numPartitions?: number): RDD<[K, C]> {
-    return pairs.combineByKey(this, { createCombiner, mergeValue, mergeCombiners }, pairs.defaultPartitioner(this, numPartitions), true, "combineByKey");
+  combineByKey<K, V, C>(
+    this: RDD<[K, V]>,
+    createCombiner: (v: V) => C,
+    mergeValue: (c: C, v: V) => C,
+    mergeCombiners: (a: C, b: C) => C,
+    numPartitions?: number,
+  ): RDD<[K, C]> {
+    return pairs.combineByKey(
+      this,
+      { createCombiner, mergeValue, mergeCombiners },
+      pairs.defaultPartitioner(this, numPartitions),
+      true,
+      "combineByKey",
+    );
   }
 
   reduceByKey<K, V>(this: RDD<[K, V]>, f: (a: V, b: V) => V, numPartitions?: number): RDD<[K, V]> {
-    return pairs.combineByKey(this, { createCombiner: (v: V) => v, mergeValue: f, mergeCombiners: f }, pairs.defaultPartitioner(this, numPartitions), true, "reduceByKey");
+    return pairs.combineByKey(
+      this,
+      { createCombiner: (v: V) => v, mergeValue: f, mergeCombiners: f },
+      pairs.defaultPartitioner(this, numPartitions),
+      true,
+      "reduceByKey",
+    );
   }
 
   /** Per key, folds values into a copy of `zero` with `seqFunc`, then merges with `combFunc`. */
-  aggregateByKey<K, V, U>(this: RDD<[K, V]>, zeroValue: U, seqFunc: (acc: U, v: V) => U, combFunc: (a: U, b: U) => U, numPartitions?: number): RDD<[K, U]> {
+  aggregateByKey<K, V, U>(
+    this: RDD<[K, V]>,
+    zeroValue: U,
+    seqFunc: (acc: U, v: V) => U,
+    combFunc: (a: U, b: U) => U,
+    numPartitions?: number,
+  ): RDD<[K, U]> {
     const zero = () => (typeof zeroValue === "object" && zeroValue !== null ? structuredClone(zeroValue) : zeroValue);
-    return pairs.combineByKey(this, { createCombiner: (v: V) => seqFunc(zero(), v), mergeValue: seqFunc, mergeCombiners: combFunc }, pairs.defaultPartitioner(this, numPartitions), true, "aggregateByKey");
+    return pairs.combineByKey(
+      this,
+      { createCombiner: (v: V) => seqFunc(zero(), v), mergeValue: seqFunc, mergeCombiners: combFunc },
+      pairs.defaultPartitioner(this, numPartitions),
+      true,
+      "aggregateByKey",
+    );
   }
 
   foldByKey<K, V>(this: RDD<[K, V]>, zeroValue: V, f: (a: V, b: V) => V, numPartitions?: number): RDD<[K, V]> {
@@ -284,7 +358,12 @@ export class RDD<T> {
     return pairs.partitionBy(this, pairs.partitionerFor(numPartitions, partitionFunc));
   }
 
-  sortByKey<K, V>(this: RDD<[K, V]>, ascending = true, numPartitions?: number, keyfunc: (k: K) => unknown = (k) => k): RDD<[K, V]> {
+  sortByKey<K, V>(
+    this: RDD<[K, V]>,
+    ascending = true,
+    numPartitions?: number,
+    keyfunc: (k: K) => unknown = (k) => k,
+  ): RDD<[K, V]> {
     return pairs.sortByKey(this, ascending, numPartitions ?? this.getNumPartitions(), keyfunc);
   }
 
@@ -304,7 +383,11 @@ export class RDD<T> {
     return pairs.joinLike(this, other, numPartitions, "right") as RDD<[K, [V | null, W]]>;
   }
 
-  fullOuterJoin<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, numPartitions?: number): RDD<[K, [V | null, W | null]]> {
+  fullOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, [V | null, W | null]]> {
     return pairs.joinLike(this, other, numPartitions, "full");
   }
 
@@ -320,44 +403,115 @@ export class RDD<T> {
     return this.context.runJob(this, partitions ?? allPartitions(this), fn);
   }
 
-  collect(): Promise<T[]> { return actions.collect(this); }
-  count(): Promise<number> { return actions.count(this); }
-  first(): Promise<T> { return actions.first(this); }
-  take(num: number): Promise<T[]> { return actions.take(this, num); }
-  isEmpty(): Promise<boolean> { return actions.isEmpty(this); }
+  collect(): Promise<T[]> {
+    return actions.collect(this);
+  }
+  count(): Promise<number> {
+    return actions.count(this);
+  }
+  first(): Promise<T> {
+    return actions.first(this);
+  }
+  take(num: number): Promise<T[]> {
+    return actions.take(this, num);
+  }
+  isEmpty(): Promise<boolean> {
+    return actions.isEmpty(this);
+  }
   /** The `num` smallest elements (by `key` when given), ascending. */
-  takeOrdered(num: number, key?: (x: T) => unknown): Promise<T[]> { return actions.takeOrdered(this, num, key, true); }
+  takeOrdered(num: number, key?: (x: T) => unknown): Promise<T[]> {
+    return actions.takeOrdered(this, num, key, true);
+  }
   /** The `num` largest elements (by `key` when given), descending. */
-  top(num: number, key?: (x: T) => unknown): Promise<T[]> { return actions.takeOrdered(this, num, key, false); }
-  reduce(f: (a: T, b: T) => T): Promise<T> { return actions.reduce(this, f); }
-  fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> { return actions.aggregate(this, zeroValue, op, op); }
-  aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> { return actions.aggregate(this, zeroValue, seqOp, combOp); }
-  max(key?: (x: T) => unknown): Promise<T> { return actions.extreme(this, key, 1); }
-  min(key?: (x: T) => unknown): Promise<T> { return actions.extreme(this, key, -1); }
-  sum(this: RDD<number>): Promise<number> { return actions.aggregate(this, 0, (a, b) => a + b, (a, b) => a + b); }
-  stats(this: RDD<number>): Promise<StatCounter> { return actions.stats(this); }
-  async mean(this: RDD<number>): Promise<number> { return (await this.stats()).mean(); }
-  async variance(this: RDD<number>): Promise<number> { return (await this.stats()).variance(); }
-  async stdev(this: RDD<number>): Promise<number> { return (await this.stats()).stdev(); }
-  async sampleVariance(this: RDD<number>): Promise<number> { return (await this.stats()).sampleVariance(); }
-  async sampleStdev(this: RDD<number>): Promise<number> { return (await this.stats()).sampleStdev(); }
+  top(num: number, key?: (x: T) => unknown): Promise<T[]> {
+    return actions.takeOrdered(this, num, key, false);
+  }
+  reduce(f: (a: T, b: T) => T): Promise<T> {
+    return actions.reduce(this, f);
+  }
+  fold(zeroValue: T, op: (a: T, b: T) => T): Promise<T> {
+    return actions.aggregate(this, zeroValue, op, op);
+  }
+  aggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U): Promise<U> {
+    return actions.aggregate(this, zeroValue, seqOp, combOp);
+  }
+  max(key?: (x: T) => unknown): Promise<T> {
+    return actions.extreme(this, key, 1);
+  }
+  min(key?: (x: T) => unknown): Promise<T> {
+    return actions.extreme(this, key, -1);
+  }
+  sum(this: RDD<number>): Promise<number> {
+    return actions.aggregate(
+      this,
+      0,
+      (a, b) => a + b,
+      (a, b) => a + b,
+    );
+  }
+  stats(this: RDD<number>): Promise<StatCounter> {
+    return actions.stats(this);
+  }
+  async mean(this: RDD<number>): Promise<number> {
+    return (await this.stats()).mean();
+  }
+  async variance(this: RDD<number>): Promise<number> {
+    return (await this.stats()).variance();
+  }
+  async stdev(this: RDD<number>): Promise<number> {
+    return (await this.stats()).stdev();
+  }
+  async sampleVariance(this: RDD<number>): Promise<number> {
+    return (await this.stats()).sampleVariance();
+  }
+  async sampleStdev(this: RDD<number>): Promise<number> {
+    return (await this.stats()).sampleStdev();
+  }
   /** Value → number of occurrences; equal compound values count together. */
-  countByValue(): Promise<Map<T, number>> { return actions.countByValue(this); }
-  countByKey<K>(this: RDD<[K, unknown]>): Promise<Map<K, number>> { return actions.countByValue(this.keys()); }
+  countByValue(): Promise<Map<T, number>> {
+    return actions.countByValue(this);
+  }
+  countByKey<K>(this: RDD<[K, unknown]>): Promise<Map<K, number>> {
+    return actions.countByValue(this.keys());
+  }
   /** Key → value; a later pair with the same key wins. */
-  collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>> { return actions.collectAsMap(this); }
-  lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> { return actions.lookup(this, key); }
-  foreach(f: (x: T) => void): Promise<void> { return actions.foreach(this, f); }
-  foreachPartition(f: (items: T[]) => void | Promise<void>): Promise<void> { return actions.foreachPartition(this, f); }
+  collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>> {
+    return actions.collectAsMap(this);
+  }
+  lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
+    return actions.lookup(this, key);
+  }
+  foreach(f: (x: T) => void): Promise<void> {
+    return actions.foreach(this, f);
+  }
+  foreachPartition(f: (items: T[]) => void | Promise<void>): Promise<void> {
+    return actions.foreachPartition(this, f);
+  }
   /** Writes a directory of `part-NNNNN` files (one line per element, Python `str`) and `_SUCCESS`. */
-  saveAsTextFile(path: string): Promise<void> { return actions.saveAsTextFile(this, path); }
-  /** One Parquet file per non-empty partition, columns typed from the records (plain objects); read back with `sc.parquetFile`. */
-  saveAsParquetFile(path: string): Promise<void> { return actions.savePartitionFiles(this, path, ".parquet", encodeParquet, true); }
-  /** One Avro container file per non-empty partition, with `schema` or one inferred from the records; read back with `sc.avroFile`. */
-  saveAsAvroFile(path: string, schema?: AvroSchema): Promise<void> { return actions.savePartitionFiles(this, path, ".avro", (r, where) => encodeAvroFile(r, where, schema), true); }
+  saveAsTextFile(path: string): Promise<void> {
+    return actions.saveAsTextFile(this, path);
+  }
+  /**
+   * One Parquet file per non-empty partition, columns typed from the records (plain objects); read back with
+   * `sc.parquetFile`.
+   */
+  saveAsParquetFile(path: string): Promise<void> {
+    return actions.savePartitionFiles(this, path, ".parquet", encodeParquet, true);
+  }
+  /**
+   * One Avro container file per non-empty partition, with `schema` or one inferred from the records; read back with
+   * `sc.avroFile`.
+   */
+  saveAsAvroFile(path: string, schema?: AvroSchema): Promise<void> {
+    return actions.savePartitionFiles(this, path, ".avro", (r, where) => encodeAvroFile(r, where, schema), true);
+  }
   /** One JSON-lines file per partition; read back with `sc.jsonFile`. */
-  saveAsJsonFile(path: string): Promise<void> { return actions.savePartitionFiles(this, path, ".json", encodeJsonLines); }
-  toDebugString(): string { return actions.toDebugString(this); }
+  saveAsJsonFile(path: string): Promise<void> {
+    return actions.savePartitionFiles(this, path, ".json", encodeJsonLines);
+  }
+  toDebugString(): string {
+    return actions.toDebugString(this);
+  }
 
   toString(): string {
     return `${this.node.kind}[${this.id}] at ${this.node.callSite}`;

@@ -4,7 +4,10 @@ import { IllegalStateError } from "../util/errors.js";
 export class Broadcast<T> {
   private destroyed = false;
 
-  constructor(readonly id: number, private readonly data: T) {}
+  constructor(
+    readonly id: number,
+    private readonly data: T,
+  ) {}
 
   get value(): T {
     if (this.destroyed) throw new IllegalStateError(`Attempted to use Broadcast(${this.id}) after it was destroyed`);
@@ -22,7 +25,10 @@ export class Broadcast<T> {
 
 /** A number tasks add to and the driver reads (`sc.accumulator(0)`). */
 export class Accumulator {
-  constructor(readonly id: number, private total: number) {}
+  constructor(
+    readonly id: number,
+    private total: number,
+  ) {}
 
   get value(): number {
     return this.total;

@@ -28,12 +28,23 @@ export class StatCounter {
   mergeStats(other: StatCounter): this {
     if (other.n === 0) return this;
     if (this.n === 0) {
-      Object.assign(this, { n: other.n, mu: other.mu, m2: other.m2, maxValue: other.maxValue, minValue: other.minValue });
+      Object.assign(this, {
+        n: other.n,
+        mu: other.mu,
+        m2: other.m2,
+        maxValue: other.maxValue,
+        minValue: other.minValue,
+      });
       return this;
     }
     const delta = other.mu - this.mu;
     const n = this.n + other.n;
-    this.mu = other.n * 10 < this.n ? this.mu + (delta * other.n) / n : this.n * 10 < other.n ? other.mu - (delta * this.n) / n : (this.mu * this.n + other.mu * other.n) / n;
+    this.mu =
+      other.n * 10 < this.n
+        ? this.mu + (delta * other.n) / n
+        : this.n * 10 < other.n
+          ? other.mu - (delta * this.n) / n
+          : (this.mu * this.n + other.mu * other.n) / n;
     this.m2 += other.m2 + (delta * delta * this.n * other.n) / n;
     this.n = n;
     this.maxValue = Math.max(this.maxValue, other.maxValue);
@@ -41,17 +52,35 @@ export class StatCounter {
     return this;
   }
 
-  count(): number { return this.n; }
-  mean(): number { return this.mu; }
-  sum(): number { return this.n * this.mu; }
-  max(): number { return this.maxValue; }
-  min(): number { return this.minValue; }
+  count(): number {
+    return this.n;
+  }
+  mean(): number {
+    return this.mu;
+  }
+  sum(): number {
+    return this.n * this.mu;
+  }
+  max(): number {
+    return this.maxValue;
+  }
+  min(): number {
+    return this.minValue;
+  }
   /** Population variance; NaN when empty. */
-  variance(): number { return this.n === 0 ? NaN : this.m2 / this.n; }
+  variance(): number {
+    return this.n === 0 ? NaN : this.m2 / this.n;
+  }
   /** Sample variance (divides by n - 1); NaN below two values. */
-  sampleVariance(): number { return this.n <= 1 ? NaN : this.m2 / (this.n - 1); }
-  stdev(): number { return Math.sqrt(this.variance()); }
-  sampleStdev(): number { return Math.sqrt(this.sampleVariance()); }
+  sampleVariance(): number {
+    return this.n <= 1 ? NaN : this.m2 / (this.n - 1);
+  }
+  stdev(): number {
+    return Math.sqrt(this.variance());
+  }
+  sampleStdev(): number {
+    return Math.sqrt(this.sampleVariance());
+  }
 
   toString(): string {
     return `(count: ${this.n}, mean: ${this.mu}, stdev: ${this.stdev()}, max: ${this.maxValue}, min: ${this.minValue})`;

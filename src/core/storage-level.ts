@@ -8,7 +8,10 @@ export class StorageLevel {
   static readonly MEMORY_AND_DISK_SER = new StorageLevel("MEMORY_AND_DISK_SER", true);
   static readonly DISK_ONLY = new StorageLevel("DISK_ONLY", true);
 
-  private constructor(readonly name: string, readonly useMemory: boolean) {}
+  private constructor(
+    readonly name: string,
+    readonly useMemory: boolean,
+  ) {}
 
   toString(): string {
     return this.name;

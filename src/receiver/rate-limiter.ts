@@ -9,7 +9,10 @@ export class RateLimiter {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly clock: Clock, private rate: number) {
+  constructor(
+    private readonly clock: Clock,
+    private rate: number,
+  ) {
     this.tokens = this.limited() ? rate : Infinity;
     this.last = clock.now();
   }
@@ -75,7 +78,10 @@ export class PIDRateEstimator {
     // records waiting because of scheduling delay, as a rate over one batch interval
     const historicalError = (schedulingDelayMs * processingRate) / this.batchIntervalMs;
     const dError = (error - this.latestError) / delaySinceUpdate;
-    const newRate = Math.max(this.latestRate - this.proportional * error - this.integral * historicalError - this.derivative * dError, this.minRate);
+    const newRate = Math.max(
+      this.latestRate - this.proportional * error - this.integral * historicalError - this.derivative * dError,
+      this.minRate,
+    );
     this.latestTime = time;
     if (this.firstRun) {
       this.latestRate = processingRate;

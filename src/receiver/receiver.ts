@@ -99,7 +99,10 @@ export abstract class Receiver<T> {
   }
 
   private supervisor(): ReceiverHost<T> {
-    if (!this.supervisorHost) throw new IllegalStateError(`${this.describe()} is not running: receivers store data only after the StreamingContext starts them`);
+    if (!this.supervisorHost)
+      throw new IllegalStateError(
+        `${this.describe()} is not running: receivers store data only after the StreamingContext starts them`,
+      );
     return this.supervisorHost;
   }
 }

@@ -10,7 +10,10 @@ import { Receiver } from "./receiver.js";
 export class SocketReceiver extends Receiver<string> {
   private socket: Socket | undefined;
 
-  constructor(readonly host: string, readonly port: number) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
     super();
   }
 
@@ -49,7 +52,9 @@ export class SocketReceiver extends Receiver<string> {
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {
       if (this.socket !== socket) return;
-      const what = connected ? `Connection to ${this.host}:${this.port} failed` : `Error connecting to ${this.host}:${this.port} (is a server listening there? e.g. nc -lk ${this.port})`;
+      const what = connected
+        ? `Connection to ${this.host}:${this.port} failed`
+        : `Error connecting to ${this.host}:${this.port} (is a server listening there? e.g. nc -lk ${this.port})`;
       this.restart(what, err);
     });
     socket.connect(this.port, this.host);

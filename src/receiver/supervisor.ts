@@ -15,7 +15,10 @@ export interface SupervisorSettings {
   readonly maxRate: number;
   /** Starting rate under backpressure (`spark.streaming.backpressure.initialRate`), if set. */
   readonly initialRate?: number;
-  /** `spark.streaming.receiver.startTimeout` in ms, if set: how long any receiver may fail to start before the context stops. */
+  /**
+   * `spark.streaming.receiver.startTimeout` in ms, if set: how long any receiver may fail to start before the context
+   * stops.
+   */
   readonly startTimeoutMs?: number;
 }
 
@@ -60,8 +63,15 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     /** Told when the receiver gives up for good (it never started within its start timeout). */
     private readonly onFatal?: (err: SluiceError) => void,
   ) {
-    this.blocks = new BlockGenerator(clock, settings.blockIntervalMs, streamId, (b) => void this.handOver(b.records).catch((err: unknown) => this.reportError("write-ahead log append failed", err)));
-    const initial = settings.initialRate !== undefined && settings.initialRate > 0 ? settings.initialRate : settings.maxRate;
+    this.blocks = new BlockGenerator(
+      clock,
+      settings.blockIntervalMs,
+      streamId,
+      (b) =>
+        void this.handOver(b.records).catch((err: unknown) => this.reportError("write-ahead log append failed", err)),
+    );
+    const initial =
+      settings.initialRate !== undefined && settings.initialRate > 0 ? settings.initialRate : settings.maxRate;
     this.limiter = new RateLimiter(clock, settings.maxRate > 0 ? Math.min(initial, settings.maxRate) : initial);
     receiver.attach(this, streamId);
   }
@@ -82,7 +92,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   }
 
   async storeBlock(items: T[]): Promise<void> {
-    if (this.state === "stopped") throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
+    if (this.state === "stopped")
+      throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
     const wait = this.limiter.take(items.length);
     if (wait > 0) await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + wait, resolve));
     this.blocks.cut();
@@ -127,7 +138,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   }
 
   store(item: T): void {
-    if (this.state === "stopped") throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
+    if (this.state === "stopped")
+      throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
     this.blocks.add(item);
     this.counted(1);
     const wait = this.limiter.take(1);
@@ -180,10 +192,18 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const delay = base * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.consecutiveFailures);
     this.consecutiveFailures++;
     this.record(message, error);
-    const timeoutMs = this.settings.startTimeoutMs ?? (this.receiver.startTimeoutSeconds === undefined ? undefined : this.receiver.startTimeoutSeconds * 1000);
+    const timeoutMs =
+      this.settings.startTimeoutMs ??
+      (this.receiver.startTimeoutSeconds === undefined ? undefined : this.receiver.startTimeoutSeconds * 1000);
     if (!this.everStarted && timeoutMs !== undefined && this.clock.now() - this.firstStartAt! + delay > timeoutMs) {
-      const err = new ReceiverStartError(`receiver ${this.receiver.describe()} could not start within ${timeoutMs / 1000} s (spark.streaming.receiver.startTimeout): ${this.lastErrorMessage}`, { cause: error });
-      void this.stopReceiver().then(() => this.stopSupervisor()).then(() => this.onFatal?.(err));
+      const err = new ReceiverStartError(
+        `receiver ${this.receiver.describe()} could not start within ${timeoutMs / 1000} s ` +
+          `(spark.streaming.receiver.startTimeout): ${this.lastErrorMessage}`,
+        { cause: error },
+      );
+      void this.stopReceiver()
+        .then(() => this.stopSupervisor())
+        .then(() => this.onFatal?.(err));
       return;
     }
     log.error(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);

@@ -20,14 +20,28 @@ export class ReceiverTracker {
   /** Batch time → lowest WAL sequence number it holds, per stream (for WAL cleanup). */
   private readonly walSeqs = new Map<number, Map<number, number>>();
 
-  constructor(private readonly clock: Clock, private readonly settings: SupervisorSettings, private readonly bus: ListenerBus, private readonly onFatal?: (err: SluiceError) => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly settings: SupervisorSettings,
+    private readonly bus: ListenerBus,
+    private readonly onFatal?: (err: SluiceError) => void,
+  ) {}
 
   /** Puts every receiver under a supervisor (and a WAL in `walDir/<streamId>` when given); starts nothing yet. */
   attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string): void {
     for (const [streamId, receiver] of receivers) {
       const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId))) : undefined;
       if (wal) this.wals.set(streamId, wal);
-      const sup = new ReceiverSupervisor(receiver, streamId, this.clock, this.settings, (b) => this.addBlock(b), this.bus, wal, this.onFatal);
+      const sup = new ReceiverSupervisor(
+        receiver,
+        streamId,
+        this.clock,
+        this.settings,
+        (b) => this.addBlock(b),
+        this.bus,
+        wal,
+        this.onFatal,
+      );
       this.supervisors.set(streamId, sup);
       this.unallocated.set(streamId, []);
     }
@@ -85,7 +99,8 @@ export class ReceiverTracker {
   /** Records received for batch `time`, over all receivers or for one stream. */
   recordsIn(time: number, streamId?: number): number {
     let n = 0;
-    for (const [id, blocks] of this.allocated.get(time) ?? []) if (streamId === undefined || id === streamId) for (const b of blocks) n += b.records.length;
+    for (const [id, blocks] of this.allocated.get(time) ?? [])
+      if (streamId === undefined || id === streamId) for (const b of blocks) n += b.records.length;
     return n;
   }
 

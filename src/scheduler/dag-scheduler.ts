@@ -50,18 +50,40 @@ export class DAGScheduler {
 
   async runJob<T, R>(rdd: RDD<T>, partitions: readonly number[], fn: PartitionFunc<T, R>): Promise<R[]> {
     this.host.assertActive();
-    const job: JobInfo = { jobId: this.nextJobId++, description: rdd.node.callSite, group: jobGroups.getStore(), submissionTime: Date.now(), status: "RUNNING" };
+    const job: JobInfo = {
+      jobId: this.nextJobId++,
+      description: rdd.node.callSite,
+      group: jobGroups.getStore(),
+      submissionTime: Date.now(),
+      status: "RUNNING",
+    };
     this.bus.post("onJobStart", job);
     try {
       await this.prepareStage(rdd, job.jobId);
-      const results = await this.runStage(job.jobId, rdd, "ResultStage", partitions, (split) => (ctx) => fn((emit) => ctx.iterate(rdd, split, (x) => {
-        ctx.metrics.recordsOut++;
-        emit(x);
-      }), split));
+      const results = await this.runStage(
+        job.jobId,
+        rdd,
+        "ResultStage",
+        partitions,
+        (split) => (ctx) =>
+          fn(
+            (emit) =>
+              ctx.iterate(rdd, split, (x) => {
+                ctx.metrics.recordsOut++;
+                emit(x);
+              }),
+            split,
+          ),
+      );
       this.bus.post("onJobEnd", { ...job, completionTime: Date.now(), status: "SUCCEEDED" });
       return results;
     } catch (err) {
-      this.bus.post("onJobEnd", { ...job, completionTime: Date.now(), status: "FAILED", failureReason: describeError(err) });
+      this.bus.post("onJobEnd", {
+        ...job,
+        completionTime: Date.now(),
+        status: "FAILED",
+        failureReason: describeError(err),
+      });
       throw err;
     }
   }
@@ -70,8 +92,22 @@ export class DAGScheduler {
    * Runs a stage's tasks, reporting the stage to listeners: one after another on the driver, or
    * all at once through `onWorker` (which falls back to the driver task it is given).
    */
-  private async runStage<R>(jobId: number, rdd: RDD<unknown>, kind: StageInfo["kind"], splits: readonly number[], body: (split: number) => (ctx: LocalTaskContext) => R | Promise<R>, onWorker?: (stageId: number, split: number, onDriver: (split: number) => Promise<R>) => Promise<R>): Promise<R[]> {
-    const stage: StageInfo = { stageId: this.nextStageId++, jobId, name: rdd.node.callSite, kind, numTasks: splits.length, submissionTime: Date.now() };
+  private async runStage<R>(
+    jobId: number,
+    rdd: RDD<unknown>,
+    kind: StageInfo["kind"],
+    splits: readonly number[],
+    body: (split: number) => (ctx: LocalTaskContext) => R | Promise<R>,
+    onWorker?: (stageId: number, split: number, onDriver: (split: number) => Promise<R>) => Promise<R>,
+  ): Promise<R[]> {
+    const stage: StageInfo = {
+      stageId: this.nextStageId++,
+      jobId,
+      name: rdd.node.callSite,
+      kind,
+      numTasks: splits.length,
+      submissionTime: Date.now(),
+    };
     this.bus.post("onStageSubmitted", stage);
     try {
       const onDriver = (split: number) => this.runTask(stage.stageId, jobId, rdd, split, body(split));
@@ -109,9 +145,11 @@ export class DAGScheduler {
       return buckets;
     };
     const pool = this.host.workerPool;
-    const onWorker = pool && !pool.broken && splits.length > 1
-      ? (stageId: number, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>) => this.runMapTaskOnWorker(pool, stageId, jobId, dep, split, onDriver)
-      : undefined;
+    const onWorker =
+      pool && !pool.broken && splits.length > 1
+        ? (stageId: number, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>) =>
+            this.runMapTaskOnWorker(pool, stageId, jobId, dep, split, onDriver)
+        : undefined;
     const outputs = await this.runStage(jobId, parent, "ShuffleMapStage", splits, write, onWorker);
     this.host.shuffleManager.putMapOutputs(dep.shuffleId, outputs);
   }
@@ -121,7 +159,14 @@ export class DAGScheduler {
    * there like any task; a task that cannot run in a worker runs on the driver, with the reason
    * logged (at INFO: `sluice submit --verbose`).
    */
-  private async runMapTaskOnWorker(pool: WorkerPool, stageId: number, jobId: number, dep: ShuffleDependency, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>): Promise<[unknown, unknown][][]> {
+  private async runMapTaskOnWorker(
+    pool: WorkerPool,
+    stageId: number,
+    jobId: number,
+    dep: ShuffleDependency,
+    split: number,
+    onDriver: (split: number) => Promise<[unknown, unknown][][]>,
+  ): Promise<[unknown, unknown][][]> {
     const plan = planMapTask(dep, split);
     if ("reason" in plan) {
       this.explainDriverStage(stageId, plan.reason);
@@ -131,16 +176,29 @@ export class DAGScheduler {
     try {
       const launchTime = Date.now();
       const { buckets, recordsIn } = await pool.run(plan);
-      if (this.bus.active) this.bus.post("onTaskEnd", { stageId, jobId, partition: split, attempt: 0, launchTime, finishTime: Date.now(), recordsIn, recordsOut: countRecords(buckets), executor: "worker" });
+      if (this.bus.active)
+        this.bus.post("onTaskEnd", {
+          stageId,
+          jobId,
+          partition: split,
+          attempt: 0,
+          launchTime,
+          finishTime: Date.now(),
+          recordsIn,
+          recordsOut: countRecords(buckets),
+          executor: "worker",
+        });
       return buckets;
     } catch (err) {
       // whatever failed in the worker (a function reading its closure or `this`, or a real
       // error) is run again on the driver, where retries and error reports work as always
-      const why = err instanceof WorkerTaskError && err.shippingProblem
-        ? `${err.name}: ${err.message} (a function reads a variable from its closure, which a worker thread cannot see)`
-        : err instanceof WorkerTaskError
-          ? `${err.name}: ${err.message} in a worker thread; trying the task on the driver`
-          : `worker threads are unavailable (${(err as Error).message})`;
+      const why =
+        err instanceof WorkerTaskError && err.shippingProblem
+          ? `${err.name}: ${err.message} (a function reads a variable from its closure, which a worker thread ` +
+            `cannot see)`
+          : err instanceof WorkerTaskError
+            ? `${err.name}: ${err.message} in a worker thread; trying the task on the driver`
+            : `worker threads are unavailable (${(err as Error).message})`;
       this.explainDriverStage(stageId, why);
       return onDriver(split);
     }
@@ -173,7 +231,13 @@ export class DAGScheduler {
     return { shuffles, nodes };
   }
 
-  private async runTask<R>(stageId: number, jobId: number, rdd: RDD<unknown>, split: number, body: (ctx: LocalTaskContext) => R | Promise<R>): Promise<R> {
+  private async runTask<R>(
+    stageId: number,
+    jobId: number,
+    rdd: RDD<unknown>,
+    split: number,
+    body: (ctx: LocalTaskContext) => R | Promise<R>,
+  ): Promise<R> {
     const maxFailures = this.host.maxTaskFailures;
     for (let attempt = 0; ; attempt++) {
       // let timers and sockets run between tasks: a long job never starves receivers
@@ -182,7 +246,19 @@ export class DAGScheduler {
       const ctx = new LocalTaskContext(stageId, split, attempt, this.host);
       const launchTime = Date.now();
       const report = (failureReason?: string) => {
-        if (this.bus.active) this.bus.post("onTaskEnd", { stageId, jobId, partition: split, attempt, launchTime, finishTime: Date.now(), recordsIn: ctx.metrics.recordsIn, recordsOut: ctx.metrics.recordsOut, executor: "driver", failureReason });
+        if (this.bus.active)
+          this.bus.post("onTaskEnd", {
+            stageId,
+            jobId,
+            partition: split,
+            attempt,
+            launchTime,
+            finishTime: Date.now(),
+            recordsIn: ctx.metrics.recordsIn,
+            recordsOut: ctx.metrics.recordsOut,
+            executor: "driver",
+            failureReason,
+          });
       };
       try {
         const result = await body(ctx);
@@ -192,7 +268,14 @@ export class DAGScheduler {
         report(describeError(err));
         if (err instanceof IllegalStateError || attempt + 1 >= maxFailures) {
           const origin = originOf(err);
-          throw new TaskFailedError(origin?.rddId ?? rdd.id, origin?.callSite ?? rdd.node.callSite, split, stageId, attempt + 1, err);
+          throw new TaskFailedError(
+            origin?.rddId ?? rdd.id,
+            origin?.callSite ?? rdd.node.callSite,
+            split,
+            stageId,
+            attempt + 1,
+            err,
+          );
         }
       }
     }

@@ -24,33 +24,53 @@ export function opPipe(kind: OpKind, fn: AnyFn | undefined, rddId: number): Pipe
     case "map":
       return (emit) => (x) => {
         let y: unknown;
-        try { y = f(x); } catch (e) { throw markOrigin(e, rddId, kind); }
+        try {
+          y = f(x);
+        } catch (e) {
+          throw markOrigin(e, rddId, kind);
+        }
         emit(y);
       };
     case "flatMap":
       return (emit) => (x) => {
         let ys: Iterable<unknown>;
-        try { ys = f(x) as Iterable<unknown>; } catch (e) { throw markOrigin(e, rddId, kind); }
+        try {
+          ys = f(x) as Iterable<unknown>;
+        } catch (e) {
+          throw markOrigin(e, rddId, kind);
+        }
         emitAll(ys, emit);
       };
     case "filter":
       return (emit) => (x) => {
         let keep: unknown;
-        try { keep = f(x); } catch (e) { throw markOrigin(e, rddId, kind); }
+        try {
+          keep = f(x);
+        } catch (e) {
+          throw markOrigin(e, rddId, kind);
+        }
         if (keep) emit(x);
       };
     case "mapValues":
       return (emit) => (kv) => {
         const pair = kv as [unknown, unknown];
         let u: unknown;
-        try { u = f(pair[1]); } catch (e) { throw markOrigin(e, rddId, kind); }
+        try {
+          u = f(pair[1]);
+        } catch (e) {
+          throw markOrigin(e, rddId, kind);
+        }
         emit([pair[0], u]);
       };
     case "flatMapValues":
       return (emit) => (kv) => {
         const pair = kv as [unknown, unknown];
         let us: Iterable<unknown>;
-        try { us = f(pair[1]) as Iterable<unknown>; } catch (e) { throw markOrigin(e, rddId, kind); }
+        try {
+          us = f(pair[1]) as Iterable<unknown>;
+        } catch (e) {
+          throw markOrigin(e, rddId, kind);
+        }
         const k = pair[0];
         emitAll(us, (u) => emit([k, u]));
       };
@@ -61,7 +81,11 @@ export function opPipe(kind: OpKind, fn: AnyFn | undefined, rddId: number): Pipe
     case "keyBy":
       return (emit) => (x) => {
         let k: unknown;
-        try { k = f(x); } catch (e) { throw markOrigin(e, rddId, kind); }
+        try {
+          k = f(x);
+        } catch (e) {
+          throw markOrigin(e, rddId, kind);
+        }
         emit([k, x]);
       };
   }

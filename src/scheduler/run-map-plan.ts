@@ -21,14 +21,22 @@ function compile(src: string): AnyFn {
  * Runs a shipped map task: reads its source, pushes each record through its operators and
  * writes the shuffle output, exactly as the driver would (the same operator and shuffle code).
  */
-export function runMapPlan(plan: MapTaskPlan, resolveFn: (src: string) => AnyFn = compile, metrics: { recordsIn: number } = { recordsIn: 0 }): [unknown, unknown][][] {
+export function runMapPlan(
+  plan: MapTaskPlan,
+  resolveFn: (src: string) => AnyFn = compile,
+  metrics: { recordsIn: number } = { recordsIn: 0 },
+): [unknown, unknown][][] {
   const compile = resolveFn;
   const agg = plan.aggregator && {
     createCombiner: compile(plan.aggregator.createCombiner) as (v: unknown) => unknown,
     mergeValue: compile(plan.aggregator.mergeValue) as (c: unknown, v: unknown) => unknown,
     mergeCombiners: compile(plan.aggregator.mergeCombiners) as (a: unknown, b: unknown) => unknown,
   };
-  const dep: ShuffleWriteSpec = { partitioner: new HashPartitioner(plan.numPartitions), aggregator: agg, mapSideCombine: plan.mapSideCombine };
+  const dep: ShuffleWriteSpec = {
+    partitioner: new HashPartitioner(plan.numPartitions),
+    aggregator: agg,
+    mapSideCombine: plan.mapSideCombine,
+  };
   return writeShuffleOutput(dep, (emit) => {
     let sink = emit as (x: unknown) => void;
     for (let i = plan.ops.length - 1; i >= 0; i--) {

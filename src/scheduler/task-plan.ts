@@ -18,7 +18,11 @@ export interface MapTaskPlan {
   readonly ops: readonly { readonly kind: OpKind; readonly fn?: string; readonly rddId: number }[];
   readonly numPartitions: number;
   readonly mapSideCombine: boolean;
-  readonly aggregator?: { readonly createCombiner: string; readonly mergeValue: string; readonly mergeCombiners: string };
+  readonly aggregator?: {
+    readonly createCombiner: string;
+    readonly mergeValue: string;
+    readonly mergeCombiners: string;
+  };
 }
 
 /** In-memory partitions smaller than this run on the driver (text splits are read by the worker itself). */
@@ -51,7 +55,8 @@ export function functionSource(fn: unknown, what: string): string | NotShippable
  * worker (a ReferenceError), and then run on the driver too.
  */
 export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan | NotShippable {
-  if (!(dep.partitioner instanceof HashPartitioner)) return { reason: "the shuffle uses a custom or range partitioner" };
+  if (!(dep.partitioner instanceof HashPartitioner))
+    return { reason: "the shuffle uses a custom or range partitioner" };
   const ops: { kind: OpKind; fn?: string; rddId: number }[] = [];
   let rdd: RDD<unknown> = dep.rdd as RDD<unknown>;
   for (;;) {
@@ -72,20 +77,39 @@ export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan 
     }
     let aggregator: MapTaskPlan["aggregator"];
     if (dep.aggregator) {
-      const parts = [functionSource(dep.aggregator.createCombiner, "createCombiner"), functionSource(dep.aggregator.mergeValue, "the reduce function"), functionSource(dep.aggregator.mergeCombiners, "mergeCombiners")];
+      const parts = [
+        functionSource(dep.aggregator.createCombiner, "createCombiner"),
+        functionSource(dep.aggregator.mergeValue, "the reduce function"),
+        functionSource(dep.aggregator.mergeCombiners, "mergeCombiners"),
+      ];
       const bad = parts.find((p): p is NotShippable => typeof p !== "string");
       if (bad) return bad;
-      aggregator = { createCombiner: parts[0] as string, mergeValue: parts[1] as string, mergeCombiners: parts[2] as string };
+      aggregator = {
+        createCombiner: parts[0] as string,
+        mergeValue: parts[1] as string,
+        mergeCombiners: parts[2] as string,
+      };
     }
     let source: SourcePlan;
     if (node.kind === "ParallelCollectionRDD") {
       const data = (node as ParallelCollectionNode<unknown>).slice(split);
       // copying records to a thread costs about as much as mapping them: small slices stay
-      if (data.length < MIN_SHIPPED_RECORDS) return { reason: `partition ${split} holds ${data.length} records, fewer than the ${MIN_SHIPPED_RECORDS} worth copying to a thread` };
+      if (data.length < MIN_SHIPPED_RECORDS)
+        return {
+          reason:
+            `partition ${split} holds ${data.length} records, fewer than the ${MIN_SHIPPED_RECORDS} worth ` +
+            `copying to a thread`,
+        };
       source = { kind: "slice", data };
-    }
-    else if (node.kind === "HadoopRDD") source = { kind: "textSplit", ...(node as TextFileNode).split(split) };
+    } else if (node.kind === "HadoopRDD") source = { kind: "textSplit", ...(node as TextFileNode).split(split) };
     else return { reason: `${node.kind} (${node.callSite}) needs the whole partition on the driver` };
-    return { rddId: dep.rdd.id, source, ops, numPartitions: dep.partitioner.numPartitions, mapSideCombine: dep.mapSideCombine, aggregator };
+    return {
+      rddId: dep.rdd.id,
+      source,
+      ops,
+      numPartitions: dep.partitioner.numPartitions,
+      mapSideCombine: dep.mapSideCombine,
+      aggregator,
+    };
   }
 }

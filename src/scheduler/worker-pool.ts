@@ -50,14 +50,39 @@ export class WorkerPool {
   private spawn(): Worker {
     const here = import.meta.url;
     const worker = new Worker(new URL(here.endsWith(".ts") ? "./worker-bootstrap.mjs" : "./worker-main.js", here));
-    worker.on("message", (msg: { ok: boolean; buffer?: ArrayBuffer; recordsIn?: number; name?: string; message?: string; stack?: string; shippingProblem?: boolean; origin?: { rddId: number; callSite: string } }) => {
-      const task = this.running.get(worker);
-      this.running.delete(worker);
-      this.release(worker);
-      if (!task) return;
-      if (msg.ok) task.resolve({ buckets: deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][], recordsIn: msg.recordsIn ?? 0 });
-      else task.reject(new WorkerTaskError(msg.name ?? "Error", msg.message ?? "", msg.shippingProblem ?? false, msg.origin, msg.stack));
-    });
+    worker.on(
+      "message",
+      (msg: {
+        ok: boolean;
+        buffer?: ArrayBuffer;
+        recordsIn?: number;
+        name?: string;
+        message?: string;
+        stack?: string;
+        shippingProblem?: boolean;
+        origin?: { rddId: number; callSite: string };
+      }) => {
+        const task = this.running.get(worker);
+        this.running.delete(worker);
+        this.release(worker);
+        if (!task) return;
+        if (msg.ok)
+          task.resolve({
+            buckets: deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][],
+            recordsIn: msg.recordsIn ?? 0,
+          });
+        else
+          task.reject(
+            new WorkerTaskError(
+              msg.name ?? "Error",
+              msg.message ?? "",
+              msg.shippingProblem ?? false,
+              msg.origin,
+              msg.stack,
+            ),
+          );
+      },
+    );
     worker.on("error", (err) => {
       this.broken = true;
       const task = this.running.get(worker);

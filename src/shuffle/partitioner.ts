@@ -14,7 +14,8 @@ export interface Partitioner {
 
 /** Checks a partition count given by a user, naming the call. */
 export function checkPartitionCount(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 1) throw new IllegalArgumentError(`${what}: number of partitions must be a whole number >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new IllegalArgumentError(`${what}: number of partitions must be a whole number >= 1, got ${n}`);
   return n;
 }
 
@@ -35,7 +36,10 @@ export class HashPartitioner implements Partitioner {
 
 /** Places a key by a user's function of the key, as PySpark's `partitionFunc`. */
 export class FunctionPartitioner implements Partitioner {
-  constructor(readonly numPartitions: number, private readonly fn: (key: unknown) => number) {
+  constructor(
+    readonly numPartitions: number,
+    private readonly fn: (key: unknown) => number,
+  ) {
     checkPartitionCount(numPartitions, "partitionBy");
   }
 

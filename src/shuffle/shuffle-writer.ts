@@ -9,7 +9,10 @@ export type ShuffleWriteSpec = Pick<ShuffleDependency, "partitioner" | "aggregat
  * when the dependency asks for it, combines values per key before anything is stored.
  * Returns one list of pairs per reduce partition (plain data).
  */
-export function writeShuffleOutput(dep: ShuffleWriteSpec, run: (emit: Emit<[unknown, unknown]>) => void): [unknown, unknown][][] {
+export function writeShuffleOutput(
+  dep: ShuffleWriteSpec,
+  run: (emit: Emit<[unknown, unknown]>) => void,
+): [unknown, unknown][][] {
   const n = dep.partitioner.numPartitions;
   const partitioner = dep.partitioner;
   const agg = dep.aggregator;
@@ -33,7 +36,11 @@ export function writeShuffleOutput(dep: ShuffleWriteSpec, run: (emit: Emit<[unkn
  * The reduce side: merges the blocks of one reduce partition. With an aggregator the
  * values (or map-side combiners) of each key are folded into one combiner per key.
  */
-export function readShuffleInto(dep: ShuffleDependency, blocks: readonly (readonly [unknown, unknown][])[], emit: Emit<[unknown, unknown]>): void {
+export function readShuffleInto(
+  dep: ShuffleDependency,
+  blocks: readonly (readonly [unknown, unknown][])[],
+  emit: Emit<[unknown, unknown]>,
+): void {
   const agg = dep.aggregator;
   if (!agg) {
     for (const block of blocks) for (let i = 0; i < block.length; i++) emit(block[i]!);

@@ -36,7 +36,10 @@ export interface Plan {
  * session's SQL engine. Expressions are SQL text, as in `df.filter("total > 1")`.
  */
 export class DataFrame {
-  constructor(readonly session: SparkSession, readonly plan: Plan) {}
+  constructor(
+    readonly session: SparkSession,
+    readonly plan: Plan,
+  ) {}
 
   private derive(sql: string, extra: readonly Source[] = [], other?: DataFrame): DataFrame {
     const views = mergeBindings(this.plan.views, other?.plan.views);
@@ -94,11 +97,28 @@ export class DataFrame {
   }
 
   /** Joins on equally named columns (`on`), as Spark's `join(other, "id", "left")`. */
-  join(other: DataFrame, on: string | string[], how: "inner" | "left" | "right" | "full" | "outer" | "left_outer" | "right_outer" | "full_outer" = "inner"): DataFrame {
-    const kind = { inner: "INNER", left: "LEFT", left_outer: "LEFT", right: "RIGHT", right_outer: "RIGHT", full: "FULL", outer: "FULL", full_outer: "FULL" }[how];
+  join(
+    other: DataFrame,
+    on: string | string[],
+    how: "inner" | "left" | "right" | "full" | "outer" | "left_outer" | "right_outer" | "full_outer" = "inner",
+  ): DataFrame {
+    const kind = {
+      inner: "INNER",
+      left: "LEFT",
+      left_outer: "LEFT",
+      right: "RIGHT",
+      right_outer: "RIGHT",
+      full: "FULL",
+      outer: "FULL",
+      full_outer: "FULL",
+    }[how];
     if (!kind) throw new IllegalArgumentError(`unknown join type "${how}"`);
     const keys = (Array.isArray(on) ? on : [on]).map(ident).join(", ");
-    return this.derive(`SELECT * FROM ${this.from} AS l ${kind} JOIN ${other.from} AS r USING (${keys})`, other.plan.sources, other);
+    return this.derive(
+      `SELECT * FROM ${this.from} AS l ${kind} JOIN ${other.from} AS r USING (${keys})`,
+      other.plan.sources,
+      other,
+    );
   }
 
   /** Makes this DataFrame queryable as `name` in `spark.sql`. */
@@ -164,7 +184,10 @@ class QueryResultNode implements RDDNode<Row> {
 
 /** The result of `groupBy`: aggregate per group. */
 export class GroupedData {
-  constructor(private readonly df: DataFrame, private readonly keys: string[]) {}
+  constructor(
+    private readonly df: DataFrame,
+    private readonly keys: string[],
+  ) {}
 
   private aggregate(exprs: string[]): DataFrame {
     const keys = this.keys.join(", ");
@@ -213,7 +236,8 @@ export class DataFrameWriter {
   constructor(private readonly df: DataFrame) {}
 
   mode(mode: SaveMode): this {
-    if (!["error", "errorifexists", "overwrite", "append", "ignore"].includes(mode)) throw new IllegalArgumentError(`unknown save mode "${mode}"`);
+    if (!["error", "errorifexists", "overwrite", "append", "ignore"].includes(mode))
+      throw new IllegalArgumentError(`unknown save mode "${mode}"`);
     this.saveMode = mode;
     return this;
   }
@@ -234,7 +258,8 @@ export class DataFrameWriter {
     const dir = resolve(path);
     if (existsSync(dir) && readdirSync(dir).length > 0) {
       if (this.saveMode === "ignore") return;
-      if (this.saveMode === "error" || this.saveMode === "errorifexists") throw new IllegalArgumentError(`path ${dir} already exists: use mode("overwrite") or mode("append")`);
+      if (this.saveMode === "error" || this.saveMode === "errorifexists")
+        throw new IllegalArgumentError(`path ${dir} already exists: use mode("overwrite") or mode("append")`);
       if (this.saveMode === "overwrite") rmSync(dir, { recursive: true, force: true });
     }
     mkdirSync(dir, { recursive: true });

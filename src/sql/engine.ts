@@ -30,7 +30,9 @@ export class SqlEngine {
   private files = 0;
 
   private connect(): Promise<DuckDBConnection> {
-    this.connection ??= duckdb().DuckDBInstance.create(":memory:").then((db) => db.connect());
+    this.connection ??= duckdb()
+      .DuckDBInstance.create(":memory:")
+      .then((db) => db.connect());
     return this.connection;
   }
 
@@ -56,23 +58,42 @@ export class SqlEngine {
    * Creates table `table` from rows: with a schema, exactly its columns and types; otherwise
    * the columns and types found in the rows (timestamps kept as timestamps).
    */
-  async loadRows(table: string, rows: readonly Record<string, unknown>[], schema?: StructType, names?: readonly string[]): Promise<void> {
+  async loadRows(
+    table: string,
+    rows: readonly Record<string, unknown>[],
+    schema?: StructType,
+    names?: readonly string[],
+  ): Promise<void> {
     if (rows.length === 0) {
-      const cols = schema ? schema.fields.map((f) => `${ident(f.name)} ${SQL_TYPES[f.dataType]}`) : (names ?? ["__empty"]).map((n) => `${ident(n)} VARCHAR`);
+      const cols = schema
+        ? schema.fields.map((f) => `${ident(f.name)} ${SQL_TYPES[f.dataType]}`)
+        : (names ?? ["__empty"]).map((n) => `${ident(n)} VARCHAR`);
       await this.query(`CREATE OR REPLACE TABLE ${ident(table)} (${cols.join(", ")})`);
       return;
     }
     const path = join(this.dir, `rows-${this.files++}.json`);
-    writeFileSync(path, rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? Number(v) : v))).join("\n") + "\n");
+    writeFileSync(
+      path,
+      rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? Number(v) : v))).join("\n") + "\n",
+    );
     try {
       if (schema) {
-        const columns = `{${schema.fields.map((f) => `${literal(f.name)}: ${literal(SQL_TYPES[f.dataType])}`).join(", ")}}`;
-        await this.query(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_json(${literal(path)}, format='newline_delimited', records=true, columns=${columns})`);
+        const fields = schema.fields.map((f) => `${literal(f.name)}: ${literal(SQL_TYPES[f.dataType])}`);
+        const columns = `{${fields.join(", ")}}`;
+        await this.query(
+          `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_json(${literal(path)}, ` +
+            `format='newline_delimited', records=true, columns=${columns})`,
+        );
       } else {
         const types = inferColumns(rows);
-        const stamps = [...types].filter(([, t]) => t === "timestamp").map(([n]) => `CAST(${ident(n)} AS TIMESTAMP) AS ${ident(n)}`);
+        const stamps = [...types]
+          .filter(([, t]) => t === "timestamp")
+          .map(([n]) => `CAST(${ident(n)} AS TIMESTAMP) AS ${ident(n)}`);
         const select = stamps.length ? `* REPLACE (${stamps.join(", ")})` : "*";
-        await this.query(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select} FROM read_json(${literal(path)}, format='newline_delimited', records=true, sample_size=-1)`);
+        await this.query(
+          `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select} FROM read_json(${literal(path)}, ` +
+            `format='newline_delimited', records=true, sample_size=-1)`,
+        );
       }
     } finally {
       rmSync(path, { force: true });

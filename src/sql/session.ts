@@ -87,7 +87,9 @@ export class SparkSession {
       }
       if (x === null || typeof x !== "object") {
         if (names?.length === 1) return { [names[0]!]: x };
-        throw new IllegalArgumentError(`row ${i} is ${JSON.stringify(x)}, not an object or an array: createDataFrame needs records`);
+        throw new IllegalArgumentError(
+          `row ${i} is ${JSON.stringify(x)}, not an object or an array: createDataFrame needs records`,
+        );
       }
       return x as Row;
     };
@@ -189,7 +191,8 @@ export class SparkSession {
     this.reads.set(plan, [...new Set(found.refs.map((r) => views.get(r.view)!))]);
     if (found.refs.length === 0) return plan.sql;
     const names = new Map<string, string>();
-    for (const view of new Set(found.refs.map((r) => r.view))) names.set(view, await this.viewFor(view, views.get(view)!, run));
+    for (const view of new Set(found.refs.map((r) => r.view)))
+      names.set(view, await this.viewFor(view, views.get(view)!, run));
     return renameViews(this.engine, found, (v) => names.get(v)!);
   }
 

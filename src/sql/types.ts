@@ -14,8 +14,15 @@ export type SqlTypeName = keyof typeof SQL_TYPES;
 
 /** One column of a schema. */
 export class StructField {
-  constructor(readonly name: string, readonly dataType: SqlTypeName, readonly nullable = true) {
-    if (!(dataType in SQL_TYPES)) throw new IllegalArgumentError(`unknown column type "${dataType}" for "${name}": use one of ${Object.keys(SQL_TYPES).join(", ")}`);
+  constructor(
+    readonly name: string,
+    readonly dataType: SqlTypeName,
+    readonly nullable = true,
+  ) {
+    if (!(dataType in SQL_TYPES))
+      throw new IllegalArgumentError(
+        `unknown column type "${dataType}" for "${name}": use one of ${Object.keys(SQL_TYPES).join(", ")}`,
+      );
   }
 }
 
@@ -33,7 +40,10 @@ export class SchemaMismatchError extends SluiceError {}
 
 /** A query failed in the SQL engine; carries its message and the query. */
 export class SqlError extends SluiceError {
-  constructor(readonly query: string, cause: unknown) {
+  constructor(
+    readonly query: string,
+    cause: unknown,
+  ) {
     super(`${(cause as Error)?.message ?? String(cause)}\n  in query: ${query}`, { cause });
   }
 }
@@ -61,7 +71,9 @@ export function typeOfValue(v: unknown): SqlTypeName | "struct" | "array" | unde
  * The column types of `rows` (objects), by a pass over every row: a column holding integers
  * and fractions is a double; a column mixing other types is an error naming it.
  */
-export function inferColumns(rows: readonly Record<string, unknown>[]): Map<string, SqlTypeName | "struct" | "array" | undefined> {
+export function inferColumns(
+  rows: readonly Record<string, unknown>[],
+): Map<string, SqlTypeName | "struct" | "array" | undefined> {
   const types = new Map<string, SqlTypeName | "struct" | "array" | undefined>();
   rows.forEach((row, i) => {
     for (const [name, v] of Object.entries(row)) {
@@ -70,7 +82,10 @@ export function inferColumns(rows: readonly Record<string, unknown>[]): Map<stri
       if (!types.has(name) || seen === undefined) types.set(name, t);
       else if (t !== undefined && t !== seen) {
         if ((t === "double" && seen === "long") || (t === "long" && seen === "double")) types.set(name, "double");
-        else throw new SchemaMismatchError(`column "${name}" holds ${seen} values, but row ${i} has a ${t}: ${JSON.stringify(v)}`);
+        else
+          throw new SchemaMismatchError(
+            `column "${name}" holds ${seen} values, but row ${i} has a ${t}: ${JSON.stringify(v)}`,
+          );
       }
     }
   });
@@ -87,8 +102,15 @@ export function checkRows(rows: readonly Record<string, unknown>[], schema: Stru
         if (!f.nullable) throw new SchemaMismatchError(`column "${f.name}" is not nullable, but row ${i} has no value`);
         continue;
       }
-      const fits = t === f.dataType || (t === "long" && (f.dataType === "integer" || f.dataType === "double")) || (t === "double" && f.dataType === "double") || (t === "timestamp" && f.dataType === "date");
-      if (!fits) throw new SchemaMismatchError(`column "${f.name}" is ${f.dataType}, but row ${i} has a ${t}: ${JSON.stringify(v)}`);
+      const fits =
+        t === f.dataType ||
+        (t === "long" && (f.dataType === "integer" || f.dataType === "double")) ||
+        (t === "double" && f.dataType === "double") ||
+        (t === "timestamp" && f.dataType === "date");
+      if (!fits)
+        throw new SchemaMismatchError(
+          `column "${f.name}" is ${f.dataType}, but row ${i} has a ${t}: ${JSON.stringify(v)}`,
+        );
     }
   });
 }

@@ -36,7 +36,9 @@ export async function findViewRefs(engine: SqlEngine, sql: string, views: Readon
     if (Array.isArray(n)) return n.forEach((c) => walk(c, ctes));
     if (!n || typeof n !== "object") return;
     const node = n as AstNode;
-    const inner = node.cte_map?.map?.length ? new Set([...ctes, ...node.cte_map.map.map((c) => c.key.toLowerCase())]) : ctes;
+    const inner = node.cte_map?.map?.length
+      ? new Set([...ctes, ...node.cte_map.map.map((c) => c.key.toLowerCase())])
+      : ctes;
     if (node.type === "BASE_TABLE" && typeof node.table_name === "string" && !node.schema_name && !node.catalog_name) {
       const name = node.table_name.toLowerCase();
       if (views.has(name) && !inner.has(name)) refs.push({ node, view: name });
@@ -48,7 +50,11 @@ export async function findViewRefs(engine: SqlEngine, sql: string, views: Readon
 }
 
 /** `found`'s statement with each view reference renamed by `rename`, as SQL text. */
-export async function renameViews(engine: SqlEngine, found: ViewRefs, rename: (view: string) => string): Promise<string> {
+export async function renameViews(
+  engine: SqlEngine,
+  found: ViewRefs,
+  rename: (view: string) => string,
+): Promise<string> {
   for (const { node, view } of found.refs) node.table_name = rename(view);
   const json = JSON.stringify(found.tree).replace(BIG_BACK, "$1");
   return String((await engine.query(`SELECT json_deserialize_sql(${literal(json)}) AS q`)).rows[0]!.q);

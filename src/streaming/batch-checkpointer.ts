@@ -51,7 +51,11 @@ export class BatchCheckpointer {
     const oldestSnapshot = this.manager.oldestKeptSnapshot() ?? this.graph.zeroTime ?? time;
     const longestWindow = Math.max(0, ...this.graph.streams.map((s) => s.rememberDuration));
     const planMemory = Math.max(0, ...this.graph.inputs.map((s) => s.node.planMemoryMs?.() ?? 0));
-    const keepFrom = Math.min(oldestSnapshot - longestWindow, time - this.retainBatches * this.batchMs, time - planMemory);
+    const keepFrom = Math.min(
+      oldestSnapshot - longestWindow,
+      time - this.retainBatches * this.batchMs,
+      time - planMemory,
+    );
     await this.manager.cleanup(keepFrom);
     await this.cleanupOthers(keepFrom);
   }
@@ -66,7 +70,18 @@ export class BatchCheckpointer {
       const snap = plan.snapshots.get(s.id);
       if (!snap) continue;
       const partitioner = new HashPartitioner(Math.max(1, snap.partitions.length));
-      s.restore(snap.time, new RDD(sc, new ParallelCollectionNode(snap.partitions, `state of stream ${s.id} restored from ${snap.time}`, "LocalCheckpointRDD", partitioner)));
+      s.restore(
+        snap.time,
+        new RDD(
+          sc,
+          new ParallelCollectionNode(
+            snap.partitions,
+            `state of stream ${s.id} restored from ${snap.time}`,
+            "LocalCheckpointRDD",
+            partitioner,
+          ),
+        ),
+      );
       known.set(s, snap.time);
     }
     this.lastSnapshot = Math.max(-Infinity, ...known.values());
@@ -74,7 +89,11 @@ export class BatchCheckpointer {
     for (const s of this.graph.statefulStreams()) {
       // without a snapshot the state is rebuilt from the first batch: its input must still be logged
       if (!known.has(s) && plan.lastCommitted !== undefined && oldestOffsets > this.graph.zeroTime! + this.batchMs) {
-        throw new CheckpointError("SLUICE_E_CKPT_CORRUPT", `no usable snapshot of stream ${s.id} (${s.node.kind}) in ${this.manager.dir}/state/${s.id}, and the input logs no longer reach back to the first batch to rebuild it. Start from a new checkpoint directory`);
+        throw new CheckpointError(
+          "SLUICE_E_CKPT_CORRUPT",
+          `no usable snapshot of stream ${s.id} (${s.node.kind}) in ${this.manager.dir}/state/${s.id}, and the ` +
+            `input logs no longer reach back to the first batch to rebuild it. Start from a new checkpoint directory`,
+        );
       }
     }
     return known;

@@ -32,7 +32,9 @@ export type StreamingContextState = "INITIALIZED" | "ACTIVE" | "STOPPED";
 
 /** Options beyond PySpark's constructor. */
 export interface StreamingContextOptions {
-  /** The clock batches follow; a `ManualClock` in tests. Default: conf `spark.streaming.clock` (`system` or `manual`). */
+  /**
+   * The clock batches follow; a `ManualClock` in tests. Default: conf `spark.streaming.clock` (`system` or `manual`).
+   */
   clock?: Clock;
   /** Where `pprint` writes; default stdout. */
   out?: (text: string) => void;
@@ -43,7 +45,8 @@ export interface StreamingContextOptions {
 /**
  * The entry point of streaming: cuts input into one RDD per batch interval (seconds).
  * Build the DStream graph, then `start()`; nothing runs before, nothing can be added after.
- * @example const ssc = new StreamingContext(sc, 3); ssc.socketTextStream("localhost", 10001)...; ssc.start(); await ssc.awaitTermination();
+ * @example const ssc = new StreamingContext(sc, 3); ssc.socketTextStream("localhost", 10001)...; ssc.start(); await
+ * ssc.awaitTermination();
  */
 export class StreamingContext {
   readonly batchMs: number;
@@ -74,7 +77,11 @@ export class StreamingContext {
   private stopping: Promise<void> | undefined;
   startTime: number | undefined;
 
-  constructor(readonly sparkContext: SparkContext, batchDuration: number, options: StreamingContextOptions = {}) {
+  constructor(
+    readonly sparkContext: SparkContext,
+    batchDuration: number,
+    options: StreamingContextOptions = {},
+  ) {
     sparkContext.assertActive();
     this.batchMs = toMillis(batchDuration, "batch duration");
     const conf = sparkContext.conf;
@@ -82,15 +89,24 @@ export class StreamingContext {
     this.clock = options.clock ?? (clockName === "manual" ? new ManualClock() : new SystemClock());
     this.out = options.out ?? ((text) => void process.stdout.write(text));
     this.fs = options.fs ?? new NodeFs();
-    const blockIntervalMs = toMillis(Number(conf.get("spark.streaming.blockInterval", "0.2")), "spark.streaming.blockInterval");
+    const blockIntervalMs = toMillis(
+      Number(conf.get("spark.streaming.blockInterval", "0.2")),
+      "spark.streaming.blockInterval",
+    );
     const restartDelayMs = Number(conf.get("spark.streaming.receiverRestartDelay", "2000"));
     const maxRate = Number(conf.get("spark.streaming.receiver.maxRate", "0"));
     const initial = conf.get("spark.streaming.backpressure.initialRate");
     const backpressure = conf.getBoolean("spark.streaming.backpressure.enabled", false);
     const initialRate = backpressure && initial !== undefined ? Number(initial) : undefined;
     const startTimeout = conf.get("spark.streaming.receiver.startTimeout");
-    const startTimeoutMs = startTimeout === undefined ? undefined : toMillis(Number(startTimeout), "spark.streaming.receiver.startTimeout");
-    this.receiverTracker = new ReceiverTracker(this.clock, { blockIntervalMs, restartDelayMs, maxRate, initialRate, startTimeoutMs }, this.listenerBus, (err) => this.reportError(err, true));
+    const startTimeoutMs =
+      startTimeout === undefined ? undefined : toMillis(Number(startTimeout), "spark.streaming.receiver.startTimeout");
+    this.receiverTracker = new ReceiverTracker(
+      this.clock,
+      { blockIntervalMs, restartDelayMs, maxRate, initialRate, startTimeoutMs },
+      this.listenerBus,
+      (err) => this.reportError(err, true),
+    );
     if (backpressure) this.addStreamingListener(new RateController(this.batchMs, this.receiverTracker, conf));
     const concurrentJobs = conf.getInt("spark.streaming.concurrentJobs", 1);
     this.scheduler = new JobScheduler(this.clock, Math.max(1, concurrentJobs), this.listenerBus, {
@@ -108,7 +124,10 @@ export class StreamingContext {
   }
 
   /** The active context, or one made by `setupFunc` (checkpoint recovery arrives with fault tolerance). */
-  static getActiveOrCreate(checkpointPath: string | null | undefined, setupFunc: () => StreamingContext): StreamingContext {
+  static getActiveOrCreate(
+    checkpointPath: string | null | undefined,
+    setupFunc: () => StreamingContext,
+  ): StreamingContext {
     if (typeof setupFunc !== "function") throw new IllegalArgumentError("setupFunc cannot be None");
     return StreamingContext.getActive() ?? StreamingContext.getOrCreate(checkpointPath, setupFunc);
   }
@@ -173,7 +192,8 @@ export class StreamingContext {
 
   /** Lines from a TCP server (`nc -lk 10001`), reconnecting when it goes away. */
   socketTextStream(host: string, port: number): DStream<string> {
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new IllegalArgumentError(`socketTextStream port must be 1..65535, got ${port}`);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535)
+      throw new IllegalArgumentError(`socketTextStream port must be 1..65535, got ${port}`);
     return this.receiverStream(new SocketReceiver(host, port));
   }
 
@@ -194,18 +214,29 @@ export class StreamingContext {
    * `deadLetter`, never fatal.
    * @example ssc.fileStream("in/", { format: "parquet" }).map((r) => r.word as string)
    */
-  fileStream(directory: string, options: { format: FileFormat; schema?: AvroSchema; deadLetter?: MalformedSink["deadLetter"] }): DStream<Record<string, unknown>> & { malformedRecords(): number } {
-    if (!FILE_FORMATS.includes(options.format)) throw new IllegalArgumentError(`fileStream format must be one of ${FILE_FORMATS.map((f) => `"${f}"`).join(", ")}; got "${String(options.format)}"`);
-    if (options.schema !== undefined && options.format !== "avro") throw new IllegalArgumentError(`fileStream's schema option is for format "avro", not "${options.format}"`);
+  fileStream(
+    directory: string,
+    options: { format: FileFormat; schema?: AvroSchema; deadLetter?: MalformedSink["deadLetter"] },
+  ): DStream<Record<string, unknown>> & { malformedRecords(): number } {
+    if (!FILE_FORMATS.includes(options.format))
+      throw new IllegalArgumentError(
+        `fileStream format must be one of ${FILE_FORMATS.map((f) => `"${f}"`).join(", ")}; got ` +
+          `"${String(options.format)}"`,
+      );
+    if (options.schema !== undefined && options.format !== "avro")
+      throw new IllegalArgumentError(`fileStream's schema option is for format "avro", not "${options.format}"`);
     const schema = options.schema === undefined ? undefined : avroType(options.schema);
     const malformed: MalformedSink = { count: 0, deadLetter: options.deadLetter };
-    const stream = this.input(new FileInputDStream(this, resolve(directory), (p) => readRecords(p, options.format, malformed, schema)));
+    const stream = this.input(
+      new FileInputDStream(this, resolve(directory), (p) => readRecords(p, options.format, malformed, schema)),
+    );
     return Object.assign(stream, { malformedRecords: () => malformed.count });
   }
 
   /** Fixed-length byte records of the files that appear in `directory`. */
   binaryRecordsStream(directory: string, recordLength: number): DStream<Uint8Array> {
-    if (!Number.isInteger(recordLength) || recordLength <= 0) throw new IllegalArgumentError(`recordLength must be a whole number > 0, got ${recordLength}`);
+    if (!Number.isInteger(recordLength) || recordLength <= 0)
+      throw new IllegalArgumentError(`recordLength must be a whole number > 0, got ${recordLength}`);
     return this.input(new FileInputDStream(this, resolve(directory), (p) => readBinaryRecords(p, recordLength)));
   }
 
@@ -213,7 +244,14 @@ export class StreamingContext {
   queueStream<T>(rdds: (RDD<T> | T[])[], oneAtATime = true, defaultRDD?: RDD<T> | T[]): DStream<T> {
     const sc = this.sparkContext;
     const toRDD = (x: RDD<T> | T[]) => (x instanceof RDD ? x : sc.parallelize(x));
-    return this.input(new QueueInputDStream(this, rdds.map(toRDD), oneAtATime, defaultRDD === undefined ? undefined : toRDD(defaultRDD)));
+    return this.input(
+      new QueueInputDStream(
+        this,
+        rdds.map(toRDD),
+        oneAtATime,
+        defaultRDD === undefined ? undefined : toRDD(defaultRDD),
+      ),
+    );
   }
 
   union<T>(...streams: DStream<T>[]): DStream<T> {
@@ -236,7 +274,11 @@ export class StreamingContext {
     }
     if (this.state === "STOPPED") throw new IllegalStateError("StreamingContext has already been stopped");
     const active = StreamingContext.getActive();
-    if (active) throw new IllegalStateError(`Only one StreamingContext may be started in this process. Currently running StreamingContext was started at ${new Date(active.startTime ?? 0).toISOString()}`);
+    if (active)
+      throw new IllegalStateError(
+        `Only one StreamingContext may be started in this process. Currently running StreamingContext was ` +
+          `started at ${new Date(active.startTime ?? 0).toISOString()}`,
+      );
     try {
       this.sparkContext.assertActive();
       const parts = this.startParts();
@@ -266,7 +308,8 @@ export class StreamingContext {
       tracker: this.receiverTracker,
       checkpointDir: this.checkpointDir,
       fs: this.fs,
-      makeGenerator: (ck) => new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler, ck),
+      makeGenerator: (ck) =>
+        new JobGenerator(this.clock, this.batchMs, this.graph, this.receiverTracker, this.scheduler, ck),
       firstBatchTime: () => (Math.floor(this.clock.now() / this.batchMs) + 1) * this.batchMs,
     };
   }
@@ -274,7 +317,11 @@ export class StreamingContext {
   /** A one-line description: app, batch interval, receivers. */
   describe(): string {
     const receivers = Array.from(this.graph.receivers().values(), (r) => r.describe());
-    return `app "${this.sparkContext.appName}" (${this.sparkContext.master}): batch interval ${formatSeconds(this.batchMs)}, ${receivers.length} receiver(s)${receivers.length ? ": " + receivers.join(", ") : ""}`;
+    return (
+      `app "${this.sparkContext.appName}" (${this.sparkContext.master}): batch interval ` +
+      `${formatSeconds(this.batchMs)}, ${receivers.length} ` +
+      `receiver(s)${receivers.length ? ": " + receivers.join(", ") : ""}`
+    );
   }
 
   /**
@@ -284,7 +331,8 @@ export class StreamingContext {
    * batches are dropped. The SparkContext is stopped too unless told not to.
    */
   stop(stopSparkContext?: boolean, stopGracefully = false): Promise<void> {
-    const stopSc = stopSparkContext ?? this.sparkContext.conf.getBoolean("spark.streaming.stopSparkContextByDefault", true);
+    const stopSc =
+      stopSparkContext ?? this.sparkContext.conf.getBoolean("spark.streaming.stopSparkContextByDefault", true);
     if (this.stopping) return this.stopping;
     const wasActive = this.state === "ACTIVE";
     if (this.state === "INITIALIZED") log.warn("StreamingContext has not been started yet");
@@ -299,7 +347,9 @@ export class StreamingContext {
         this.graph.stopInputs();
       }
       await this.connections.closeAll();
-      await this.checkpointer?.ready.catch((err: unknown) => log.error(`checkpoint metadata was not written: ${(err as Error).message}`));
+      await this.checkpointer?.ready.catch((err: unknown) =>
+        log.error(`checkpoint metadata was not written: ${(err as Error).message}`),
+      );
       this.checkpointer?.manager.close();
       if (StreamingContext.active === this) StreamingContext.active = undefined;
       if (stopSc) await this.sparkContext.stop();
@@ -311,7 +361,10 @@ export class StreamingContext {
   /** Graceful stop: receivers end, the next batches take what they received, those batches finish. */
   private async drain(): Promise<void> {
     const stopTime = this.clock.now();
-    const timeoutMs = toMillis(Number(this.sparkContext.conf.get("spark.streaming.gracefulStopTimeout", String((10 * this.batchMs) / 1000))), "spark.streaming.gracefulStopTimeout");
+    const timeoutMs = toMillis(
+      Number(this.sparkContext.conf.get("spark.streaming.gracefulStopTimeout", String((10 * this.batchMs) / 1000))),
+      "spark.streaming.gracefulStopTimeout",
+    );
     let timedOut = false;
     let cancel: () => void = () => {};
     const timeout = new Promise<void>((resolve) => {
@@ -325,7 +378,8 @@ export class StreamingContext {
     if (this.generator) await Promise.race([this.generator.whenGenerated(lastNeeded), timeout]);
     if (!timedOut) await Promise.race([this.scheduler.whenIdle(), timeout]);
     cancel();
-    if (timedOut) log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);
+    if (timedOut)
+      log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);
   }
 
   private reportError(err: SluiceError, fatal: boolean): void {
@@ -335,7 +389,11 @@ export class StreamingContext {
       this.rejectFailed(err);
     }
     if (fatal && this.state === "ACTIVE") {
-      log.error(err instanceof StreamingJobError ? "stopping: a checkpointed batch failed and was not committed; restart the job to re-run it" : "stopping: a receiver could not start");
+      log.error(
+        err instanceof StreamingJobError
+          ? "stopping: a checkpointed batch failed and was not committed; restart the job to re-run it"
+          : "stopping: a receiver could not start",
+      );
       void this.stop(true, false);
     }
   }

@@ -17,7 +17,10 @@ export abstract class DStreamCore<T> {
   protected storage = StorageLevel.NONE;
   protected checkpointMs: number | undefined;
 
-  constructor(readonly ssc: StreamingContext, readonly node: DStreamNode<T>) {
+  constructor(
+    readonly ssc: StreamingContext,
+    readonly node: DStreamNode<T>,
+  ) {
     this.id = ssc.graph.add(this as DStreamCore<unknown>);
     node.bind?.(this);
   }
@@ -29,7 +32,10 @@ export abstract class DStreamCore<T> {
 
   /** The time the stream's batches count from (one slide before the first). */
   get zero(): number {
-    if (this.zeroTime === undefined) throw new IllegalStateError(`${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`);
+    if (this.zeroTime === undefined)
+      throw new IllegalStateError(
+        `${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`,
+      );
     return this.zeroTime;
   }
 
@@ -75,13 +81,24 @@ export abstract class DStreamCore<T> {
     const ms = this.checkpointMs;
     if (ms === undefined) return;
     const slide = this.slideMs();
-    if (ms < slide) throw new IllegalArgumentError(`The checkpoint interval for ${this.node.kind} has been set to ${ms} ms which is lower than its slide time (${slide} ms). Please set it to at least ${slide} ms.`);
-    if (ms % slide !== 0) throw new IllegalArgumentError(`The checkpoint interval for ${this.node.kind} has been set to ${ms} ms which not a multiple of its slide time (${slide} ms). Please set it to a multiple of ${slide} ms.`);
+    if (ms < slide)
+      throw new IllegalArgumentError(
+        `The checkpoint interval for ${this.node.kind} has been set to ${ms} ms which is lower than its slide ` +
+          `time (${slide} ms). Please set it to at least ${slide} ms.`,
+      );
+    if (ms % slide !== 0)
+      throw new IllegalArgumentError(
+        `The checkpoint interval for ${this.node.kind} has been set to ${ms} ms which not a multiple of its ` +
+          `slide time (${slide} ms). Please set it to a multiple of ${slide} ms.`,
+      );
   }
 
   /** Whether this stream produces an RDD at `time`. */
   isTimeValid(time: number): boolean {
-    if (this.zeroTime === undefined) throw new IllegalStateError(`${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`);
+    if (this.zeroTime === undefined)
+      throw new IllegalStateError(
+        `${this.node.kind} [${this.id}] has not been initialized: start the StreamingContext first`,
+      );
     return time > this.zeroTime && (time - this.zeroTime) % this.slideMs() === 0;
   }
 

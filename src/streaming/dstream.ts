@@ -25,7 +25,8 @@ export type { BatchFunc } from "./outputs.js";
  * A discretized stream: one RDD per batch interval. Transformations describe a new stream
  * lazily; output operations (`pprint`, `saveAsTextFiles`, `foreachRDD`) register jobs that
  * run every batch once the context starts. Pair methods exist only on `DStream<[K, V]>`.
- * @example lines.flatMap((l) => l.split(" ")).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).pprint()
+ * @example lines.flatMap((l) => l.split(" ")).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a +
+ * b).pprint()
  */
 export class DStream<T> extends DStreamCore<T> {
   /** @internal A stream of this context over `node` (operators build their streams so). */
@@ -84,7 +85,14 @@ export class DStream<T> extends DStreamCore<T> {
 
   /** One element per batch, the reduction of its records; an empty batch gives an empty RDD. */
   reduce(f: (a: T, b: T) => T): DStream<T> {
-    return this.mapBatches((r) => r.map((x): [null, T] => [null, x]).reduceByKey(f, 1).values(), "ShuffledDStream");
+    return this.mapBatches(
+      (r) =>
+        r
+          .map((x): [null, T] => [null, x])
+          .reduceByKey(f, 1)
+          .values(),
+      "ShuffledDStream",
+    );
   }
 
   union(other: DStream<T>): DStream<T> {
@@ -100,7 +108,9 @@ export class DStream<T> extends DStreamCore<T> {
   transform<U>(f: (time: Date, rdd: RDD<T>) => RDD<U>): DStream<U>;
   transform<U>(f: BatchFunc<T, RDD<U>>): DStream<U> {
     const call = byArity(f, "transform");
-    return this.derive(new TransformedDStream<U>([this as DStream<unknown>], (rdds, time) => call(time, rdds[0] as RDD<T>)));
+    return this.derive(
+      new TransformedDStream<U>([this as DStream<unknown>], (rdds, time) => call(time, rdds[0] as RDD<T>)),
+    );
   }
 
   /** `f(a, b)` or `f(time, a, b)` with this stream's and `other`'s RDDs of the same batch. */
@@ -110,11 +120,14 @@ export class DStream<T> extends DStreamCore<T> {
     f: ((a: RDD<T>, b: RDD<U>) => RDD<V>) | ((time: Date, a: RDD<T>, b: RDD<U>) => RDD<V>),
     other: DStream<U>,
   ): DStream<V> {
-    if (f.length !== 2 && f.length !== 3) throw new IllegalArgumentError(`func should take two or three arguments, got ${f.length}`);
+    if (f.length !== 2 && f.length !== 3)
+      throw new IllegalArgumentError(`func should take two or three arguments, got ${f.length}`);
     type Three = (t: Date, a: RDD<T>, b: RDD<U>) => RDD<V>;
     const fn: Three = f.length === 3 ? (f as Three) : (_t, a, b) => (f as (a: RDD<T>, b: RDD<U>) => RDD<V>)(a, b);
     const parents = [this as DStream<unknown>, other as DStream<unknown>];
-    return this.derive(new TransformedDStream<V>(parents, (rdds, time) => fn(time, rdds[0] as RDD<T>, rdds[1] as RDD<U>)));
+    return this.derive(
+      new TransformedDStream<V>(parents, (rdds, time) => fn(time, rdds[0] as RDD<T>, rdds[1] as RDD<U>)),
+    );
   }
 
   /** Places records by their own timestamp (epoch ms or Date) for `windowByEventTime`. */
@@ -132,7 +145,12 @@ export class DStream<T> extends DStreamCore<T> {
   /** Records in each window (incremental; needs `ssc.checkpoint`). */
   countByWindow(windowDuration: number, slideDuration: number): DStream<number> {
     const ones = this.map((): number => 1);
-    return ones.reduceByWindow((a, b) => a + b, (a, b) => a - b, windowDuration, slideDuration);
+    return ones.reduceByWindow(
+      (a, b) => a + b,
+      (a, b) => a - b,
+      windowDuration,
+      slideDuration,
+    );
   }
 
   /** One element per window: the reduction of its records; with `invReduceFunc`, incremental. */

@@ -21,8 +21,14 @@ export class DStreamGraph {
 
   /** Throws once the context has started or stopped (Spark's rule). */
   assertMutable(): void {
-    if (this.frozen === "ACTIVE") throw new IllegalStateError("Adding new inputs, transformations, and output operations after starting a context is not supported");
-    if (this.frozen === "STOPPED") throw new IllegalStateError("Adding new inputs, transformations, and output operations after stopping a context is not supported");
+    if (this.frozen === "ACTIVE")
+      throw new IllegalStateError(
+        "Adding new inputs, transformations, and output operations after starting a context is not supported",
+      );
+    if (this.frozen === "STOPPED")
+      throw new IllegalStateError(
+        "Adding new inputs, transformations, and output operations after stopping a context is not supported",
+      );
   }
 
   /** Registers a stream and returns its id. */
@@ -55,10 +61,14 @@ export class DStreamGraph {
 
   /** Checks the graph and fixes every stream's zero time and remember duration. */
   start(zeroTime: number, checkpointDir: string | undefined): void {
-    if (this.outputs.length === 0) throw new IllegalArgumentError("requirement failed: No output operations registered, so nothing to execute");
+    if (this.outputs.length === 0)
+      throw new IllegalArgumentError("requirement failed: No output operations registered, so nothing to execute");
     for (const s of this.all) {
       if (s.node.stateful && checkpointDir === undefined) {
-        throw new IllegalArgumentError("requirement failed: The checkpoint directory has not been set. Please set it by StreamingContext.checkpoint().");
+        throw new IllegalArgumentError(
+          "requirement failed: The checkpoint directory has not been set. " +
+            "Please set it by StreamingContext.checkpoint().",
+        );
       }
     }
     for (const s of this.all) s.validateAtStart();
@@ -111,7 +121,10 @@ export class DStreamGraph {
   }
 
   /** Gives input streams the logged input of earlier batches (recovery). */
-  restoreInputs(offsets: ReadonlyMap<number, { inputs: Record<string, unknown> }>, resume: Record<string, unknown>): void {
+  restoreInputs(
+    offsets: ReadonlyMap<number, { inputs: Record<string, unknown> }>,
+    resume: Record<string, unknown>,
+  ): void {
     for (const s of this.inputs) {
       const plans = new Map<number, unknown>();
       for (const [t, rec] of offsets) if (String(s.id) in rec.inputs) plans.set(t, rec.inputs[s.id]);
@@ -133,8 +146,11 @@ export class DStreamGraph {
     for (const s of this.all) {
       const deps = s.node.dependencies.map((d) => d.id).join(",");
       const extra = s.node.describe?.();
-      const name = s.node.kind === "ForEachDStream" ? `output ${(s.node as ForEachDStream<unknown>).name}` : s.node.kind;
-      summary.push(`stream ${s.id}: ${name} slide=${s.slideMs()}${deps ? ` from ${deps}` : ""}${extra ? ` ${extra}` : ""}`);
+      const name =
+        s.node.kind === "ForEachDStream" ? `output ${(s.node as ForEachDStream<unknown>).name}` : s.node.kind;
+      summary.push(
+        `stream ${s.id}: ${name} slide=${s.slideMs()}${deps ? ` from ${deps}` : ""}${extra ? ` ${extra}` : ""}`,
+      );
     }
     return { fingerprint: createHash("sha256").update(summary.join("\n")).digest("hex"), summary };
   }
@@ -144,7 +160,11 @@ export class DStreamGraph {
    * is false, when replaying), then one per stateful stream to materialize its state.
    * A build error becomes that output's failure.
    */
-  generateJobs(time: number, outputs = true, stateful: readonly DStreamCore<unknown>[] = this.statefulStreams()): { jobs: Job[]; errors: StreamingJobError[] } {
+  generateJobs(
+    time: number,
+    outputs = true,
+    stateful: readonly DStreamCore<unknown>[] = this.statefulStreams(),
+  ): { jobs: Job[]; errors: StreamingJobError[] } {
     const jobs: Job[] = [];
     const errors: StreamingJobError[] = [];
     for (const out of outputs ? this.outputs : []) {
@@ -161,10 +181,16 @@ export class DStreamGraph {
       const rdd = s.isTimeValid(time) ? s.getOrCompute(time) : undefined;
       if (rdd) {
         const name = `${s.node.kind} [${s.id}]`;
-        jobs.push({ time, outputOpId: this.outputs.length + s.id, name: `checkpoint state of ${name}`, internal: true, run: async () => {
-          await rdd.localCheckpoint();
-          this.stateSizes.set(name, rdd.checkpointedRecords ?? 0);
-        } });
+        jobs.push({
+          time,
+          outputOpId: this.outputs.length + s.id,
+          name: `checkpoint state of ${name}`,
+          internal: true,
+          run: async () => {
+            await rdd.localCheckpoint();
+            this.stateSizes.set(name, rdd.checkpointedRecords ?? 0);
+          },
+        });
       }
     }
     return { jobs, errors };

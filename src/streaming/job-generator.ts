@@ -47,10 +47,15 @@ export class JobGenerator {
     const inputs = this.graph.planInputs(time);
     const ck = this.checkpointer;
     const asking = this.graph.hasAsyncInputs();
-    this.submit(time, ck || asking ? async () => {
-      if (asking) Object.assign(inputs, await this.graph.planInputsAsync(time));
-      if (ck) await ck.logOffsets(time, inputs);
-    } : undefined);
+    this.submit(
+      time,
+      ck || asking
+        ? async () => {
+            if (asking) Object.assign(inputs, await this.graph.planInputsAsync(time));
+            if (ck) await ck.logOffsets(time, inputs);
+          }
+        : undefined,
+    );
   }
 
   /** A batch whose input was logged before a crash: re-run it with that input. */

@@ -12,9 +12,14 @@ export interface JobSet {
   readonly numRecords: number;
   /** Errors met while building the batch's jobs (a user transform threw), one per output op. */
   readonly generationErrors: readonly StreamingJobError[];
-  /** Runs before any job (fixes and logs the batch's input). A failure fails the batch, fatally when `fatalOnFailure`. */
+  /**
+   * Runs before any job (fixes and logs the batch's input). A failure fails the batch, fatally when `fatalOnFailure`.
+   */
   readonly before?: () => Promise<void>;
-  /** Runs after every job succeeded (commits the batch, acknowledges its input). A failure is fatal when `fatalOnFailure`. */
+  /**
+   * Runs after every job succeeded (commits the batch, acknowledges its input). A failure is fatal when
+   * `fatalOnFailure`.
+   */
   readonly after?: () => Promise<void>;
   /** A checkpointed batch: a failure stops the context (the batch is not committed; a restart re-runs it). */
   readonly fatalOnFailure?: boolean;
@@ -22,8 +27,17 @@ export interface JobSet {
 
 /** A batch's output operation failed; names the batch time and the operation. */
 export class StreamingJobError extends SluiceError {
-  constructor(readonly batchTime: number, readonly outputOpId: number, readonly operation: string, cause: unknown) {
-    super(`Job for output operation ${outputOpId} (${operation}) of batch ${formatBatchTime(batchTime)} [${batchTime} ms] failed: ${describeError(cause)}`, { cause });
+  constructor(
+    readonly batchTime: number,
+    readonly outputOpId: number,
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(
+      `Job for output operation ${outputOpId} (${operation}) of batch ${formatBatchTime(batchTime)} ` +
+        `[${batchTime} ms] failed: ${describeError(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -101,7 +115,14 @@ export class JobScheduler {
           failureReason = wrapped.message;
           fail(wrapped);
         }
-        const op = { id: job.outputOpId, name: job.name, startTime: jobStart, endTime: this.clock.now(), failureReason, ...(job.internal ? { internal: true } : {}) };
+        const op = {
+          id: job.outputOpId,
+          name: job.name,
+          startTime: jobStart,
+          endTime: this.clock.now(),
+          failureReason,
+          ...(job.internal ? { internal: true } : {}),
+        };
         if (!failureReason) ops.push(op);
         this.bus.post("onOutputOperationCompleted", job.time, op);
       }
@@ -136,7 +157,13 @@ export class JobScheduler {
   }
 }
 
-function info(set: JobSet, submitted: number, start?: number, end?: number, ops: OutputOperationInfo[] = []): BatchInfo {
+function info(
+  set: JobSet,
+  submitted: number,
+  start?: number,
+  end?: number,
+  ops: OutputOperationInfo[] = [],
+): BatchInfo {
   return {
     batchTime: set.time,
     numRecords: set.numRecords,

@@ -12,7 +12,11 @@ import type { BatchSink } from "./sink.js";
 export type BatchFunc<T, R> = ((rdd: RDD<T>) => R) | ((time: Date, rdd: RDD<T>) => R);
 
 /** Registers an output: `fn(rdd, batchTimeMs)` runs as the batch's job. */
-export function addOutput<T>(stream: DStream<T>, name: string, fn: (rdd: RDD<T>, time: number) => void | Promise<void>): void {
+export function addOutput<T>(
+  stream: DStream<T>,
+  name: string,
+  fn: (rdd: RDD<T>, time: number) => void | Promise<void>,
+): void {
   const graph = stream.ssc.graph;
   graph.addOutput(stream.derive(new ForEachDStream(stream, name, fn, graph.outputs.length)) as DStream<unknown>);
 }
@@ -25,7 +29,9 @@ export function pprint<T>(stream: DStream<T>, num: number): void {
   addOutput(stream, "pprint", async (rdd, time) => out(formatPprint(time, await rdd.take(num + 1), num)));
 }
 
-/** Each batch written whole or not at all, at `prefix-<time ms>[.suffix]` (a re-run batch keeps its finished directory). */
+/**
+ * Each batch written whole or not at all, at `prefix-<time ms>[.suffix]` (a re-run batch keeps its finished directory).
+ */
 export function saveBatches<T>(
   stream: DStream<T>,
   name: string,

@@ -6,7 +6,9 @@ const RULER = "-".repeat(43);
 export function formatBatchTime(ms: number): string {
   const d = new Date(ms);
   const p2 = (n: number) => String(n).padStart(2, "0");
-  const base = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+  const base =
+    `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ` +
+    `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
   const millis = d.getMilliseconds();
   return millis === 0 ? base : `${base}.${String(millis * 1000).padStart(6, "0")}`;
 }

@@ -11,13 +11,24 @@ import type { BatchInfo, StreamingListener } from "../events/streaming.js";
 export class RateController implements StreamingListener {
   private readonly estimators = new Map<number, PIDRateEstimator>();
 
-  constructor(private readonly batchMs: number, private readonly tracker: ReceiverTracker, private readonly conf: SparkConf) {}
+  constructor(
+    private readonly batchMs: number,
+    private readonly tracker: ReceiverTracker,
+    private readonly conf: SparkConf,
+  ) {}
 
   private estimator(streamId: number): PIDRateEstimator {
     let e = this.estimators.get(streamId);
     if (!e) {
-      const num = (key: string, dflt: number) => Number(this.conf.get(`spark.streaming.backpressure.pid.${key}`, String(dflt)));
-      e = new PIDRateEstimator(this.batchMs, num("proportional", 1), num("integral", 0.2), num("derived", 0), num("minRate", 100));
+      const num = (key: string, dflt: number) =>
+        Number(this.conf.get(`spark.streaming.backpressure.pid.${key}`, String(dflt)));
+      e = new PIDRateEstimator(
+        this.batchMs,
+        num("proportional", 1),
+        num("integral", 0.2),
+        num("derived", 0),
+        num("minRate", 100),
+      );
       this.estimators.set(streamId, e);
     }
     return e;
@@ -27,7 +38,12 @@ export class RateController implements StreamingListener {
     if (info.processingDelay === undefined || info.schedulingDelay === undefined) return;
     for (const streamId of this.tracker.streamIds()) {
       const records = this.tracker.recordsIn(info.batchTime, streamId);
-      const rate = this.estimator(streamId).compute(info.processingEndTime ?? info.batchTime, records, info.processingDelay, info.schedulingDelay);
+      const rate = this.estimator(streamId).compute(
+        info.processingEndTime ?? info.batchTime,
+        records,
+        info.processingDelay,
+        info.schedulingDelay,
+      );
       if (rate !== undefined) this.tracker.supervisor(streamId)?.setRate(rate);
     }
   }

@@ -55,19 +55,26 @@ export function startFresh(p: StartParts): Started {
   p.graph.start(first - p.batchMs, p.checkpointDir);
   const ck = openCheckpointer(p);
   return closingOnError(ck, () => {
-  if (ck) {
-    ck.manager.resetForNewJob();
-    const { fingerprint, summary } = p.graph.fingerprint(p.batchMs);
-    const inputs = p.graph.inputResumeStates();
-    const metadata = { appName: p.sc.appName, batchMs: p.batchMs, zeroTime: first - p.batchMs, fingerprint, summary, inputs };
-    ck.ready = ck.manager.writeMetadata(metadata);
-    ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
-  }
-  const generator = p.makeGenerator(ck);
-  p.tracker.attach(p.graph.receivers(), walDir(p));
-  p.tracker.startAll();
-  generator.start(first);
-  return { generator, checkpointer: ck };
+    if (ck) {
+      ck.manager.resetForNewJob();
+      const { fingerprint, summary } = p.graph.fingerprint(p.batchMs);
+      const inputs = p.graph.inputResumeStates();
+      const metadata = {
+        appName: p.sc.appName,
+        batchMs: p.batchMs,
+        zeroTime: first - p.batchMs,
+        fingerprint,
+        summary,
+        inputs,
+      };
+      ck.ready = ck.manager.writeMetadata(metadata);
+      ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
+    }
+    const generator = p.makeGenerator(ck);
+    p.tracker.attach(p.graph.receivers(), walDir(p));
+    p.tracker.startAll();
+    generator.start(first);
+    return { generator, checkpointer: ck };
   });
 }
 
@@ -83,32 +90,32 @@ export function startRecovered(p: StartParts, plan: RecoveryPlan): Started {
   p.graph.start(zero, p.checkpointDir);
   const ck = openCheckpointer(p)!;
   return closingOnError(ck, () => {
-  const generator = p.makeGenerator(ck);
-  p.tracker.attach(p.graph.receivers(), walDir(p));
-  p.graph.restoreInputs(plan.offsets, plan.metadata.inputs);
-  const known = ck.restoreState(p.sc, plan);
-  p.tracker.startAll();
-  const committed = plan.lastCommitted ?? zero;
-  const stateful = p.graph.statefulStreams();
-  const replayFrom = Math.min(committed, ...stateful.map((s) => known.get(s) ?? zero));
-  for (let t = replayFrom + b; t <= committed; t += b) {
-    const behind = stateful.filter((s) => (known.get(s) ?? zero) < t);
-    if (behind.length > 0) generator.replay(t, behind);
-  }
-  let last = committed;
-  if (plan.pending) {
-    generator.rerunLogged(plan.pending.batchTime);
-    last = plan.pending.batchTime;
-  }
-  const nextTick = p.firstBatchTime();
-  for (let t = last + b; t < nextTick; t += b) generator.generateJobs(t);
-  generator.start(Math.max(nextTick, last + b));
-  const rerun = plan.pending ? "1 batch re-run" : "no batch to re-run";
-  log.info(
-    `recovered from ${ck.manager.dir}: last committed batch ${plan.lastCommitted ?? "none"}, ${rerun}, ` +
-      `state from ${known.size} snapshot(s)`,
-  );
-  return { generator, checkpointer: ck };
+    const generator = p.makeGenerator(ck);
+    p.tracker.attach(p.graph.receivers(), walDir(p));
+    p.graph.restoreInputs(plan.offsets, plan.metadata.inputs);
+    const known = ck.restoreState(p.sc, plan);
+    p.tracker.startAll();
+    const committed = plan.lastCommitted ?? zero;
+    const stateful = p.graph.statefulStreams();
+    const replayFrom = Math.min(committed, ...stateful.map((s) => known.get(s) ?? zero));
+    for (let t = replayFrom + b; t <= committed; t += b) {
+      const behind = stateful.filter((s) => (known.get(s) ?? zero) < t);
+      if (behind.length > 0) generator.replay(t, behind);
+    }
+    let last = committed;
+    if (plan.pending) {
+      generator.rerunLogged(plan.pending.batchTime);
+      last = plan.pending.batchTime;
+    }
+    const nextTick = p.firstBatchTime();
+    for (let t = last + b; t < nextTick; t += b) generator.generateJobs(t);
+    generator.start(Math.max(nextTick, last + b));
+    const rerun = plan.pending ? "1 batch re-run" : "no batch to re-run";
+    log.info(
+      `recovered from ${ck.manager.dir}: last committed batch ${plan.lastCommitted ?? "none"}, ${rerun}, ` +
+        `state from ${known.size} snapshot(s)`,
+    );
+    return { generator, checkpointer: ck };
   });
 }
 

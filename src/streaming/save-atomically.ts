@@ -7,7 +7,8 @@ import type { RDD } from "../core/rdd.js";
 /**
  * Writes `rdd` as a directory at `path` all at once (text by default, or with `write`, e.g.
  * `(r, dir) => r.saveAsParquetFile(dir)`): parts and `_SUCCESS` go to a temporary sibling
- * directory, which is fsynced and renamed onto `path` (through the context's file-system port). An existing `path` is a finished earlier
+ * directory, which is fsynced and renamed onto `path` (through the context's file-system port). An existing `path` is a
+ * finished earlier
  * attempt of the same batch and is kept as it is.
  */
 export async function saveAtomically(
@@ -29,7 +30,8 @@ export async function saveAtomically(
     await fs.syncDir(parent);
   } catch (err) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    if ((err as NodeJS.ErrnoException).code === "ENOTEMPTY" || (err as NodeJS.ErrnoException).code === "EEXIST") return; // another attempt finished first
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTEMPTY" || code === "EEXIST") return; // another attempt finished first
     throw err;
   }
 }

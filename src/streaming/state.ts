@@ -15,7 +15,10 @@ export class State<S> {
   private updated = false;
   private removed = false;
 
-  constructor(initial: { value: S } | undefined, private readonly timingOut = false) {
+  constructor(
+    initial: { value: S } | undefined,
+    private readonly timingOut = false,
+  ) {
     this.defined = initial !== undefined;
     this.value = initial?.value;
   }
@@ -62,13 +65,16 @@ export class State<S> {
   }
 }
 
-/** The function of `mapWithState`: called once per record of a key, and once when the key times out (value `undefined`). */
+/**
+ * The function of `mapWithState`: called once per record of a key, and once when the key times out (value `undefined`).
+ */
 export type MappingFunction<K, V, S, M> = (key: K, value: V | undefined, state: State<S>) => M;
 
 /**
  * What `mapWithState` does: the function, and optionally an initial state, a partition
  * count and an idle timeout (seconds).
- * @example StateSpec.function((word, one, state) => { const n = (state.getOption() ?? 0) + (one ?? 0); state.update(n); return [word, n]; }).timeout(60)
+ * @example StateSpec.function((word, one, state) => { const n = (state.getOption() ?? 0) + (one ?? 0); state.update(n);
+ * return [word, n]; }).timeout(60)
  */
 export class StateSpec<K, V, S, M> {
   initialRDD: RDD<[K, S]> | undefined;
@@ -78,7 +84,8 @@ export class StateSpec<K, V, S, M> {
   private constructor(readonly fn: MappingFunction<K, V, S, M>) {}
 
   static function<K, V, S, M>(fn: MappingFunction<K, V, S, M>): StateSpec<K, V, S, M> {
-    if (typeof fn !== "function") throw new IllegalArgumentError(`StateSpec.function needs a function, got ${typeof fn}`);
+    if (typeof fn !== "function")
+      throw new IllegalArgumentError(`StateSpec.function needs a function, got ${typeof fn}`);
     return new StateSpec(fn);
   }
 
@@ -88,7 +95,8 @@ export class StateSpec<K, V, S, M> {
   }
 
   numPartitions(n: number): this {
-    if (!Number.isInteger(n) || n < 1) throw new IllegalArgumentError(`StateSpec.numPartitions needs a whole number >= 1, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new IllegalArgumentError(`StateSpec.numPartitions needs a whole number >= 1, got ${n}`);
     this.partitions = n;
     return this;
   }

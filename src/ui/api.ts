@@ -8,7 +8,8 @@ export function sparkTime(ms: number | undefined): string | undefined {
 const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** The mean of a delay over the batches that have it. */
-const avgOf = (batches: BatchView[], key: "schedulingDelay" | "processingTime" | "totalDelay") => avg(batches.flatMap((b) => (b[key] === undefined ? [] : [b[key]])));
+const avgOf = (batches: BatchView[], key: "schedulingDelay" | "processingTime" | "totalDelay") =>
+  avg(batches.flatMap((b) => (b[key] === undefined ? [] : [b[key]])));
 
 /** What the REST API needs besides the store. */
 export interface AppFacts {
@@ -97,7 +98,10 @@ export function jobJson(j: JobView, store: StatusStore): Record<string, unknown>
   return {
     jobId: j.jobId,
     name: j.description,
-    description: j.group?.batchTime === undefined ? undefined : `Streaming job from [output operation ${j.group.outputOpId}, batch time ${sparkTime(j.group.batchTime)}]`,
+    description:
+      j.group?.batchTime === undefined
+        ? undefined
+        : `Streaming job from [output operation ${j.group.outputOpId}, batch time ${sparkTime(j.group.batchTime)}]`,
     submissionTime: sparkTime(j.submissionTime),
     completionTime: sparkTime(j.completionTime),
     stageIds: j.stageIds,
@@ -129,19 +133,21 @@ export function stageJson(s: StageView, withTasks: boolean): Record<string, unkn
     submissionTime: sparkTime(s.submissionTime),
     completionTime: sparkTime(s.completionTime),
     failureReason: s.failureReason,
-    ...(withTasks ? {
-      tasks: s.tasks.map((t) => ({
-        partition: t.partition,
-        attempt: t.attempt,
-        launchTime: sparkTime(t.launchTime),
-        duration: t.finishTime - t.launchTime,
-        executorId: t.executor,
-        recordsIn: t.recordsIn,
-        recordsOut: t.recordsOut,
-        status: t.failureReason ? "FAILED" : "SUCCESS",
-        errorMessage: t.failureReason,
-      })),
-    } : {}),
+    ...(withTasks
+      ? {
+          tasks: s.tasks.map((t) => ({
+            partition: t.partition,
+            attempt: t.attempt,
+            launchTime: sparkTime(t.launchTime),
+            duration: t.finishTime - t.launchTime,
+            executorId: t.executor,
+            recordsIn: t.recordsIn,
+            recordsOut: t.recordsOut,
+            status: t.failureReason ? "FAILED" : "SUCCESS",
+            errorMessage: t.failureReason,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -153,7 +159,21 @@ export function apiResponse(path: string, store: StatusStore, app: AppFacts): un
   const parts = path.split("/").filter(Boolean); // api, v1, applications, id, ...
   if (parts[0] !== "api" || parts[1] !== "v1" || parts[2] !== "applications") return undefined;
   if (parts.length === 3) {
-    return [{ id: app.appId, name: app.appName, attempts: [{ startTime: sparkTime(app.startTime), lastUpdated: sparkTime(Date.now()), duration: Date.now() - app.startTime, sparkUser: process.env.USER ?? "", completed: false }] }];
+    return [
+      {
+        id: app.appId,
+        name: app.appName,
+        attempts: [
+          {
+            startTime: sparkTime(app.startTime),
+            lastUpdated: sparkTime(Date.now()),
+            duration: Date.now() - app.startTime,
+            sparkUser: process.env.USER ?? "",
+            completed: false,
+          },
+        ],
+      },
+    ];
   }
   if (parts[3] !== app.appId) return undefined;
   const [, , , , area, a, b, c] = parts;

@@ -7,7 +7,10 @@ const promClient = lazyModule<typeof import("prom-client")>("prom-client");
 const DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** A finished batch as the metrics need it. */
-type BatchSample = Pick<BatchView, "numRecords" | "failureReason" | "processingTime" | "schedulingDelay" | "totalDelay">;
+type BatchSample = Pick<
+  BatchView,
+  "numRecords" | "failureReason" | "processingTime" | "schedulingDelay" | "totalDelay"
+>;
 
 /** Batches kept for metrics not yet made (no scrape yet); older ones are dropped past this. */
 const MAX_PENDING = 1_000_000;
@@ -21,9 +24,18 @@ export class LazyMetrics {
   private made: { register: Registry; observe: (b: BatchSample) => void } | undefined;
   private pending: BatchSample[] = [];
 
-  constructor(private readonly store: StatusStore, private readonly appName: string) {
+  constructor(
+    private readonly store: StatusStore,
+    private readonly appName: string,
+  ) {
     store.onBatchDone = (b) => {
-      const sample = { numRecords: b.numRecords, failureReason: b.failureReason, processingTime: b.processingTime, schedulingDelay: b.schedulingDelay, totalDelay: b.totalDelay };
+      const sample = {
+        numRecords: b.numRecords,
+        failureReason: b.failureReason,
+        processingTime: b.processingTime,
+        schedulingDelay: b.schedulingDelay,
+        totalDelay: b.totalDelay,
+      };
       if (this.made) this.made.observe(sample);
       else if (this.pending.push(sample) > MAX_PENDING) this.pending.shift();
     };
@@ -49,12 +61,39 @@ function createMetrics(store: StatusStore, appName: string): { register: Registr
   const register = new Registry();
   register.setDefaultLabels({ app: appName });
   collectDefaultMetrics({ register, prefix: "sluice_process_" });
-  const completed = new Counter({ name: "sluice_streaming_batches_completed_total", help: "Batches whose jobs all ran", registers: [register] });
-  const failed = new Counter({ name: "sluice_streaming_batches_failed_total", help: "Batches with a failed output operation", registers: [register] });
-  const records = new Counter({ name: "sluice_streaming_records_total", help: "Records in completed batches", registers: [register] });
-  const processing = new Histogram({ name: "sluice_streaming_processing_time_seconds", help: "Time from a batch's start to the end of its jobs", buckets: DELAY_BUCKETS, registers: [register] });
-  const scheduling = new Histogram({ name: "sluice_streaming_scheduling_delay_seconds", help: "Time a batch waited for the batches before it", buckets: DELAY_BUCKETS, registers: [register] });
-  const totalDelay = new Histogram({ name: "sluice_streaming_total_delay_seconds", help: "Scheduling delay plus processing time", buckets: DELAY_BUCKETS, registers: [register] });
+  const completed = new Counter({
+    name: "sluice_streaming_batches_completed_total",
+    help: "Batches whose jobs all ran",
+    registers: [register],
+  });
+  const failed = new Counter({
+    name: "sluice_streaming_batches_failed_total",
+    help: "Batches with a failed output operation",
+    registers: [register],
+  });
+  const records = new Counter({
+    name: "sluice_streaming_records_total",
+    help: "Records in completed batches",
+    registers: [register],
+  });
+  const processing = new Histogram({
+    name: "sluice_streaming_processing_time_seconds",
+    help: "Time from a batch's start to the end of its jobs",
+    buckets: DELAY_BUCKETS,
+    registers: [register],
+  });
+  const scheduling = new Histogram({
+    name: "sluice_streaming_scheduling_delay_seconds",
+    help: "Time a batch waited for the batches before it",
+    buckets: DELAY_BUCKETS,
+    registers: [register],
+  });
+  const totalDelay = new Histogram({
+    name: "sluice_streaming_total_delay_seconds",
+    help: "Scheduling delay plus processing time",
+    buckets: DELAY_BUCKETS,
+    registers: [register],
+  });
   const observe = (b: BatchSample) => {
     completed.inc();
     if (b.failureReason) failed.inc();

@@ -10,16 +10,33 @@ import type { StatusStore, UiEvent } from "./status-store.js";
 export const UI_FILES = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist-ui");
 
 /** Paths of the single-page front end; each serves index.html and the page picks its view. */
-const PAGES = new Set(["/streaming", "/streaming/batch", "/receivers", "/jobs", "/jobs/job", "/stages/stage", "/environment"]);
+const PAGES = new Set([
+  "/streaming",
+  "/streaming/batch",
+  "/receivers",
+  "/jobs",
+  "/jobs/job",
+  "/stages/stage",
+  "/environment",
+]);
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".map": "application/json" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json",
+};
 
 /** The web UI's HTTP server: pages, static files, live events (SSE), `/metrics` and `/api/v1`. */
 export class UiServer {
   private readonly clients = new Set<ServerResponse>();
   private readonly unsubscribe: () => void;
 
-  private constructor(private readonly server: Server, readonly url: string, private readonly store: StatusStore) {
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly store: StatusStore,
+  ) {
     this.unsubscribe = store.subscribe((e) => this.broadcast(e));
   }
 
@@ -27,7 +44,14 @@ export class UiServer {
    * Listens on `host:port`, or the next free port (up to `maxRetries` more), as Spark's UI does;
    * port 0 takes any free port. The server does not keep the process alive.
    */
-  static async start(opts: { host: string; port: number; maxRetries: number; store: StatusStore; metrics: LazyMetrics; app: AppFacts }): Promise<UiServer> {
+  static async start(opts: {
+    host: string;
+    port: number;
+    maxRetries: number;
+    store: StatusStore;
+    metrics: LazyMetrics;
+    app: AppFacts;
+  }): Promise<UiServer> {
     let lastError: unknown;
     for (let i = 0; i <= opts.maxRetries; i++) {
       const port = opts.port === 0 ? 0 : opts.port + i;
@@ -46,14 +70,25 @@ export class UiServer {
       // open pages (their event streams) must not keep a finished job's process alive either
       server.on("connection", (socket) => socket.unref());
       const bound = (server.address() as { port: number }).port;
-      const ui = new UiServer(server, `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${bound}`, opts.store);
-      server.on("request", (req, res) => void ui.handle(req, res, opts.metrics, opts.app).catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end(String(err));
-      }));
+      const ui = new UiServer(
+        server,
+        `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${bound}`,
+        opts.store,
+      );
+      server.on(
+        "request",
+        (req, res) =>
+          void ui.handle(req, res, opts.metrics, opts.app).catch((err: unknown) => {
+            if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+            res.end(String(err));
+          }),
+      );
       return ui;
     }
-    throw new Error(`no free port for the web UI from ${opts.port} to ${opts.port + opts.maxRetries} (spark.ui.port, spark.port.maxRetries): ${(lastError as Error).message}`);
+    throw new Error(
+      `no free port for the web UI from ${opts.port} to ${opts.port + opts.maxRetries} (spark.ui.port, ` +
+        `spark.port.maxRetries): ${(lastError as Error).message}`,
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, metrics: LazyMetrics, app: AppFacts): Promise<void> {
@@ -71,7 +106,9 @@ export class UiServer {
     if (path === "/events") return this.openEvents(res, app);
     if (path.startsWith("/api/")) {
       const body = apiResponse(path, this.store, app);
-      return body === undefined ? send(res, 404, "application/json", JSON.stringify({ error: `unknown path ${path}` })) : send(res, 200, "application/json", JSON.stringify(body, null, 2));
+      return body === undefined
+        ? send(res, 404, "application/json", JSON.stringify({ error: `unknown path ${path}` }))
+        : send(res, 200, "application/json", JSON.stringify(body, null, 2));
     }
     if (PAGES.has(path)) return this.file(res, "index.html");
     if (path.startsWith("/static/")) return this.file(res, path.slice("/static/".length));

@@ -12,7 +12,14 @@ export interface BatchView {
   schedulingDelay?: number;
   processingTime?: number;
   totalDelay?: number;
-  outputOps: { id: number; name: string; startTime?: number; endTime?: number; failureReason?: string; internal?: boolean }[];
+  outputOps: {
+    id: number;
+    name: string;
+    startTime?: number;
+    endTime?: number;
+    failureReason?: string;
+    internal?: boolean;
+  }[];
   failureReason?: string;
   jobIds: number[];
 }
@@ -38,7 +45,8 @@ export interface JobView extends JobInfo {
 }
 
 /** What one UI update sends to live pages. */
-export type UiEvent = { kind: "batch"; batch: BatchView } | { kind: "receiver"; receiver: ReceiverView } | { kind: "job"; job: JobView };
+export type UiEvent =
+  { kind: "batch"; batch: BatchView } | { kind: "receiver"; receiver: ReceiverView } | { kind: "job"; job: JobView };
 
 /** How the store reads receivers' running totals and the scheduler's backlog. */
 export interface StreamingSource {
@@ -68,7 +76,10 @@ export class StatusStore {
   /** Told of every batch that completes (the metrics). */
   onBatchDone: ((b: BatchView) => void) | undefined;
 
-  constructor(private readonly retainedBatches = 1000, private readonly retainedJobs = 1000) {}
+  constructor(
+    private readonly retainedBatches = 1000,
+    private readonly retainedJobs = 1000,
+  ) {}
 
   subscribe(f: (e: UiEvent) => void): () => void {
     this.subscribers.add(f);
@@ -125,7 +136,14 @@ export class StatusStore {
   private updateBatch(info: BatchInfo, status: BatchView["status"]): BatchView {
     let b = this.batches.get(info.batchTime);
     if (!b) {
-      b = { batchTime: info.batchTime, status, numRecords: info.numRecords, submissionTime: info.submissionTime, outputOps: [], jobIds: [] };
+      b = {
+        batchTime: info.batchTime,
+        status,
+        numRecords: info.numRecords,
+        submissionTime: info.submissionTime,
+        outputOps: [],
+        jobIds: [],
+      };
       this.batches.set(info.batchTime, b);
       if (this.batches.size > this.retainedBatches) this.batches.delete(this.batches.keys().next().value!);
     }

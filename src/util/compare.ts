@@ -59,7 +59,5 @@ function compareArrays(a: unknown[], b: unknown[]): number {
 
 /** A comparator on `key(x)`, reversed when `ascending` is false. */
 export function comparatorBy<T>(key: (x: T) => unknown = (x) => x, ascending = true): (a: T, b: T) => number {
-  return ascending
-    ? (a, b) => compareValues(key(a), key(b))
-    : (a, b) => compareValues(key(b), key(a));
+  return ascending ? (a, b) => compareValues(key(a), key(b)) : (a, b) => compareValues(key(b), key(a));
 }

@@ -25,9 +25,11 @@ export class Connections {
     this.closed = true;
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map(async ({ value, close }) => {
-      const c = await value.catch(() => undefined);
-      if (c !== undefined) await Promise.resolve(close(c as never)).catch(() => undefined);
-    }));
+    await Promise.all(
+      all.map(async ({ value, close }) => {
+        const c = await value.catch(() => undefined);
+        if (c !== undefined) await Promise.resolve(close(c as never)).catch(() => undefined);
+      }),
+    );
   }
 }

@@ -35,7 +35,9 @@ export function formatSeconds(ms: number): string {
 export function toMultipleOf(seconds: number, parentSlideMs: number, what: string): number {
   const ms = toMillis(seconds, what);
   if (ms % parentSlideMs !== 0) {
-    throw new IllegalArgumentError(`${what} ${formatSeconds(ms)} is not a multiple of the parent's slide ${formatSeconds(parentSlideMs)}`);
+    throw new IllegalArgumentError(
+      `${what} ${formatSeconds(ms)} is not a multiple of the parent's slide ${formatSeconds(parentSlideMs)}`,
+    );
   }
   return ms;
 }

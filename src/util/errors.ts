@@ -20,7 +20,10 @@ export class EmptyRDDError extends SluiceError {}
 
 /** An input path given to `textFile`, `wholeTextFiles` or a file stream does not exist. */
 export class InputPathError extends SluiceError {
-  constructor(readonly path: string, detail = "does not exist") {
+  constructor(
+    readonly path: string,
+    detail = "does not exist",
+  ) {
     super(`Input path ${path} ${detail}`);
   }
 }
@@ -37,7 +40,8 @@ export class TaskFailedError extends SluiceError {
   ) {
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     super(
-      `Task for partition ${partition} of ${rddName} [RDD ${rddId}] in stage ${stageId} failed ${attempts} time(s); last failure: ${why}`,
+      `Task for partition ${partition} of ${rddName} [RDD ${rddId}] in stage ${stageId} failed ${attempts} ` +
+        `time(s); last failure: ${why}`,
       { cause },
     );
   }
@@ -48,5 +52,8 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-/** Records cannot be written in or read from a file format (a column with mixed types, a corrupt file); the message names where. */
+/**
+ * Records cannot be written in or read from a file format (a column with mixed types, a corrupt file); the message
+ * names where.
+ */
 export class RecordFormatError extends SluiceError {}

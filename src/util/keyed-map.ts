@@ -114,7 +114,12 @@ function canonicalForm(value: unknown): unknown {
     return ["y", Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))];
   }
   const obj = value as Record<string, unknown>;
-  return ["o", Object.keys(obj).sort().map((k) => [k, canonicalForm(obj[k])])];
+  return [
+    "o",
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, canonicalForm(obj[k])]),
+  ];
 }
 
 /** Value equality of two keys, consistent with `KeyedMap`. */

@@ -40,13 +40,19 @@ export function pyRepr(value: unknown): string {
   if (value instanceof Uint8Array) return reprBytes(value);
   if (hasOwnToString(value as object)) return String(value);
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj).map((k) => `${reprString(k)}: ${pyRepr(obj[k])}`).join(", ")}}`;
+  return `{${Object.keys(obj)
+    .map((k) => `${reprString(k)}: ${pyRepr(obj[k])}`)
+    .join(", ")}}`;
 }
 
 function hasOwnToString(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
-  return proto !== Object.prototype && proto !== null && typeof value.toString === "function" &&
-    value.toString !== Object.prototype.toString;
+  return (
+    proto !== Object.prototype &&
+    proto !== null &&
+    typeof value.toString === "function" &&
+    value.toString !== Object.prototype.toString
+  );
 }
 
 function reprNumber(x: number): string {

@@ -27,9 +27,11 @@ export async function publishBatchToMqtt(
   opts: MqttSinkOptions,
 ): Promise<void> {
   const open = () => mqttLib().connectAsync(opts.url, { protocolVersion: 5 });
-  const client = await conns.get(`mqtt ${opts.url}`, open, (c: mqtt.MqttClient) => c.endAsync()).catch((err: Error) => {
-    throw new SluiceError(`cannot reach MQTT broker at ${opts.url}: ${err.message}`, { cause: err });
-  });
+  const client = await conns
+    .get(`mqtt ${opts.url}`, open, (c: mqtt.MqttClient) => c.endAsync())
+    .catch((err: Error) => {
+      throw new SluiceError(`cannot reach MQTT broker at ${opts.url}: ${err.message}`, { cause: err });
+    });
   const job = opts.jobId ?? opts.topic;
   for (const [i, r] of records.entries()) {
     const properties = { userProperties: { "message-id": messageId(job, outputId, batchTime, i) } };
@@ -39,5 +41,8 @@ export async function publishBatchToMqtt(
 
 /** `stream.publishToMqtt(opts)` as a sink. */
 export function mqttSink<T>(opts: MqttSinkOptions): BatchSink<T> {
-  return { name: "publishToMqtt", write: (b) => publishBatchToMqtt(b.connections, b.records, b.time, b.outputId, opts) };
+  return {
+    name: "publishToMqtt",
+    write: (b) => publishBatchToMqtt(b.connections, b.records, b.time, b.outputId, opts),
+  };
 }

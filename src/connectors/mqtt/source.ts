@@ -37,7 +37,11 @@ export class MQTTReceiver<T = string> extends AckingReceiver<T> {
       properties: { sessionExpiryInterval: 3600 },
       reconnectPeriod: 0, // reconnecting is the supervisor's job, with backoff
       customHandleAcks: (topic, message, packet, done) => {
-        this.deliver({ payload: message, where: `mqtt ${this.brokerUrl} ${topic} packet ${packet.messageId ?? "-"}`, ack: () => done(0) });
+        this.deliver({
+          payload: message,
+          where: `mqtt ${this.brokerUrl} ${topic} packet ${packet.messageId ?? "-"}`,
+          ack: () => done(0),
+        });
       },
     });
     this.client = client;
@@ -82,14 +86,32 @@ export class MQTTReceiver<T = string> extends AckingReceiver<T> {
   }
 }
 
-/** `MQTTUtils.createStream(ssc, brokerUrl, topic)`: message payloads (UTF-8), as PySpark's; with `format`, decoded objects. */
+/**
+ * `MQTTUtils.createStream(ssc, brokerUrl, topic)`: message payloads (UTF-8), as PySpark's; with `format`, decoded
+ * objects.
+ */
 export const MQTTUtils = {
   createStream: createMQTTStream,
 };
 
-function createMQTTStream(ssc: StreamingContext, brokerUrl: string, topic: string, opts: MessageFormatOptions & { format: "json" | "avro" }): DecodedStream<Record<string, unknown>>;
-function createMQTTStream(ssc: StreamingContext, brokerUrl: string, topic: string, opts?: MessageFormatOptions): DecodedStream<string>;
-function createMQTTStream(ssc: StreamingContext, brokerUrl: string, topic: string, opts: MessageFormatOptions = {}): DecodedStream<unknown> {
+function createMQTTStream(
+  ssc: StreamingContext,
+  brokerUrl: string,
+  topic: string,
+  opts: MessageFormatOptions & { format: "json" | "avro" },
+): DecodedStream<Record<string, unknown>>;
+function createMQTTStream(
+  ssc: StreamingContext,
+  brokerUrl: string,
+  topic: string,
+  opts?: MessageFormatOptions,
+): DecodedStream<string>;
+function createMQTTStream(
+  ssc: StreamingContext,
+  brokerUrl: string,
+  topic: string,
+  opts: MessageFormatOptions = {},
+): DecodedStream<unknown> {
   const receiver = new MQTTReceiver<unknown>(brokerUrl, topic, opts);
   return Object.assign(ssc.receiverStream(receiver), { malformedRecords: () => receiver.decoder.malformed });
 }

@@ -22,16 +22,26 @@ export interface NatsSinkOptions {
  * duplicate window (2 minutes by default), so a batch re-run soon after a crash publishes
  * nothing twice. Strings are sent as they are, other values as JSON.
  */
-export async function publishBatchToNats(conns: Connections, records: readonly unknown[], batchTime: number, outputId: number, opts: NatsSinkOptions): Promise<number> {
+export async function publishBatchToNats(
+  conns: Connections,
+  records: readonly unknown[],
+  batchTime: number,
+  outputId: number,
+  opts: NatsSinkOptions,
+): Promise<number> {
   const open = () => natsLib().connect({ servers: opts.servers });
-  const nc = await conns.get(`nats ${opts.servers}`, open, (c: NatsConnection) => c.close()).catch((err: Error) => {
-    throw new SluiceError(`cannot reach NATS at ${opts.servers}: ${err.message}`, { cause: err });
-  });
+  const nc = await conns
+    .get(`nats ${opts.servers}`, open, (c: NatsConnection) => c.close())
+    .catch((err: Error) => {
+      throw new SluiceError(`cannot reach NATS at ${opts.servers}: ${err.message}`, { cause: err });
+    });
   const js = jetstreamLib().jetstream(nc);
   let duplicates = 0;
   const job = opts.jobId ?? opts.subject;
   for (const [i, r] of records.entries()) {
-    const ack = await js.publish(opts.subject, typeof r === "string" ? r : JSON.stringify(r), { msgID: `${job}:${outputId}:${batchTime}:${i}` });
+    const ack = await js.publish(opts.subject, typeof r === "string" ? r : JSON.stringify(r), {
+      msgID: `${job}:${outputId}:${batchTime}:${i}`,
+    });
     if (ack.duplicate) duplicates++;
   }
   return duplicates;
@@ -39,5 +49,8 @@ export async function publishBatchToNats(conns: Connections, records: readonly u
 
 /** `stream.publishToNats(opts)` as a sink: records published with ids JetStream deduplicates. */
 export function natsSink<T>(opts: NatsSinkOptions): BatchSink<T> {
-  return { name: "publishToNats", write: (b) => publishBatchToNats(b.connections, b.records, b.time, b.outputId, opts) };
+  return {
+    name: "publishToNats",
+    write: (b) => publishBatchToNats(b.connections, b.records, b.time, b.outputId, opts),
+  };
 }

@@ -31,7 +31,10 @@ export interface NatsJetStreamOptions extends MessageFormatOptions {
   readonly stream: string;
   /** Subject filter (default: every subject of the stream). */
   readonly subject?: string;
-  /** The name under which the job's committed position is kept at the server (a key-value bucket), so a fresh job resumes there. */
+  /**
+   * The name under which the job's committed position is kept at the server (a key-value bucket), so a fresh job
+   * resumes there.
+   */
   readonly durable: string;
   readonly maxRecordsPerBatch?: number;
   readonly partitions?: number;
@@ -82,7 +85,10 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
     const { js, jsm } = await this.connected();
     const last = (await jsm.streams.info(this.opts.stream)).state.last_seq;
     if (last <= from || max <= 0) return [];
-    const consumer = await js.consumers.get(this.opts.stream, { opt_start_seq: from + 1, filter_subjects: this.opts.subject });
+    const consumer = await js.consumers.get(this.opts.stream, {
+      opt_start_seq: from + 1,
+      filter_subjects: this.opts.subject,
+    });
     const out: RawMessage[] = [];
     const batch = await consumer.fetch({ max_messages: max, expires: 2000 });
     for await (const m of batch) {
@@ -95,7 +101,10 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
 
   async readAfter(from: string, max: number): Promise<{ range: OffsetRange; records: RawMessage[] }> {
     const records = await this.read(Number(from), max, Infinity);
-    return { range: { from, to: records.length ? String(records[records.length - 1]!.seq) : from, count: records.length }, records };
+    return {
+      range: { from, to: records.length ? String(records[records.length - 1]!.seq) : from, count: records.length },
+      records,
+    };
   }
 
   async readRange(range: OffsetRange): Promise<RawMessage[]> {
@@ -105,8 +114,17 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
       const { jsm } = await this.connected();
       const first = (await jsm.streams.info(this.opts.stream)).state.first_seq;
       // fewer than logged while they are all still kept: a fetch cut short (a dropped connection); the batch retries
-      if (first <= Number(range.from) + 1) throw new Error(`read ${records.length} of the ${range.count} messages of (${range.from}, ${range.to}] from NATS ${this.opts.servers}`);
-      throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", `SLUICE_E_SOURCE_TRIMMED: a logged batch needs ${range.count} messages of JetStream stream '${this.opts.stream}' in (${range.from}, ${range.to}] but only ${records.length} remain; raise the stream's retention or restore it`);
+      if (first <= Number(range.from) + 1)
+        throw new Error(
+          `read ${records.length} of the ${range.count} messages of (${range.from}, ${range.to}] from NATS ` +
+            `${this.opts.servers}`,
+        );
+      throw new CheckpointError(
+        "SLUICE_E_NOT_RECOVERABLE",
+        `SLUICE_E_SOURCE_TRIMMED: a logged batch needs ${range.count} messages of JetStream stream ` +
+          `'${this.opts.stream}' in (${range.from}, ${range.to}] but only ${records.length} remain; raise the ` +
+          `stream's retention or restore it`,
+      );
     }
     return records;
   }
@@ -118,7 +136,11 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
 
   async close(): Promise<void> {
     const c = this.conn.take();
-    if (c) await c.then(({ nc }) => nc.drain(), () => undefined);
+    if (c)
+      await c.then(
+        ({ nc }) => nc.drain(),
+        () => undefined,
+      );
   }
 }
 
@@ -126,22 +148,33 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
  * NATS JetStream as a direct, replayable input: each batch takes the messages after the
  * previous batch's last sequence number; the range is logged before the batch runs, and the
  * committed position is stored at the server under `durable` after the batch is committed.
- * @example NatsJetStreamUtils.createDirectStream(ssc, { servers: "127.0.0.1:4222", stream: "EVENTS", durable: "sluice" })
+ * @example NatsJetStreamUtils.createDirectStream(ssc, { servers: "127.0.0.1:4222", stream: "EVENTS", durable: "sluice"
+ * })
  */
 export const NatsJetStreamUtils = {
   createDirectStream: createJetStreamDirectStream,
 };
 
-function createJetStreamDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions & { format: "json" | "avro" }): DecodedStream<Record<string, unknown>>;
-function createJetStreamDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions): DecodedStream<JetStreamMessage>;
+function createJetStreamDirectStream(
+  ssc: StreamingContext,
+  opts: NatsJetStreamOptions & { format: "json" | "avro" },
+): DecodedStream<Record<string, unknown>>;
+function createJetStreamDirectStream(
+  ssc: StreamingContext,
+  opts: NatsJetStreamOptions,
+): DecodedStream<JetStreamMessage>;
 function createJetStreamDirectStream(ssc: StreamingContext, opts: NatsJetStreamOptions): DecodedStream<unknown> {
-  return directStream(ssc, {
-    source: new JetStreamSource(opts),
-    name: "NatsJetStreamUtils.createDirectStream",
-    maxRecordsPerBatch: opts.maxRecordsPerBatch,
-    partitions: opts.partitions,
-    payload: (m: RawMessage) => m.bytes,
-    where: (m) => `nats ${opts.stream} seq ${m.seq}`,
-    raw: (m): JetStreamMessage => ({ seq: m.seq, subject: m.subject, data: decoder.decode(m.bytes) }),
-  }, opts);
+  return directStream(
+    ssc,
+    {
+      source: new JetStreamSource(opts),
+      name: "NatsJetStreamUtils.createDirectStream",
+      maxRecordsPerBatch: opts.maxRecordsPerBatch,
+      partitions: opts.partitions,
+      payload: (m: RawMessage) => m.bytes,
+      where: (m) => `nats ${opts.stream} seq ${m.seq}`,
+      raw: (m): JetStreamMessage => ({ seq: m.seq, subject: m.subject, data: decoder.decode(m.bytes) }),
+    },
+    opts,
+  );
 }

@@ -35,9 +35,11 @@ export async function publishBatchToRabbitMQ(
     const model = await amqpLib().connect(opts.url);
     return { model, channel: await model.createConfirmChannel() };
   };
-  const { channel } = await conns.get(`rabbitmq ${opts.url}`, open, (c: Confirmed) => c.model.close()).catch((err: Error) => {
-    throw new SluiceError(`cannot reach RabbitMQ at ${opts.url}: ${err.message}`, { cause: err });
-  });
+  const { channel } = await conns
+    .get(`rabbitmq ${opts.url}`, open, (c: Confirmed) => c.model.close())
+    .catch((err: Error) => {
+      throw new SluiceError(`cannot reach RabbitMQ at ${opts.url}: ${err.message}`, { cause: err });
+    });
   await channel.assertQueue(opts.queue, { durable: true });
   const job = opts.jobId ?? opts.queue;
   records.forEach((r, i) => {

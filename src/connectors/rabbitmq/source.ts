@@ -44,9 +44,20 @@ export class RabbitMQReceiver<T = string> extends AckingReceiver<T> {
     const channel = await this.connection.createChannel();
     await channel.assertQueue(this.opts.queue, { durable: true });
     await channel.prefetch(this.opts.prefetch ?? 1000);
-    await channel.consume(this.opts.queue, (msg) => {
-      if (msg) this.deliver({ payload: msg.content, where: `rabbitmq ${this.opts.queue} delivery ${++this.deliveries}${msg.properties.messageId ? ` (message id ${msg.properties.messageId})` : ""}`, ack: () => channel.ack(msg) });
-    }, { noAck: false });
+    await channel.consume(
+      this.opts.queue,
+      (msg) => {
+        if (msg)
+          this.deliver({
+            payload: msg.content,
+            where:
+              `rabbitmq ${this.opts.queue} delivery ` +
+              `${++this.deliveries}${msg.properties.messageId ? ` (message id ${msg.properties.messageId})` : ""}`,
+            ack: () => channel.ack(msg),
+          });
+      },
+      { noAck: false },
+    );
   }
 
   private readonly onClose = () => this.restart(`connection to RabbitMQ at ${this.opts.url} closed`);
@@ -66,7 +77,10 @@ export const RabbitMQUtils = {
   createStream: createRabbitMQStream,
 };
 
-function createRabbitMQStream(ssc: StreamingContext, opts: RabbitMQOptions & { format: "json" | "avro" }): DecodedStream<Record<string, unknown>>;
+function createRabbitMQStream(
+  ssc: StreamingContext,
+  opts: RabbitMQOptions & { format: "json" | "avro" },
+): DecodedStream<Record<string, unknown>>;
 function createRabbitMQStream(ssc: StreamingContext, opts: RabbitMQOptions): DecodedStream<string>;
 function createRabbitMQStream(ssc: StreamingContext, opts: RabbitMQOptions): DecodedStream<unknown> {
   const receiver = new RabbitMQReceiver<unknown>(opts);

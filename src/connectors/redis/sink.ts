@@ -30,7 +30,13 @@ return 0`;
  * (job, output, batch time): a marker key is set with the writes, so a batch re-run after a
  * crash finds it and writes nothing. Values that are not strings are stored as JSON.
  */
-export async function writeBatchToRedis(conns: Connections, pairs: readonly [unknown, unknown][], batchTime: number, outputId: number, opts: RedisSinkOptions): Promise<boolean> {
+export async function writeBatchToRedis(
+  conns: Connections,
+  pairs: readonly [unknown, unknown][],
+  batchTime: number,
+  outputId: number,
+  opts: RedisSinkOptions,
+): Promise<boolean> {
   const open = () => new (ioredis().Redis)(opts.url, { maxRetriesPerRequest: 3 });
   const redis = await conns.get(`redis ${opts.url}`, open, (r: Redis) => r.disconnect());
   const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -39,7 +45,10 @@ export async function writeBatchToRedis(conns: Connections, pairs: readonly [unk
   try {
     return (await redis.eval(WRITE_ONCE, 2, marker, opts.hash, ...args)) === 1;
   } catch (err) {
-    throw new SluiceError(`writing batch ${batchTime} to Redis hash '${opts.hash}' at ${opts.url} failed: ${(err as Error).message}`, { cause: err });
+    throw new SluiceError(
+      `writing batch ${batchTime} to Redis hash '${opts.hash}' at ${opts.url} failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

@@ -18,7 +18,9 @@ export interface StreamEntry {
 
 /** Options of `RedisStreams.createDirectStream`. */
 export interface RedisStreamOptions extends Omit<MessageFormatOptions, "format"> {
-  /** `"json"`: each entry's `field` holds one JSON object, and the stream carries those objects. Default: the entries. */
+  /**
+   * `"json"`: each entry's `field` holds one JSON object, and the stream carries those objects. Default: the entries.
+   */
   readonly format?: "json";
   /** The field holding the payload for `format` (default `"data"`). */
   readonly field?: string;
@@ -37,7 +39,11 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
   private readonly redis: Redis;
 
   constructor(private readonly opts: RedisStreamOptions) {
-    this.redis = new (ioredis().Redis)(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(2000, 100 * 2 ** n) });
+    this.redis = new (ioredis().Redis)(opts.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      retryStrategy: (n) => Math.min(2000, 100 * 2 ** n),
+    });
     // a dropped connection is re-made by ioredis; the batch reading then retries (see DirectInputDStream)
     this.redis.on("error", (err: Error) => log.warn(`Redis ${opts.url}: ${err.message}`));
   }
@@ -46,7 +52,10 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
     return `redis ${this.opts.stream} (group ${this.opts.group})`;
   }
 
-  /** Runs `f` on the connection; a failure names the server (a dropped connection is re-made by ioredis, the batch retries). */
+  /**
+   * Runs `f` on the connection; a failure names the server (a dropped connection is re-made by ioredis, the batch
+   * retries).
+   */
   private async call<T>(what: string, f: (r: Redis) => Promise<T>): Promise<T> {
     try {
       if (this.redis.status === "wait") await this.redis.connect();
@@ -59,11 +68,15 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
 
   async initialPosition(): Promise<string> {
     try {
-      await this.call("create the consumer group", (r) => r.xgroup("CREATE", this.opts.stream, this.opts.group, "0", "MKSTREAM"));
+      await this.call("create the consumer group", (r) =>
+        r.xgroup("CREATE", this.opts.stream, this.opts.group, "0", "MKSTREAM"),
+      );
     } catch (err) {
       if (!/BUSYGROUP/.test((err as Error).message)) throw err;
     }
-    const groups = (await this.call("read the consumer group", (r) => r.xinfo("GROUPS", this.opts.stream))) as unknown[][];
+    const groups = (await this.call("read the consumer group", (r) =>
+      r.xinfo("GROUPS", this.opts.stream),
+    )) as unknown[][];
     for (const g of groups) {
       const info = toRecord(g);
       if (info.name === this.opts.group) return String(info["last-delivered-id"] ?? "0-0");
@@ -72,16 +85,30 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
   }
 
   async readAfter(from: string, max: number): Promise<{ range: OffsetRange; records: StreamEntry[] }> {
-    const raw = (await this.call("read entries", (r) => r.xrange(this.opts.stream, `(${from}`, "+", "COUNT", max))) as [string, string[]][];
+    const raw = (await this.call("read entries", (r) => r.xrange(this.opts.stream, `(${from}`, "+", "COUNT", max))) as [
+      string,
+      string[],
+    ][];
     const records = raw.map(toEntry);
-    return { range: { from, to: records.length ? records[records.length - 1]!.id : from, count: records.length }, records };
+    return {
+      range: { from, to: records.length ? records[records.length - 1]!.id : from, count: records.length },
+      records,
+    };
   }
 
   async readRange(range: OffsetRange): Promise<StreamEntry[]> {
     if (range.count === 0) return [];
-    const raw = (await this.call("read entries", (r) => r.xrange(this.opts.stream, `(${range.from}`, range.to))) as [string, string[]][];
+    const raw = (await this.call("read entries", (r) => r.xrange(this.opts.stream, `(${range.from}`, range.to))) as [
+      string,
+      string[],
+    ][];
     if (raw.length < range.count) {
-      throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", `SLUICE_E_SOURCE_TRIMMED: a logged batch needs ${range.count} entries of Redis stream '${this.opts.stream}' in (${range.from}, ${range.to}] but only ${raw.length} remain; raise MAXLEN/retention or restore the stream`);
+      throw new CheckpointError(
+        "SLUICE_E_NOT_RECOVERABLE",
+        `SLUICE_E_SOURCE_TRIMMED: a logged batch needs ${range.count} entries of Redis stream ` +
+          `'${this.opts.stream}' in (${range.from}, ${range.to}] but only ${raw.length} remain; raise ` +
+          `MAXLEN/retention or restore the stream`,
+      );
     }
     return raw.map(toEntry);
   }
@@ -117,23 +144,34 @@ export const RedisStreams = {
   createDirectStream: createRedisDirectStream,
 };
 
-function createRedisDirectStream(ssc: StreamingContext, opts: RedisStreamOptions & { format: "json" }): DecodedStream<Record<string, unknown>>;
+function createRedisDirectStream(
+  ssc: StreamingContext,
+  opts: RedisStreamOptions & { format: "json" },
+): DecodedStream<Record<string, unknown>>;
 function createRedisDirectStream(ssc: StreamingContext, opts: RedisStreamOptions): DecodedStream<StreamEntry>;
 function createRedisDirectStream(ssc: StreamingContext, opts: RedisStreamOptions): DecodedStream<unknown> {
-  if ((opts.format as string | undefined) === "avro") throw new IllegalArgumentError(`RedisStreams.createDirectStream: Redis stream fields are read as text, so format "avro" is not offered; use "json"`);
+  if ((opts.format as string | undefined) === "avro")
+    throw new IllegalArgumentError(
+      `RedisStreams.createDirectStream: Redis stream fields are read as text, so format "avro" is not offered; ` +
+        `use "json"`,
+    );
   const field = opts.field ?? "data";
   const encoder = new TextEncoder();
-  return directStream(ssc, {
-    source: new RedisStreamSource(opts),
-    name: "RedisStreams.createDirectStream",
-    maxRecordsPerBatch: opts.maxRecordsPerBatch,
-    partitions: opts.partitions,
-    payload: (e: StreamEntry) => {
-      const v = e.fields[field];
-      if (v === undefined) throw new Error(`entry has no field '${field}'`);
-      return encoder.encode(v);
+  return directStream(
+    ssc,
+    {
+      source: new RedisStreamSource(opts),
+      name: "RedisStreams.createDirectStream",
+      maxRecordsPerBatch: opts.maxRecordsPerBatch,
+      partitions: opts.partitions,
+      payload: (e: StreamEntry) => {
+        const v = e.fields[field];
+        if (v === undefined) throw new Error(`entry has no field '${field}'`);
+        return encoder.encode(v);
+      },
+      where: (e) => `redis ${opts.stream} entry ${e.id}`,
+      raw: (e) => e,
     },
-    where: (e) => `redis ${opts.stream} entry ${e.id}`,
-    raw: (e) => e,
-  }, opts);
+    opts,
+  );
 }

@@ -21,7 +21,13 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
   ) {
     this.dependencies = parents.map((rdd): Dependency => {
       if (partitioner.equals(rdd.partitioner)) return narrow(rdd as RDD<unknown>);
-      const dep: ShuffleDependency = { kind: "shuffle", shuffleId: newShuffleId(), rdd: rdd as RDD<[unknown, unknown]>, partitioner, mapSideCombine: false };
+      const dep: ShuffleDependency = {
+        kind: "shuffle",
+        shuffleId: newShuffleId(),
+        rdd: rdd as RDD<[unknown, unknown]>,
+        partitioner,
+        mapSideCombine: false,
+      };
       return dep;
     });
   }
@@ -44,7 +50,9 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
         g[i]!.push(kv[1]);
       };
       if (dep.kind === "narrow") ctx.iterate(dep.rdd as RDD<[unknown, unknown]>, split, add);
-      else for (const block of ctx.readShuffle(dep.shuffleId, split)) for (let j = 0; j < block.length; j++) add(block[j]!);
+      else
+        for (const block of ctx.readShuffle(dep.shuffleId, split))
+          for (let j = 0; j < block.length; j++) add(block[j]!);
     });
     groups.forEach((g, k) => emit([k, g as G])); // place i holds the values of parent i
   }

@@ -13,7 +13,11 @@ abstract class OneParentNode<T, U> implements RDDNode<U> {
   readonly dependencies: readonly Dependency[];
   readonly partitioner: Partitioner | undefined;
 
-  constructor(protected readonly parent: RDD<T>, readonly callSite: string, preservesPartitioning: boolean) {
+  constructor(
+    protected readonly parent: RDD<T>,
+    readonly callSite: string,
+    preservesPartitioning: boolean,
+  ) {
     this.dependencies = [narrow(parent)];
     this.partitioner = preservesPartitioning ? parent.node.partitioner : undefined;
   }

@@ -7,7 +7,10 @@ export class ShuffledNode<K, C> implements RDDNode<[K, C]> {
   readonly kind = "ShuffledRDD";
   readonly dependencies;
 
-  constructor(private readonly dep: ShuffleDependency, readonly callSite: string) {
+  constructor(
+    private readonly dep: ShuffleDependency,
+    readonly callSite: string,
+  ) {
     this.dependencies = [dep];
   }
 

@@ -21,7 +21,11 @@ export class TextFileNode implements RDDNode<string> {
   readonly dependencies = [];
   private splits: FileSplit[] | undefined;
 
-  constructor(private readonly path: string, private readonly minPartitions: number, readonly callSite = "textFile") {}
+  constructor(
+    private readonly path: string,
+    private readonly minPartitions: number,
+    readonly callSite = "textFile",
+  ) {}
 
   numPartitions(): number {
     return this.getSplits().length;
@@ -70,7 +74,11 @@ export class WholeTextFilesNode implements RDDNode<[string, string]> {
   readonly dependencies = [];
   private groups: InputFile[][] | undefined;
 
-  constructor(private readonly path: string, private readonly minPartitions: number, readonly callSite = "wholeTextFiles") {}
+  constructor(
+    private readonly path: string,
+    private readonly minPartitions: number,
+    readonly callSite = "wholeTextFiles",
+  ) {}
 
   numPartitions(): number {
     return this.getGroups().length;

@@ -8,7 +8,10 @@ export class UnionNode<T> implements RDDNode<T> {
   readonly kind = "UnionRDD";
   readonly dependencies;
 
-  constructor(private readonly parents: readonly RDD<T>[], readonly callSite = "union") {
+  constructor(
+    private readonly parents: readonly RDD<T>[],
+    readonly callSite = "union",
+  ) {
     this.dependencies = parents.map((p) => narrow(p));
   }
 
@@ -37,7 +40,11 @@ export class CoalescedNode<T> implements RDDNode<T> {
   readonly kind = "CoalescedRDD";
   readonly dependencies;
 
-  constructor(private readonly parent: RDD<T>, private readonly target: number, readonly callSite = "coalesce") {
+  constructor(
+    private readonly parent: RDD<T>,
+    private readonly target: number,
+    readonly callSite = "coalesce",
+  ) {
     this.dependencies = [narrow(parent)];
   }
 
@@ -58,7 +65,11 @@ abstract class TwoParentNode<T, U, R> implements RDDNode<R> {
   abstract readonly kind: RDDKind;
   readonly dependencies;
 
-  constructor(protected readonly a: RDD<T>, protected readonly b: RDD<U>, readonly callSite: string) {
+  constructor(
+    protected readonly a: RDD<T>,
+    protected readonly b: RDD<U>,
+    readonly callSite: string,
+  ) {
     this.dependencies = [narrow(a), narrow(b)];
   }
 
@@ -106,7 +117,10 @@ export class ZippedNode<T, U> extends TwoParentNode<T, U, [T, U]> {
     ctx.iterate(this.a, split, (x) => left.push(x));
     ctx.iterate(this.b, split, (y) => right.push(y));
     if (left.length !== right.length) {
-      throw new IllegalArgumentError(`Can only zip RDDs with same number of elements in each partition: partition ${split} has ${left.length} and ${right.length}`);
+      throw new IllegalArgumentError(
+        `Can only zip RDDs with same number of elements in each partition: partition ${split} has ` +
+          `${left.length} and ${right.length}`,
+      );
     }
     for (let i = 0; i < left.length; i++) emit([left[i]!, right[i]!]);
   }

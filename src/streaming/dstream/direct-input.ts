@@ -43,7 +43,9 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     if (logged) return logged;
     this.lastEnd ??= await this.source.initialPosition();
     const from = this.lastEnd;
-    const { range, records } = await this.retrying(`reading batch ${time}`, () => this.source.readAfter(from, this.maxRecordsPerBatch));
+    const { range, records } = await this.retrying(`reading batch ${time}`, () =>
+      this.source.readAfter(from, this.maxRecordsPerBatch),
+    );
     this.ranges.set(time, range);
     const decoded = this.decode(records);
     decoded.catch(() => undefined); // a failure is the batch's, reported when it reads them
@@ -64,14 +66,24 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     let p = this.fetched.get(time);
     if (!p) {
       const range = this.ranges.get(time);
-      p = range ? this.retrying(`re-reading batch ${time}`, () => this.source.readRange(range)).then((m) => this.decode(m)) : Promise.resolve([]);
+      p = range
+        ? this.retrying(`re-reading batch ${time}`, () => this.source.readRange(range)).then((m) => this.decode(m))
+        : Promise.resolve([]);
       this.fetched.set(time, p);
     }
     return p;
   }
 
   compute(time: number): RDD<T> {
-    return new RDD(this.ssc.sparkContext, new PreparedNode(async () => sliceEvenly(await this.recordsOf(time), this.partitions), this.partitions, `batch ${time} of ${this.source.describe()}`, "SourceBatchRDD"));
+    return new RDD(
+      this.ssc.sparkContext,
+      new PreparedNode(
+        async () => sliceEvenly(await this.recordsOf(time), this.partitions),
+        this.partitions,
+        `batch ${time} of ${this.source.describe()}`,
+        "SourceBatchRDD",
+      ),
+    );
   }
 
   async committed(time: number): Promise<void> {
@@ -87,19 +99,24 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
    * connection being re-made; a Sluice error (a trimmed range) or a longer outage is thrown.
    */
   private async retrying<R>(what: string, f: () => Promise<R>): Promise<R> {
-    const deadline = Date.now() + 1000 * Number(this.ssc.sparkContext.conf.get("spark.streaming.source.retrySeconds", "30"));
+    const deadline =
+      Date.now() + 1000 * Number(this.ssc.sparkContext.conf.get("spark.streaming.source.retrySeconds", "30"));
     for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
       try {
         return await f();
       } catch (err) {
         if (err instanceof SluiceError || Date.now() + delay > deadline) throw err;
-        log.warn(`${what} from ${this.source.describe()} failed (${(err as Error).message}); trying again in ${delay} ms`);
+        log.warn(
+          `${what} from ${this.source.describe()} failed (${(err as Error).message}); trying again in ${delay} ms`,
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
 
   stop(): void {
-    this.source.close().catch((err: unknown) => log.warn(`closing ${this.source.describe()} failed: ${(err as Error).message}`));
+    this.source
+      .close()
+      .catch((err: unknown) => log.warn(`closing ${this.source.describe()} failed: ${(err as Error).message}`));
   }
 }

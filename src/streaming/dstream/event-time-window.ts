@@ -45,7 +45,6 @@ export class EventTimeWindowDStream<K, V> extends StatefulNode<Timed<K, V>, Even
     super(parent);
   }
 
-
   /** The watermark batch `time` works with: fixed by the first task of the batch, from earlier batches only. */
   watermarkFor(time: number): number {
     let wm = this.frozen.get(time);
@@ -78,35 +77,40 @@ export class EventTimeWindowDStream<K, V> extends StatefulNode<Timed<K, V>, Even
     }, true);
     const batch = this.parent.getOrCompute(time);
     const w = this.windowMs;
-    const placed = batch?.flatMap(([e, k, v]) => {
-      const wm = this.watermarkFor(time);
-      if (e > this.maxEventTime) this.maxEventTime = e;
-      const out: [[number, K], V][] = [];
-      for (const s of this.windowStarts(e)) if (s + w > wm) out.push([[s, k], v]);
-      if (out.length === 0) this.droppedLateRecords++;
-      return out;
-    }).reduceByKey(this.reduce);
+    const placed = batch
+      ?.flatMap(([e, k, v]) => {
+        const wm = this.watermarkFor(time);
+        if (e > this.maxEventTime) this.maxEventTime = e;
+        const out: [[number, K], V][] = [];
+        for (const s of this.windowStarts(e)) if (s + w > wm) out.push([[s, k], v]);
+        if (out.length === 0) this.droppedLateRecords++;
+        return out;
+      })
+      .reduceByKey(this.reduce);
     const parents = [previous, placed].filter((r): r is RDD<[[number, K], V]> => r !== undefined);
     if (parents.length === 0) return undefined;
     const hasPrevious = previous !== undefined;
     const { reduce, mode } = this;
-    return cogroupMany(parents as RDD<[[number, K], unknown]>[], this.partitioner, "windowByEventTime").mapPartitions((items) => {
-      const wm = this.watermarkFor(time);
-      const out: EventWindowRecord<K, V>[] = [];
-      for (const [[start, key], groups] of items) {
-        const old = (hasPrevious ? groups[0] : []) as V[];
-        const fresh = (placed ? groups[groups.length - 1] : []) as V[];
-        let value = (old.length > 0 ? old[0] : fresh[0]) as V;
-        for (let i = old.length > 0 ? 0 : 1; i < fresh.length; i++) value = reduce(value, fresh[i]!);
-        const window = { start: new Date(start), end: new Date(start + w) };
-        if (start + w <= wm) {
-          if (mode === "append" || fresh.length > 0) out.push([1, [window, key, value]]);
-        } else {
-          out.push([0, [start, key], value]);
-          if (mode === "update" && fresh.length > 0) out.push([1, [window, key, value]]);
+    return cogroupMany(parents as RDD<[[number, K], unknown]>[], this.partitioner, "windowByEventTime").mapPartitions(
+      (items) => {
+        const wm = this.watermarkFor(time);
+        const out: EventWindowRecord<K, V>[] = [];
+        for (const [[start, key], groups] of items) {
+          const old = (hasPrevious ? groups[0] : []) as V[];
+          const fresh = (placed ? groups[groups.length - 1] : []) as V[];
+          let value = (old.length > 0 ? old[0] : fresh[0]) as V;
+          for (let i = old.length > 0 ? 0 : 1; i < fresh.length; i++) value = reduce(value, fresh[i]!);
+          const window = { start: new Date(start), end: new Date(start + w) };
+          if (start + w <= wm) {
+            if (mode === "append" || fresh.length > 0) out.push([1, [window, key, value]]);
+          } else {
+            out.push([0, [start, key], value]);
+            if (mode === "update" && fresh.length > 0) out.push([1, [window, key, value]]);
+          }
         }
-      }
-      return out;
-    }, true);
+        return out;
+      },
+      true,
+    );
   }
 }

@@ -57,7 +57,9 @@ export class FileInputDStream<T> implements DStreamNode<T> {
     try {
       names = readdirSync(this.directory);
     } catch (err) {
-      throw new IllegalArgumentError(`cannot list the directory ${this.directory} of a file stream: ${(err as Error).message}`);
+      throw new IllegalArgumentError(
+        `cannot list the directory ${this.directory} of a file stream: ${(err as Error).message}`,
+      );
     }
     const found: string[] = [];
     for (const name of names.sort()) {
@@ -105,7 +107,10 @@ export class FileInputDStream<T> implements DStreamNode<T> {
     const files = this.planned.get(time) ?? this.findNewFiles(time);
     // the files are read when the batch's job runs, one partition per file
     const read = async () => Promise.all(files.map((path) => this.read(path)));
-    return new RDD(this.ssc.sparkContext, new PreparedNode(read, Math.max(1, files.length), `files of ${this.directory} at ${time}`, "FileBatchRDD"));
+    return new RDD(
+      this.ssc.sparkContext,
+      new PreparedNode(read, Math.max(1, files.length), `files of ${this.directory} at ${time}`, "FileBatchRDD"),
+    );
   }
 }
 
@@ -120,7 +125,9 @@ export function readTextLines(path: string): string[] {
 export function readBinaryRecords(path: string, recordLength: number): Uint8Array[] {
   const bytes = readFileSync(path);
   if (bytes.length % recordLength !== 0) {
-    throw new IllegalArgumentError(`file ${path} has ${bytes.length} bytes, not a multiple of the record length ${recordLength}`);
+    throw new IllegalArgumentError(
+      `file ${path} has ${bytes.length} bytes, not a multiple of the record length ${recordLength}`,
+    );
   }
   const out: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += recordLength) out.push(new Uint8Array(bytes.subarray(i, i + recordLength)));

@@ -32,12 +32,20 @@ abstract class InputNode<T> implements DStreamNode<T> {
 export class QueueInputDStream<T> extends InputNode<T> {
   readonly kind = "QueueInputDStream";
 
-  constructor(ssc: StreamingContext, private readonly queue: RDD<T>[], private readonly oneAtATime: boolean, private readonly defaultRDD?: RDD<T>) {
+  constructor(
+    ssc: StreamingContext,
+    private readonly queue: RDD<T>[],
+    private readonly oneAtATime: boolean,
+    private readonly defaultRDD?: RDD<T>,
+  ) {
     super(ssc);
   }
 
   restorePlans(): void {
-    throw new CheckpointError("SLUICE_E_NOT_RECOVERABLE", "queueStream doesn't support checkpointing. Please don't use queueStream when checkpointing is enabled.");
+    throw new CheckpointError(
+      "SLUICE_E_NOT_RECOVERABLE",
+      "queueStream doesn't support checkpointing. Please don't use queueStream when checkpointing is enabled.",
+    );
   }
 
   compute(): RDD<T> {
@@ -58,7 +66,10 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
   readonly kind = "ReceiverInputDStream";
   streamId = -1;
 
-  constructor(ssc: StreamingContext, readonly receiver: Receiver<T>) {
+  constructor(
+    ssc: StreamingContext,
+    readonly receiver: Receiver<T>,
+  ) {
     super(ssc);
   }
 
@@ -69,7 +80,9 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
     const blocks = this.ssc.receiverTracker.blocksOf(time, this.streamId);
     const records = blocks.reduce((n, b) => n + b.records.length, 0);
     const refs = blocks.map((b) => b.wal).filter((r): r is WalRef => r !== undefined);
-    return refs.length === blocks.length && blocks.length > 0 ? { records, logged: true, blocks: refs } : { records, logged: false };
+    return refs.length === blocks.length && blocks.length > 0
+      ? { records, logged: true, blocks: refs }
+      : { records, logged: false };
   }
 
   restorePlans(plans: ReadonlyMap<number, unknown>): void {
@@ -84,10 +97,16 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
       }
     }
     if (lost > 0) {
-      log.warn(`${this.receiver.describe()}: ${lost} records of logged batches were held only in memory and are lost; those batches are replayed without them. Enable spark.streaming.receiver.writeAheadLog.enable to keep them`);
+      log.warn(
+        `${this.receiver.describe()}: ${lost} records of logged batches were held only in memory and are lost; ` +
+          `those batches are replayed without them. Enable spark.streaming.receiver.writeAheadLog.enable to keep them`,
+      );
     }
     const requeued = this.ssc.receiverTracker.requeueLoggedAfter(this.streamId, maxSeq);
-    if (requeued > 0) log.info(`${this.receiver.describe()}: ${requeued} logged block(s) received before the crash go to the next batch`);
+    if (requeued > 0)
+      log.info(
+        `${this.receiver.describe()}: ${requeued} logged block(s) received before the crash go to the next batch`,
+      );
   }
 
   describe(): string {
@@ -97,7 +116,9 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
   compute(time: number): RDD<T> {
     const tracker = this.ssc.receiverTracker;
     const refs = this.logged.get(time);
-    const data = refs ? refs.map((r) => tracker.readLogged(this.streamId, r) as T[]) : tracker.blocksOf(time, this.streamId).map((b) => b.records as T[]);
+    const data = refs
+      ? refs.map((r) => tracker.readLogged(this.streamId, r) as T[])
+      : tracker.blocksOf(time, this.streamId).map((b) => b.records as T[]);
     return new RDD(this.ssc.sparkContext, new ParallelCollectionNode(data, `receiver stream ${this.streamId}`));
   }
 }

@@ -21,10 +21,13 @@ export type MapWithStateRecord<K, S, M> = [0, K, StateEntry<S>] | [1, M];
 export class MapWithStateDStream<K, V, S, M> extends StatefulNode<[K, V], MapWithStateRecord<K, S, M>> {
   readonly kind = "MapWithStateDStream";
 
-  constructor(parent: DStream<[K, V]>, private readonly spec: StateSpec<K, V, S, M>, private readonly partitioner: Partitioner) {
+  constructor(
+    parent: DStream<[K, V]>,
+    private readonly spec: StateSpec<K, V, S, M>,
+    private readonly partitioner: Partitioner,
+  ) {
     super(parent);
   }
-
 
   /** The kept states of a batch's RDD, as `[key, [state, lastUpdated]]`, still placed by the partitioner. */
   static states<K, S, M>(rdd: RDD<MapWithStateRecord<K, S, M>>): RDD<[K, StateEntry<S>]> {
@@ -38,7 +41,11 @@ export class MapWithStateDStream<K, V, S, M> extends StatefulNode<[K, V], MapWit
   compute(time: number): RDD<MapWithStateRecord<K, S, M>> | undefined {
     const batch = this.parent.getOrCompute(time);
     const before = this.previousRDD(time);
-    const previous = before ? MapWithStateDStream.states(before) : !this.isFirstTime(time) ? undefined : this.spec.initialRDD?.map(([k, s]): [K, StateEntry<S>] => [k, [s, time]]);
+    const previous = before
+      ? MapWithStateDStream.states(before)
+      : !this.isFirstTime(time)
+        ? undefined
+        : this.spec.initialRDD?.map(([k, s]): [K, StateEntry<S>] => [k, [s, time]]);
     const parents = [previous, batch].filter((r): r is RDD<never> => r !== undefined);
     if (parents.length === 0) return undefined;
     const hasPrevious = previous !== undefined;

@@ -7,7 +7,9 @@ import { readTextLines } from "./file-input.js";
 
 const csvParse = lazyModule<typeof import("csv-parse/sync")>("csv-parse/sync");
 
-/** Formats `fileStream` reads: one record per line (JSON), per row after a header (CSV), or per Avro / Parquet record. */
+/**
+ * Formats `fileStream` reads: one record per line (JSON), per row after a header (CSV), or per Avro / Parquet record.
+ */
 export type FileFormat = "json" | "csv" | "avro" | "parquet";
 
 /** The formats `fileStream` accepts, for argument checking. */
@@ -24,7 +26,12 @@ export interface MalformedSink {
  * Avro and Parquet files are read whole: a file that does not decode (or, for Avro, whose schema
  * does not resolve to `avroSchema`) counts as one malformed record, dead-lettered with its path.
  */
-export async function readRecords(path: string, format: FileFormat, malformed: MalformedSink, avroSchema?: AvroSchema): Promise<Record<string, unknown>[]> {
+export async function readRecords(
+  path: string,
+  format: FileFormat,
+  malformed: MalformedSink,
+  avroSchema?: AvroSchema,
+): Promise<Record<string, unknown>[]> {
   const bad = (record: string, err: unknown, where: string) => {
     malformed.count++;
     malformed.deadLetter?.(record, err instanceof Error ? err : new Error(String(err)), where);
@@ -50,11 +57,16 @@ export async function readRecords(path: string, format: FileFormat, malformed: M
     });
     return out;
   }
-  const [header, ...rows] = csvParse().parse(readFileSync(path, "utf8"), { skip_empty_lines: true, relax_column_count: true, cast: true }) as unknown[][];
+  const [header, ...rows] = csvParse().parse(readFileSync(path, "utf8"), {
+    skip_empty_lines: true,
+    relax_column_count: true,
+    cast: true,
+  }) as unknown[][];
   const out: Record<string, unknown>[] = [];
   rows.forEach((row, i) => {
     if (row.length === header!.length) out.push(Object.fromEntries(header!.map((h, j) => [String(h), row[j]])));
-    else bad(row.join(","), new Error(`row has ${row.length} fields, the header ${header!.length}`), `${path}:${i + 2}`);
+    else
+      bad(row.join(","), new Error(`row has ${row.length} fields, the header ${header!.length}`), `${path}:${i + 2}`);
   });
   return out;
 }

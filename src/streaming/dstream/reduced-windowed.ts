@@ -34,13 +34,15 @@ export class ReducedWindowedDStream<K, V> extends StatefulNode<[K, V], [K, V]> {
     super(parent);
   }
 
-
   override slideMs(): number {
     return this.slide;
   }
 
   describe(): string {
-    return `window=${this.windowMs} partitions=${this.partitioner.numPartitions} filter=${this.filterFunc !== undefined}`;
+    return (
+      `window=${this.windowMs} partitions=${this.partitioner.numPartitions} ` +
+      `filter=${this.filterFunc !== undefined}`
+    );
   }
 
   parentRememberMs(rememberMs: number): number {
@@ -54,32 +56,37 @@ export class ReducedWindowedDStream<K, V> extends StatefulNode<[K, V], [K, V]> {
     if (!previous) {
       const all = parentRDDs(this.parent, time - w, time);
       if (all.length === 0) return this.parent.ssc.sparkContext.emptyRDD();
-      merged = cogroupMany(all as RDD<[K, unknown]>[], this.partitioner, "reduceByKeyAndWindow")
-        .mapPartitions((items) => items.map(([k, groups]): [K, V] => [k, reduceAll(groups.flat() as V[], func)]), true);
+      merged = cogroupMany(all as RDD<[K, unknown]>[], this.partitioner, "reduceByKeyAndWindow").mapPartitions(
+        (items) => items.map(([k, groups]): [K, V] => [k, reduceAll(groups.flat() as V[], func)]),
+        true,
+      );
     } else {
       const leaving = parentRDDs(this.parent, time - s - w, time - w);
       const entering = parentRDDs(this.parent, time - s, time);
       const nLeaving = leaving.length;
-      merged = cogroupMany([previous, ...leaving, ...entering] as RDD<[K, unknown]>[], this.partitioner, "reduceByKeyAndWindow")
-        .mapPartitions((items) => {
-          const out: [K, V][] = [];
-          for (const [k, groups] of items) {
-            const old = groups[0] as V[];
-            const gone = groups.slice(1, 1 + nLeaving).flat() as V[];
-            const added = groups.slice(1 + nLeaving).flat() as V[];
-            let value: V;
-            if (old.length === 0) {
-              if (added.length === 0) continue; // only in batches that left: not in the window
-              value = reduceAll(added, func);
-            } else {
-              value = old[0]!;
-              if (gone.length > 0) value = invFunc(value, reduceAll(gone, func));
-              if (added.length > 0) value = func(value, reduceAll(added, func));
-            }
-            out.push([k, value]);
+      merged = cogroupMany(
+        [previous, ...leaving, ...entering] as RDD<[K, unknown]>[],
+        this.partitioner,
+        "reduceByKeyAndWindow",
+      ).mapPartitions((items) => {
+        const out: [K, V][] = [];
+        for (const [k, groups] of items) {
+          const old = groups[0] as V[];
+          const gone = groups.slice(1, 1 + nLeaving).flat() as V[];
+          const added = groups.slice(1 + nLeaving).flat() as V[];
+          let value: V;
+          if (old.length === 0) {
+            if (added.length === 0) continue; // only in batches that left: not in the window
+            value = reduceAll(added, func);
+          } else {
+            value = old[0]!;
+            if (gone.length > 0) value = invFunc(value, reduceAll(gone, func));
+            if (added.length > 0) value = func(value, reduceAll(added, func));
           }
-          return out;
-        }, true);
+          out.push([k, value]);
+        }
+        return out;
+      }, true);
     }
     const keep = this.filterFunc;
     return keep ? merged.filter(keep) : merged;

@@ -22,9 +22,10 @@ export class StateDStream<K, V, S> extends StatefulNode<[K, V], [K, S]> {
     super(parent);
   }
 
-
   compute(time: number): RDD<[K, S]> | undefined {
-    const previous = this.previousRDD(time) ?? (this.isFirstTime(time) ? this.initial?.partitionBy(this.partitioner.numPartitions) : undefined);
+    const previous =
+      this.previousRDD(time) ??
+      (this.isFirstTime(time) ? this.initial?.partitionBy(this.partitioner.numPartitions) : undefined);
     const batch = this.parent.getOrCompute(time);
     if (!batch) return previous;
     const update = this.update;
@@ -33,16 +34,23 @@ export class StateDStream<K, V, S> extends StatefulNode<[K, V], [K, S]> {
       if (next !== undefined) out.push([key, next]);
     };
     if (!previous) {
-      return cogroupMany([batch] as RDD<[K, unknown]>[], this.partitioner, "updateStateByKey").mapPartitions((items) => {
-        const out: [K, S][] = [];
-        for (const [k, [values]] of items) apply(k, values as V[], undefined, out);
-        return out;
-      }, true);
+      return cogroupMany([batch] as RDD<[K, unknown]>[], this.partitioner, "updateStateByKey").mapPartitions(
+        (items) => {
+          const out: [K, S][] = [];
+          for (const [k, [values]] of items) apply(k, values as V[], undefined, out);
+          return out;
+        },
+        true,
+      );
     }
-    return cogroupMany([previous, batch] as RDD<[K, unknown]>[], this.partitioner, "updateStateByKey").mapPartitions((items) => {
-      const out: [K, S][] = [];
-      for (const [k, [olds, values]] of items) apply(k, values as V[], olds!.length > 0 ? (olds![0] as S) : undefined, out);
-      return out;
-    }, true);
+    return cogroupMany([previous, batch] as RDD<[K, unknown]>[], this.partitioner, "updateStateByKey").mapPartitions(
+      (items) => {
+        const out: [K, S][] = [];
+        for (const [k, [olds, values]] of items)
+          apply(k, values as V[], olds!.length > 0 ? (olds![0] as S) : undefined, out);
+        return out;
+      },
+      true,
+    );
   }
 }

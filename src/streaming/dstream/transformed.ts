@@ -18,7 +18,10 @@ export class TransformedDStream<U> implements DStreamNode<U> {
     if (dependencies.length === 0) throw new IllegalArgumentError("transform needs at least one DStream");
     const slide = dependencies[0]!.slideMs();
     for (const d of dependencies) {
-      if (d.slideMs() !== slide) throw new IllegalArgumentError(`the DStreams to transform together must have the same slide duration (${slide} ms vs ${d.slideMs()} ms)`);
+      if (d.slideMs() !== slide)
+        throw new IllegalArgumentError(
+          `the DStreams to transform together must have the same slide duration (${slide} ms vs ${d.slideMs()} ms)`,
+        );
     }
   }
 
@@ -30,7 +33,9 @@ export class TransformedDStream<U> implements DStreamNode<U> {
     const rdds = this.dependencies.map((d) => d.getOrCompute(time) ?? d.ssc.sparkContext.emptyRDD());
     const out = this.fn(rdds, new Date(time));
     if (!out || typeof (out as RDD<U>).getNumPartitions !== "function") {
-      throw new IllegalArgumentError(`the transform function must return an RDD, got ${out === null ? "null" : typeof out}`);
+      throw new IllegalArgumentError(
+        `the transform function must return an RDD, got ${out === null ? "null" : typeof out}`,
+      );
     }
     return out;
   }

@@ -11,7 +11,10 @@ export class UnionDStream<T> implements DStreamNode<T> {
     if (dependencies.length === 0) throw new IllegalArgumentError("should have at least one DStream to union");
     const slide = dependencies[0]!.slideMs();
     for (const d of dependencies) {
-      if (d.slideMs() !== slide) throw new IllegalArgumentError(`All DStreams should have same slide duration (${slide} ms vs ${d.slideMs()} ms)`);
+      if (d.slideMs() !== slide)
+        throw new IllegalArgumentError(
+          `All DStreams should have same slide duration (${slide} ms vs ${d.slideMs()} ms)`,
+        );
     }
   }
 

@@ -21,7 +21,11 @@ export function parentRDDs<T>(parent: DStreamCore<T>, from: number, to: number):
 export class WindowedDStream<T> extends SingleParentNode<T, T> {
   readonly kind = "WindowedDStream";
 
-  constructor(parent: DStreamCore<T>, private readonly windowMs: number, private readonly slide: number) {
+  constructor(
+    parent: DStreamCore<T>,
+    private readonly windowMs: number,
+    private readonly slide: number,
+  ) {
     super(parent);
   }
 

@@ -13,21 +13,44 @@ const api = async (path) => {
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return res.json();
 };
-const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-const ms = (v) => (v === undefined || v === null ? "–" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(v < 10000 ? 2 : 1)} s`);
+const esc = (s) =>
+  String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const ms = (v) =>
+  v === undefined || v === null ? "–" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(v < 10000 ? 2 : 1)} s`;
 const num = (v) => (v === undefined || v === null ? "–" : Number(v).toLocaleString("en"));
-const time = (t) => { const d = new Date(typeof t === "number" ? t : String(t).replace("GMT", "Z")); return `${d.toISOString().slice(0, 10).replace(/-/g, "/")} ${d.toTimeString().slice(0, 8)}`; };
+const time = (t) => {
+  const d = new Date(typeof t === "number" ? t : String(t).replace("GMT", "Z"));
+  return `${d.toISOString().slice(0, 10).replace(/-/g, "/")} ${d.toTimeString().slice(0, 8)}`;
+};
 const page = () => location.pathname.replace(/\/+$/, "") || "/streaming";
 const param = (k) => new URLSearchParams(location.search).get(k);
 
 /** A batch from the REST API, or from a live event (same fields, renamed here). */
 function fromApi(b) {
-  return { batchTime: b.batchId, status: b.status, numRecords: b.inputSize, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.firstFailureReason, ops: b.status === "COMPLETED" ? `${b.numCompletedOutputOps}/${b.numTotalOutputOps}` : "running" };
+  return {
+    batchTime: b.batchId,
+    status: b.status,
+    numRecords: b.inputSize,
+    schedulingDelay: b.schedulingDelay,
+    processingTime: b.processingTime,
+    totalDelay: b.totalDelay,
+    failureReason: b.firstFailureReason,
+    ops: b.status === "COMPLETED" ? `${b.numCompletedOutputOps}/${b.numTotalOutputOps}` : "running",
+  };
 }
 function fromEvent(b) {
   const ops = b.outputOps.filter((o) => !o.internal);
   const done = ops.filter((o) => o.endTime !== undefined && !o.failureReason).length;
-  return { batchTime: b.batchTime, status: b.status, numRecords: b.numRecords, schedulingDelay: b.schedulingDelay, processingTime: b.processingTime, totalDelay: b.totalDelay, failureReason: b.failureReason, ops: b.status === "COMPLETED" ? `${done}/${ops.length}` : b.status === "QUEUED" ? "queued" : "running" };
+  return {
+    batchTime: b.batchTime,
+    status: b.status,
+    numRecords: b.numRecords,
+    schedulingDelay: b.schedulingDelay,
+    processingTime: b.processingTime,
+    totalDelay: b.totalDelay,
+    failureReason: b.failureReason,
+    ops: b.status === "COMPLETED" ? `${done}/${ops.length}` : b.status === "QUEUED" ? "queued" : "running",
+  };
 }
 
 // ---- Streaming page ----
@@ -40,7 +63,10 @@ const CHARTS = [
 ];
 
 function chartData(c) {
-  const done = [...state.batches.values()].filter((b) => b.status === "COMPLETED").sort((a, b) => a.batchTime - b.batchTime).slice(-CHART_BATCHES);
+  const done = [...state.batches.values()]
+    .filter((b) => b.status === "COMPLETED")
+    .sort((a, b) => a.batchTime - b.batchTime)
+    .slice(-CHART_BATCHES);
   const xs = done.map((b) => b.batchTime / 1000);
   const series = [xs, done.map((b) => c.value(b) ?? null)];
   if (c.interval) series.push(done.map(() => state.batchMs));
@@ -54,21 +80,43 @@ function drawCharts() {
     const data = chartData(c);
     const last = data[1].length ? data[1][data[1].length - 1] : undefined;
     box.dataset.points = String(data[0].length);
-    box.querySelector(".stat").textContent = last === undefined || last === null ? "" : c.unit === "ms" ? ms(last) : `${num(Math.round(last))} ${c.unit}`;
+    box.querySelector(".stat").textContent =
+      last === undefined || last === null ? "" : c.unit === "ms" ? ms(last) : `${num(Math.round(last))} ${c.unit}`;
     let plot = state.charts[c.key];
     if (!plot || !box.contains(plot.root)) {
-      const series = [{}, { label: c.title, stroke: "#1f6feb", width: 2, fill: "rgba(31,111,235,0.08)", points: { size: 4 } }];
-      if (c.interval) series.push({ label: "batch interval", stroke: "#cf222e", dash: [6, 4], width: 1.5, points: { show: false } });
-      plot = new uPlot({ width: box.clientWidth - 20, height: 170, series, axes: [{ stroke: "#687385" }, { stroke: "#687385", size: 60 }], legend: { show: true }, cursor: { drag: { x: false, y: false } } }, data, box.querySelector(".plot"));
+      const series = [
+        {},
+        { label: c.title, stroke: "#1f6feb", width: 2, fill: "rgba(31,111,235,0.08)", points: { size: 4 } },
+      ];
+      if (c.interval)
+        series.push({ label: "batch interval", stroke: "#cf222e", dash: [6, 4], width: 1.5, points: { show: false } });
+      plot = new uPlot(
+        {
+          width: box.clientWidth - 20,
+          height: 170,
+          series,
+          axes: [{ stroke: "#687385" }, { stroke: "#687385", size: 60 }],
+          legend: { show: true },
+          cursor: { drag: { x: false, y: false } },
+        },
+        data,
+        box.querySelector(".plot"),
+      );
       state.charts[c.key] = plot;
     } else plot.setData(data);
   }
 }
 
 function batchRows(list, withReason) {
-  return list.map((b) => `<tr data-batch="${b.batchTime}"><td><a href="/streaming/batch?id=${b.batchTime}">${time(b.batchTime)}</a></td><td class="num records">${num(b.numRecords)}</td><td class="num">${ms(b.schedulingDelay)}</td><td class="num">${ms(b.processingTime)}</td><td class="num">${ms(b.totalDelay)}</td><td>${b.ops}</td>${withReason ? `<td><pre class="err">${esc(b.failureReason ?? "")}</pre></td>` : `<td><span class="pill">${b.status}</span></td>`}</tr>`).join("");
+  return list
+    .map(
+      (b) =>
+        `<tr data-batch="${b.batchTime}"><td><a href="/streaming/batch?id=${b.batchTime}">${time(b.batchTime)}</a></td><td class="num records">${num(b.numRecords)}</td><td class="num">${ms(b.schedulingDelay)}</td><td class="num">${ms(b.processingTime)}</td><td class="num">${ms(b.totalDelay)}</td><td>${b.ops}</td>${withReason ? `<td><pre class="err">${esc(b.failureReason ?? "")}</pre></td>` : `<td><span class="pill">${b.status}</span></td>`}</tr>`,
+    )
+    .join("");
 }
-const batchHead = (last) => `<tr><th>Batch time</th><th class="num">Records</th><th class="num">Scheduling delay</th><th class="num">Processing time</th><th class="num">Total delay</th><th>Output ops</th><th>${last}</th></tr>`;
+const batchHead = (last) =>
+  `<tr><th>Batch time</th><th class="num">Records</th><th class="num">Scheduling delay</th><th class="num">Processing time</th><th class="num">Total delay</th><th>Output ops</th><th>${last}</th></tr>`;
 
 async function streamingPage() {
   const [stats, batches] = await Promise.all([api("/streaming/statistics"), api("/streaming/batches")]);
@@ -89,10 +137,16 @@ function renderStreaming() {
   const summary = document.getElementById("stream-summary");
   if (!summary) return;
   summary.textContent = `Batches of ${ms(state.batchMs)}; ${num(done.length)} completed batches retained, ${num(records)} records.`;
-  document.querySelector("#active-batches tbody").innerHTML = batchRows(all.filter((b) => b.status !== "COMPLETED"), false);
+  document.querySelector("#active-batches tbody").innerHTML = batchRows(
+    all.filter((b) => b.status !== "COMPLETED"),
+    false,
+  );
   document.querySelector("#completed-batches tbody").innerHTML = batchRows(done.slice(0, 50), false);
   document.getElementById("completed-count").textContent = `(latest ${Math.min(50, done.length)} of ${done.length})`;
-  document.querySelector("#failed-batches tbody").innerHTML = batchRows(done.filter((b) => b.failureReason), true);
+  document.querySelector("#failed-batches tbody").innerHTML = batchRows(
+    done.filter((b) => b.failureReason),
+    true,
+  );
   drawCharts();
 }
 
@@ -100,7 +154,12 @@ function renderStreaming() {
 
 async function stageTable(stageId) {
   const s = await api(`/stages/${stageId}`);
-  const tasks = (s.tasks ?? []).map((t) => `<tr><td class="num">${t.partition}</td><td class="num">${t.attempt}</td><td>${t.executorId}</td><td class="num">${ms(t.duration)}</td><td class="num">${num(t.recordsIn)}</td><td class="num">${num(t.recordsOut)}</td><td class="${t.status === "SUCCESS" ? "ok" : "bad"}">${t.status}${t.errorMessage ? `<pre class="err">${esc(t.errorMessage)}</pre>` : ""}</td></tr>`).join("");
+  const tasks = (s.tasks ?? [])
+    .map(
+      (t) =>
+        `<tr><td class="num">${t.partition}</td><td class="num">${t.attempt}</td><td>${t.executorId}</td><td class="num">${ms(t.duration)}</td><td class="num">${num(t.recordsIn)}</td><td class="num">${num(t.recordsOut)}</td><td class="${t.status === "SUCCESS" ? "ok" : "bad"}">${t.status}${t.errorMessage ? `<pre class="err">${esc(t.errorMessage)}</pre>` : ""}</td></tr>`,
+    )
+    .join("");
   return `<h3>Stage ${s.stageId}: ${esc(s.kind)} — ${esc(s.name)} <span class="pill ${s.status === "COMPLETE" ? "ok" : s.status === "FAILED" ? "bad" : ""}">${s.status}</span></h3>
     <p class="summary">${s.numTasks} tasks; records in ${num(s.inputRecords)}, ${s.kind === "ResultStage" ? `out ${num(s.outputRecords)}` : `shuffle written ${num(s.shuffleWriteRecords)}`}</p>
     <table class="tasks"><thead><tr><th class="num">Partition</th><th class="num">Attempt</th><th>Executor</th><th class="num">Duration</th><th class="num">Records in</th><th class="num">Records out</th><th>Status</th></tr></thead><tbody>${tasks}</tbody></table>`;
@@ -120,7 +179,9 @@ async function batchPage() {
   for (const op of ops) {
     const jobs = [];
     for (const j of op.jobIds) jobs.push(await jobSection(j));
-    sections.push(`<h2>${op.internal ? "Internal job" : "Output operation"} ${op.outputOpId}: ${esc(op.name)} <span class="muted">${ms(op.duration)}</span></h2>${op.failureReason ? `<pre class="err">${esc(op.failureReason)}</pre>` : ""}${jobs.join("") || '<p class="muted">no engine jobs</p>'}`);
+    sections.push(
+      `<h2>${op.internal ? "Internal job" : "Output operation"} ${op.outputOpId}: ${esc(op.name)} <span class="muted">${ms(op.duration)}</span></h2>${op.failureReason ? `<pre class="err">${esc(op.failureReason)}</pre>` : ""}${jobs.join("") || '<p class="muted">no engine jobs</p>'}`,
+    );
   }
   view.innerHTML = `<h2>Batch ${time(b.batchId)}</h2>
     <p class="summary" id="batch-summary">Status ${b.status}; ${num(b.inputSize)} records; scheduling delay ${ms(b.schedulingDelay)}, processing time ${ms(b.processingTime)}, total delay ${ms(b.totalDelay)}</p>${sections.join("")}`;
@@ -133,7 +194,13 @@ async function jobsPage() {
     return;
   }
   const jobs = await api("/jobs");
-  view.innerHTML = `<h2>Jobs</h2><table id="jobs"><thead><tr><th class="num">Job</th><th>Description</th><th>Batch</th><th>Submitted</th><th class="num">Stages</th><th class="num">Tasks</th><th>Status</th></tr></thead><tbody>${jobs.slice(0, 200).map((j) => `<tr><td class="num"><a href="/jobs/job?id=${j.jobId}">${j.jobId}</a></td><td>${esc(j.name)}</td><td>${j.jobGroup ? `<a href="/streaming/batch?id=${j.jobGroup}">${time(Number(j.jobGroup))}</a>` : "–"}</td><td>${time(j.submissionTime)}</td><td class="num">${j.stageIds.length}</td><td class="num">${j.numCompletedTasks}/${j.numTasks}</td><td class="${j.status === "FAILED" ? "bad" : ""}">${j.status}</td></tr>`).join("")}</tbody></table>`;
+  view.innerHTML = `<h2>Jobs</h2><table id="jobs"><thead><tr><th class="num">Job</th><th>Description</th><th>Batch</th><th>Submitted</th><th class="num">Stages</th><th class="num">Tasks</th><th>Status</th></tr></thead><tbody>${jobs
+    .slice(0, 200)
+    .map(
+      (j) =>
+        `<tr><td class="num"><a href="/jobs/job?id=${j.jobId}">${j.jobId}</a></td><td>${esc(j.name)}</td><td>${j.jobGroup ? `<a href="/streaming/batch?id=${j.jobGroup}">${time(Number(j.jobGroup))}</a>` : "–"}</td><td>${time(j.submissionTime)}</td><td class="num">${j.stageIds.length}</td><td class="num">${j.numCompletedTasks}/${j.numTasks}</td><td class="${j.status === "FAILED" ? "bad" : ""}">${j.status}</td></tr>`,
+    )
+    .join("")}</tbody></table>`;
 }
 
 async function stagePage() {
@@ -154,8 +221,28 @@ async function receiversPage() {
   const box = document.getElementById("chart-receivers");
   box.dataset.points = String(times.length);
   if (times.length === 0) return;
-  const series = list.map((r) => { const m = new Map(r.eventRates); return times.map((t) => m.get(t) ?? null); });
-  new uPlot({ width: box.clientWidth - 20, height: 180, series: [{}, ...list.map((r, i) => ({ label: r.streamName, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 4 } }))], axes: [{ stroke: "#687385" }, { stroke: "#687385", size: 60 }] }, [times.map((t) => t / 1000), ...series], box.querySelector(".plot"));
+  const series = list.map((r) => {
+    const m = new Map(r.eventRates);
+    return times.map((t) => m.get(t) ?? null);
+  });
+  new uPlot(
+    {
+      width: box.clientWidth - 20,
+      height: 180,
+      series: [
+        {},
+        ...list.map((r, i) => ({
+          label: r.streamName,
+          stroke: COLORS[i % COLORS.length],
+          width: 2,
+          points: { size: 4 },
+        })),
+      ],
+      axes: [{ stroke: "#687385" }, { stroke: "#687385", size: 60 }],
+    },
+    [times.map((t) => t / 1000), ...series],
+    box.querySelector(".plot"),
+  );
 }
 
 async function environmentPage() {
@@ -166,7 +253,15 @@ async function environmentPage() {
 
 // ---- Routing and live updates ----
 
-const ROUTES = { "/streaming": streamingPage, "/streaming/batch": batchPage, "/receivers": receiversPage, "/jobs": jobsPage, "/jobs/job": jobsPage, "/stages/stage": stagePage, "/environment": environmentPage };
+const ROUTES = {
+  "/streaming": streamingPage,
+  "/streaming/batch": batchPage,
+  "/receivers": receiversPage,
+  "/jobs": jobsPage,
+  "/jobs/job": jobsPage,
+  "/stages/stage": stagePage,
+  "/environment": environmentPage,
+};
 
 async function render() {
   const p = page();

@@ -62,8 +62,15 @@ function kindSchema(kind: ValueKind, values: unknown[], name: string, where: str
       const objects = values as Record<string, unknown>[];
       const keys = [...new Set(objects.flatMap((o) => Object.keys(o)))];
       const fields = keys.map((k) => {
-        if (!AVRO_NAME.test(k)) throw new RecordFormatError(`${where}: field name '${k}' is not a valid Avro name (letters, digits, _); give a schema or rename it`);
-        const type = inferValues(objects.map((o) => o[k]), `${name}_${k}`, where);
+        if (!AVRO_NAME.test(k))
+          throw new RecordFormatError(
+            `${where}: field name '${k}' is not a valid Avro name (letters, digits, _); give a schema or rename it`,
+          );
+        const type = inferValues(
+          objects.map((o) => o[k]),
+          `${name}_${k}`,
+          where,
+        );
         return Array.isArray(type) ? { name: k, type, default: null } : { name: k, type };
       });
       return { type: "record", name, fields };
@@ -88,14 +95,18 @@ function conform(type: avro.Type, value: unknown): unknown {
     return inner ? conform(inner, value) : value;
   }
   if (type instanceof avro.types.ArrayType && Array.isArray(value)) return value.map((v) => conform(type.itemsType, v));
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 
 /** Checks `value` against `type`, or throws a `RecordFormatError` naming the first bad path and `where`. */
 function checkValue(type: avro.Type, value: unknown, where: string): void {
   let bad: string | undefined;
-  type.isValid(value, { errorHook: (path, v) => (bad ??= `field '${path.join(".") || "(record)"}' = ${JSON.stringify(v) ?? String(v)} does not fit the schema`) });
+  type.isValid(value, {
+    errorHook: (path, v) =>
+      (bad ??= `field '${path.join(".") || "(record)"}' = ${JSON.stringify(v) ?? String(v)} does not fit the schema`),
+  });
   if (bad) throw new RecordFormatError(`${where}: ${bad}`);
 }
 
@@ -111,7 +122,10 @@ const RECORDS_PER_BLOCK = 4096;
 export function encodeAvroFile(records: readonly unknown[], where: string, schema?: AvroSchema): Buffer {
   const type = avroType(schema ?? inferAvroSchema(records, where));
   const sync = randomBytes(16);
-  const meta = new Map([["avro.schema", Buffer.from(JSON.stringify(type.schema({ exportAttrs: true })))], ["avro.codec", Buffer.from("deflate")]]);
+  const meta = new Map([
+    ["avro.schema", Buffer.from(JSON.stringify(type.schema({ exportAttrs: true })))],
+    ["avro.codec", Buffer.from("deflate")],
+  ]);
   const parts: Buffer[] = [Buffer.from("Obj\x01", "latin1"), HEADER_META.toBuffer(Object.fromEntries(meta)), sync];
   for (let start = 0; start < records.length; start += RECORDS_PER_BLOCK) {
     const block = records.slice(start, start + RECORDS_PER_BLOCK).map((r, i) => {
@@ -130,10 +144,17 @@ export function encodeAvroFile(records: readonly unknown[], where: string, schem
  * with `readerSchema`, records are resolved to it (Avro's schema evolution). A file that is
  * truncated, corrupt, or whose schema cannot be resolved is a `RecordFormatError` naming `where`.
  */
-export function decodeAvroFile(bytes: Uint8Array, where: string, readerSchema?: AvroSchema): { schema: AvroSchema; records: Record<string, unknown>[] } {
+export function decodeAvroFile(
+  bytes: Uint8Array,
+  where: string,
+  readerSchema?: AvroSchema,
+): { schema: AvroSchema; records: Record<string, unknown>[] } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (what: string, cause?: unknown): never => {
-    throw new RecordFormatError(`${where} is not a readable Avro file${readerSchema ? " for the given schema" : ""}: ${what}`, { cause });
+    throw new RecordFormatError(
+      `${where} is not a readable Avro file${readerSchema ? " for the given schema" : ""}: ${what}`,
+      { cause },
+    );
   };
   if (buf.length < 4 || buf.toString("latin1", 0, 4) !== "Obj\x01") fail("invalid magic bytes");
   const header = HEADER_META.decode(buf, 4);
@@ -163,7 +184,8 @@ export function decodeAvroFile(bytes: Uint8Array, where: string, readerSchema?: 
   while (pos < buf.length) {
     const count = LONG.decode(buf, pos);
     const size = count.offset < 0 ? count : LONG.decode(buf, count.offset);
-    if (size.offset < 0 || size.offset + (size.value as number) + 16 > buf.length) fail(`truncated block at byte ${pos}`);
+    if (size.offset < 0 || size.offset + (size.value as number) + 16 > buf.length)
+      fail(`truncated block at byte ${pos}`);
     const end = size.offset + (size.value as number);
     if (!buf.subarray(end, end + 16).equals(sync)) fail(`bad sync marker after the block at byte ${pos}`);
     let data = buf.subarray(size.offset, end);
@@ -189,7 +211,10 @@ export function decodeAvroDatum(type: avro.Type, bytes: Uint8Array): unknown {
   try {
     return plain(type.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
   } catch (err) {
-    throw new RecordFormatError(`message does not decode with the Avro schema ${type.name ?? type.typeName}: ${(err as Error).message}`, { cause: err });
+    throw new RecordFormatError(
+      `message does not decode with the Avro schema ${type.name ?? type.typeName}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

@@ -30,7 +30,10 @@ export function commonKind(kinds: Iterable<ValueKind>, where: string): ValueKind
   for (const k of kinds) {
     if (out === undefined || out === k) out = k;
     else if ((out === "long" && k === "double") || (out === "double" && k === "long")) out = "double";
-    else throw new RecordFormatError(`${where} mixes ${out} and ${k} values; give the records one type per field (or a schema)`);
+    else
+      throw new RecordFormatError(
+        `${where} mixes ${out} and ${k} values; give the records one type per field (or a schema)`,
+      );
   }
   return out;
 }
@@ -53,7 +56,11 @@ export function toColumns(rows: readonly unknown[], where: string): Column[] {
   const seen = new Set<string>();
   rows.forEach((row, i) => {
     if (row === null || typeof row !== "object" || Array.isArray(row) || row instanceof Date) {
-      throw new RecordFormatError(`${where}: record ${i} is ${Array.isArray(row) ? "an array" : row === null ? "null" : `a ${typeof row}`}, not an object with named fields; map records to objects first (e.g. ([k, v]) => ({ word: k, count: v }))`);
+      throw new RecordFormatError(
+        `${where}: record ${i} is ` +
+          `${Array.isArray(row) ? "an array" : row === null ? "null" : `a ${typeof row}`}, not an object with ` +
+          `named fields; map records to objects first (e.g. ([k, v]) => ({ word: k, count: v }))`,
+      );
     }
     for (const k of Object.keys(row)) if (!seen.has(k)) (seen.add(k), names.push(k));
   });
@@ -61,13 +68,16 @@ export function toColumns(rows: readonly unknown[], where: string): Column[] {
     const values = rows.map((r) => (r as Record<string, unknown>)[name] ?? null);
     const kinds = new Set<ValueKind>();
     let nullable = false;
-    values.forEach((v, i) => (v === null ? (nullable = true) : kinds.add(kindOf(v, `${where}: field '${name}' of record ${i}`))));
+    values.forEach((v, i) =>
+      v === null ? (nullable = true) : kinds.add(kindOf(v, `${where}: field '${name}' of record ${i}`)),
+    );
     return { name, values, kind: commonKind(kinds, `${where}: field '${name}'`), nullable };
   });
 }
 
 /** Values read back made plain: safe 64-bit integers become numbers (Parquet files and DuckDB's results alike). */
 export function plainInteger(v: unknown): unknown {
-  if (typeof v === "bigint" && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  if (typeof v === "bigint" && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER))
+    return Number(v);
   return v;
 }

@@ -24,11 +24,13 @@ const PARQUET_TYPE = {
  */
 export function encodeParquet(rows: readonly unknown[], where: string): Uint8Array {
   const columns = toColumns(rows, where);
-  if (columns.length === 0) throw new RecordFormatError(`${where}: records have no fields; Parquet needs at least one column`);
+  if (columns.length === 0)
+    throw new RecordFormatError(`${where}: records have no fields; Parquet needs at least one column`);
   const buffer = hyparquetWriter().parquetWriteBuffer({
     columnData: columns.map((c) => {
       const type = PARQUET_TYPE[c.kind ?? "string"];
-      const data = type === "INT64" ? c.values.map((v) => (v === null ? null : BigInt(v as number | bigint))) : c.values;
+      const data =
+        type === "INT64" ? c.values.map((v) => (v === null ? null : BigInt(v as number | bigint))) : c.values;
       return { name: c.name, data, type };
     }),
   });
