@@ -1,18 +1,15 @@
 import type { PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { markOrigin } from "../scheduler/task-context.js";
-import { checkPartitionCount, type Partitioner } from "../shuffle/partitioner.js";
-import { IllegalArgumentError } from "../util/errors.js";
-import type { SparkContext } from "./context.js";
+import { checkPartitionCount } from "../shuffle/partitioner.js";
+import { allPartitions, RDDBase } from "./rdd-base.js";
 import type { RDDNode } from "./node.js";
 import * as actions from "./actions.js";
+import * as narrowFns from "./narrow-functions.js";
 import * as pairs from "./pair-functions.js";
 import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
 import { opPipe, type OpKind } from "../scheduler/ops.js";
-import { CartesianNode, CoalescedNode, UnionNode, ZippedNode } from "./rdds/union.js";
-import { StorageLevel } from "./storage-level.js";
-import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
+import { CartesianNode, CoalescedNode, UnionNode } from "./rdds/union.js";
 import type { StatCounter } from "./stat-counter.js";
-import { partitionSeed, SeededRandom } from "../util/random.js";
 import { encodeAvroFile, type AvroSchema } from "../util/formats/avro.js";
 import { encodeJsonLines } from "../util/formats/json-lines.js";
 import { encodeParquet } from "../util/formats/parquet.js";
@@ -23,100 +20,7 @@ import { encodeParquet } from "../util/formats/parquet.js";
  * Pair-only methods (`reduceByKey`, `join`…) exist only on `RDD<[K, V]>`.
  * @example await sc.parallelize(["a b", "b"]).flatMap((l) => l.split(" ")).countByValue()
  */
-export class RDD<T> {
-  readonly id: number;
-  private storage = StorageLevel.NONE;
-  private label: string | undefined;
-
-  private current: RDDNode<T>;
-
-  /** `id` is given when the node needs it before the RDD exists (its errors name the RDD). */
-  constructor(
-    readonly context: SparkContext,
-    node: RDDNode<T>,
-    id: number = context.newRddId(),
-  ) {
-    this.id = id;
-    this.current = node;
-  }
-
-  /** What this RDD is: its partitions, parents and compute function. */
-  get node(): RDDNode<T> {
-    return this.current;
-  }
-
-  // ---- identity, partitions, persistence ----
-
-  getNumPartitions(): number {
-    return this.node.numPartitions();
-  }
-
-  /** How keys are placed, when a shuffle placed them. */
-  get partitioner(): Partitioner | undefined {
-    return this.node.partitioner;
-  }
-
-  name(): string | undefined {
-    return this.label;
-  }
-
-  setName(name: string): this {
-    this.label = name;
-    return this;
-  }
-
-  get isPersisted(): boolean {
-    return this.storage !== StorageLevel.NONE;
-  }
-
-  /** True when every partition of a persisted RDD is in the cache. */
-  isFullyCached(): boolean {
-    return this.isPersisted && this.context.blockManager.hasAll(this.id, this.getNumPartitions());
-  }
-
-  getStorageLevel(): StorageLevel {
-    return this.storage;
-  }
-
-  cache(): this {
-    return this.persist(StorageLevel.MEMORY_ONLY);
-  }
-
-  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
-    this.storage = level;
-    return this;
-  }
-
-  unpersist(): this {
-    this.storage = StorageLevel.NONE;
-    this.context.blockManager.remove(this.id);
-    return this;
-  }
-
-  /**
-   * Computes and caches every partition, then forgets the lineage: the RDD reads its cached
-   * partitions from then on and its parents can be freed (Spark's `localCheckpoint`, used to
-   * keep stateful streams from growing an endless lineage).
-   */
-  async localCheckpoint(): Promise<void> {
-    if (this.current.kind === "LocalCheckpointRDD") return;
-    if (!this.isPersisted) this.persist(StorageLevel.MEMORY_ONLY);
-    const blocks = this.context.blockManager;
-    const missing = allPartitions(this).filter((p) => blocks.get(this.id, p) === undefined);
-    if (missing.length > 0) await this.runJob((run) => run(() => {}), missing);
-    const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
-    this.current = new ParallelCollectionNode(
-      data,
-      this.current.callSite,
-      "LocalCheckpointRDD",
-      this.current.partitioner,
-    );
-    this.checkpointedRecords = data.reduce((n, part) => n + part.length, 0);
-  }
-
-  /** How many records `localCheckpoint` materialized (a stateful stream's state size), once it has. */
-  checkpointedRecords: number | undefined;
-
+export class RDD<T> extends RDDBase<T> {
   /** A new RDD over `node`, in this RDD's context. */
   derive<U>(node: RDDNode<U>): RDD<U> {
     return new RDD(this.context, node);
@@ -193,63 +97,22 @@ export class RDD<T> {
 
   /** Pairs elements by position; both RDDs need the same partition count and sizes. */
   zip<U>(other: RDD<U>): RDD<[T, U]> {
-    if (this.getNumPartitions() !== other.getNumPartitions()) {
-      throw new IllegalArgumentError(
-        `Can only zip with RDD which has the same number of partitions (${this.getNumPartitions()} vs ` +
-          `${other.getNumPartitions()})`,
-      );
-    }
-    return this.derive(new ZippedNode(this, other));
+    return narrowFns.zip(this, other);
   }
 
   /** `[x, index]` by partition order, then position; runs a counting job first when > 1 partition. */
   zipWithIndex(): RDD<[T, number]> {
-    let starts: number[] = [0];
-    const prepare = async () => {
-      const counts = await actions.partitionSizes(this);
-      starts = counts.reduce<number[]>((acc, c) => (acc.push(acc[acc.length - 1]! + c), acc), [0]);
-    };
-    return this.derive(
-      new MapPartitionsNode<T, [T, number]>(
-        this,
-        (split, items) => items.map((x, i): [T, number] => [x, starts[split]! + i]),
-        "zipWithIndex",
-        false,
-        this.getNumPartitions() > 1 ? prepare : undefined,
-      ),
-    );
+    return narrowFns.zipWithIndex(this);
   }
 
   /** `[x, id]` with ids `k, n+k, 2n+k…` in partition `k` of `n`; no job. */
   zipWithUniqueId(): RDD<[T, number]> {
-    const n = this.getNumPartitions();
-    return this.pipe<[T, number]>((emit, split) => {
-      let i = 0;
-      return (x) => emit([x, i++ * n + split]);
-    }, "zipWithUniqueId");
+    return narrowFns.zipWithUniqueId(this);
   }
 
   /** A random subset; `fraction` is the expected share (or mean copies, with replacement). */
   sample(withReplacement: boolean, fraction: number, seed: number = Math.floor(Math.random() * 2 ** 31)): RDD<T> {
-    if (!(fraction >= 0) || (!withReplacement && fraction > 1)) {
-      throw new IllegalArgumentError(
-        `sample fraction must be ${withReplacement ? ">= 0" : "in [0, 1]"}, got ${fraction}`,
-      );
-    }
-    return this.pipe<T>(
-      (emit, split) => {
-        const rng = new SeededRandom(partitionSeed(seed, split));
-        if (!withReplacement)
-          return (x) => {
-            if (rng.next() < fraction) emit(x);
-          };
-        return (x) => {
-          for (let c = rng.poisson(fraction); c > 0; c--) emit(x);
-        };
-      },
-      "sample",
-      true,
-    );
+    return narrowFns.sample(this, withReplacement, fraction, seed);
   }
 
   /** Fewer partitions by merging neighbours; with `shuffle` it may also grow (`repartition`). */
@@ -399,6 +262,10 @@ export class RDD<T> {
   // ---- actions ----
 
   /** Runs `fn` on the given partitions (all by default) and returns one result per partition. */
+  protected override async materialize(partitions: readonly number[]): Promise<void> {
+    await this.runJob((run) => run(() => {}), partitions);
+  }
+
   async runJob<R>(fn: PartitionFunc<T, R>, partitions?: readonly number[]): Promise<R[]> {
     return this.context.runJob(this, partitions ?? allPartitions(this), fn);
   }
@@ -513,12 +380,9 @@ export class RDD<T> {
     return actions.toDebugString(this);
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.node.kind}[${this.id}] at ${this.node.callSite}`;
   }
 }
 
-/** Every partition index of `rdd`. */
-export function allPartitions(rdd: RDD<unknown>): number[] {
-  return Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
-}
+export { allPartitions } from "./rdd-base.js";

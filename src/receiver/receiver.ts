@@ -3,6 +3,8 @@ import { StorageLevel } from "../core/storage-level.js";
 
 /** What a running receiver reports to (the supervisor implements it). */
 export interface ReceiverHost<T> {
+  /** The id of the input stream the receiver feeds (its DStream's id). */
+  readonly streamId: number;
   store(item: T): void;
   storeAll(items: Iterable<T>): void;
   storeBlock(items: T[]): Promise<void>;
@@ -22,8 +24,6 @@ export interface ReceiverHost<T> {
  */
 export abstract class Receiver<T> {
   private supervisorHost: ReceiverHost<T> | undefined;
-  /** The id of the input stream this receiver feeds, once attached. */
-  streamId = -1;
 
   constructor(readonly storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2) {}
 
@@ -52,10 +52,14 @@ export abstract class Receiver<T> {
     return this.constructor.name;
   }
 
+  /** The id of the input stream this receiver feeds, once attached (-1 before). */
+  get streamId(): number {
+    return this.supervisorHost?.streamId ?? -1;
+  }
+
   /** Called by the engine when the receiver is put under supervision. */
-  attach(host: ReceiverHost<T>, streamId: number): void {
+  attach(host: ReceiverHost<T>): void {
     this.supervisorHost = host;
-    this.streamId = streamId;
   }
 
   store(item: T): void {

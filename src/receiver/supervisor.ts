@@ -1,3 +1,5 @@
+import type { SparkConf } from "../core/conf.js";
+import { toMillis } from "../util/duration.js";
 import { IllegalStateError, SluiceError, describeError } from "../util/errors.js";
 import type { Clock } from "../util/clock.js";
 import type { ListenerBus, ReceiverInfo } from "../events/streaming.js";
@@ -20,6 +22,23 @@ export interface SupervisorSettings {
    * stops.
    */
   readonly startTimeoutMs?: number;
+}
+
+/** The receivers' settings from `conf` (`spark.streaming.blockInterval`, `receiver.maxRate`…). */
+export function supervisorSettings(conf: SparkConf): SupervisorSettings {
+  const seconds = (key: string, dflt?: string) => {
+    const v = conf.get(key, dflt);
+    return v === undefined ? undefined : toMillis(Number(v), key);
+  };
+  const backpressure = conf.getBoolean("spark.streaming.backpressure.enabled", false);
+  const initial = conf.get("spark.streaming.backpressure.initialRate");
+  return {
+    blockIntervalMs: seconds("spark.streaming.blockInterval", "0.2")!,
+    restartDelayMs: Number(conf.get("spark.streaming.receiverRestartDelay", "2000")),
+    maxRate: Number(conf.get("spark.streaming.receiver.maxRate", "0")),
+    initialRate: backpressure && initial !== undefined ? Number(initial) : undefined,
+    startTimeoutMs: seconds("spark.streaming.receiver.startTimeout"),
+  };
 }
 
 /** A receiver never started (its source unreachable) within its start timeout; the context stops with it. */
@@ -73,7 +92,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const initial =
       settings.initialRate !== undefined && settings.initialRate > 0 ? settings.initialRate : settings.maxRate;
     this.limiter = new RateLimiter(clock, settings.maxRate > 0 ? Math.min(initial, settings.maxRate) : initial);
-    receiver.attach(this, streamId);
+    receiver.attach(this);
   }
 
   /** Hands a block to the engine, after logging it durably when the WAL is on. */

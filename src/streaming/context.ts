@@ -7,14 +7,15 @@ import { IllegalArgumentError, IllegalStateError, type SluiceError } from "../ut
 import { RDD } from "../core/rdd.js";
 import type { Receiver } from "../receiver/receiver.js";
 import { SocketReceiver } from "../receiver/socket-receiver.js";
+import { supervisorSettings } from "../receiver/supervisor.js";
 import { ReceiverTracker } from "../receiver/tracker.js";
 import { formatSeconds, toMillis } from "../util/duration.js";
 import { log } from "../util/log.js";
-import { ManualClock, SystemClock, type Clock } from "../util/clock.js";
+import { beforeDeadline, ManualClock, SystemClock, type Clock } from "../util/clock.js";
 import { DStream } from "./dstream.js";
 import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/file-input.js";
 import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
-import { FILE_FORMATS, readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
+import { checkFileStreamOptions, readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
 import { avroType, type AvroSchema } from "../util/formats/avro.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
@@ -42,11 +43,13 @@ export interface StreamingContextOptions {
   fs?: FsPort;
 }
 
+/** A job's setup: builds the context and its DStream graph (`getOrCreate` may call it to recover). */
+type Setup = () => StreamingContext;
+
 /**
  * The entry point of streaming: cuts input into one RDD per batch interval (seconds).
  * Build the DStream graph, then `start()`; nothing runs before, nothing can be added after.
- * @example const ssc = new StreamingContext(sc, 3); ssc.socketTextStream("localhost", 10001)...; ssc.start(); await
- * ssc.awaitTermination();
+ * @example const ssc = new StreamingContext(sc, 3); ssc.socketTextStream("localhost", 10001)…; ssc.start()
  */
 export class StreamingContext {
   readonly batchMs: number;
@@ -65,8 +68,7 @@ export class StreamingContext {
   /** Set by `getOrCreate` when the checkpoint directory holds a job to resume. */
   private recovery: RecoveryPlan | undefined;
   private checkpointer: BatchCheckpointer | undefined;
-  /** The started, not yet stopped context of this process, if any. */
-  private static active: StreamingContext | undefined;
+  private static active: StreamingContext | undefined; // see getActive()
   private checkpointDir: string | undefined;
   private error: SluiceError | undefined;
   private terminated!: Promise<void>;
@@ -89,23 +91,9 @@ export class StreamingContext {
     this.clock = options.clock ?? (clockName === "manual" ? new ManualClock() : new SystemClock());
     this.out = options.out ?? ((text) => void process.stdout.write(text));
     this.fs = options.fs ?? new NodeFs();
-    const blockIntervalMs = toMillis(
-      Number(conf.get("spark.streaming.blockInterval", "0.2")),
-      "spark.streaming.blockInterval",
-    );
-    const restartDelayMs = Number(conf.get("spark.streaming.receiverRestartDelay", "2000"));
-    const maxRate = Number(conf.get("spark.streaming.receiver.maxRate", "0"));
-    const initial = conf.get("spark.streaming.backpressure.initialRate");
     const backpressure = conf.getBoolean("spark.streaming.backpressure.enabled", false);
-    const initialRate = backpressure && initial !== undefined ? Number(initial) : undefined;
-    const startTimeout = conf.get("spark.streaming.receiver.startTimeout");
-    const startTimeoutMs =
-      startTimeout === undefined ? undefined : toMillis(Number(startTimeout), "spark.streaming.receiver.startTimeout");
-    this.receiverTracker = new ReceiverTracker(
-      this.clock,
-      { blockIntervalMs, restartDelayMs, maxRate, initialRate, startTimeoutMs },
-      this.listenerBus,
-      (err) => this.reportError(err, true),
+    this.receiverTracker = new ReceiverTracker(this.clock, supervisorSettings(conf), this.listenerBus, (err) =>
+      this.reportError(err, true),
     );
     if (backpressure) this.addStreamingListener(new RateController(this.batchMs, this.receiverTracker, conf));
     const concurrentJobs = conf.getInt("spark.streaming.concurrentJobs", 1);
@@ -124,10 +112,7 @@ export class StreamingContext {
   }
 
   /** The active context, or one made by `setupFunc` (checkpoint recovery arrives with fault tolerance). */
-  static getActiveOrCreate(
-    checkpointPath: string | null | undefined,
-    setupFunc: () => StreamingContext,
-  ): StreamingContext {
+  static getActiveOrCreate(checkpointPath: string | null | undefined, setupFunc: Setup): StreamingContext {
     if (typeof setupFunc !== "function") throw new IllegalArgumentError("setupFunc cannot be None");
     return StreamingContext.getActive() ?? StreamingContext.getOrCreate(checkpointPath, setupFunc);
   }
@@ -139,7 +124,7 @@ export class StreamingContext {
    * re-runs the batch that was running and continues. A mismatched graph or a corrupt
    * checkpoint throws a `CheckpointError` naming the file, never a silent reset.
    */
-  static getOrCreate(checkpointPath: string | null | undefined, setupFunc: () => StreamingContext): StreamingContext {
+  static getOrCreate(checkpointPath: string | null | undefined, setupFunc: Setup): StreamingContext {
     if (typeof setupFunc !== "function") throw new IllegalArgumentError("setupFunc cannot be None");
     if (!checkpointPath) return setupFunc();
     const manager = new CheckpointManager(resolve(checkpointPath));
@@ -218,13 +203,7 @@ export class StreamingContext {
     directory: string,
     options: { format: FileFormat; schema?: AvroSchema; deadLetter?: MalformedSink["deadLetter"] },
   ): DStream<Record<string, unknown>> & { malformedRecords(): number } {
-    if (!FILE_FORMATS.includes(options.format))
-      throw new IllegalArgumentError(
-        `fileStream format must be one of ${FILE_FORMATS.map((f) => `"${f}"`).join(", ")}; got ` +
-          `"${String(options.format)}"`,
-      );
-    if (options.schema !== undefined && options.format !== "avro")
-      throw new IllegalArgumentError(`fileStream's schema option is for format "avro", not "${options.format}"`);
+    checkFileStreamOptions(options);
     const schema = options.schema === undefined ? undefined : avroType(options.schema);
     const malformed: MalformedSink = { count: 0, deadLetter: options.deadLetter };
     const stream = this.input(
@@ -365,21 +344,16 @@ export class StreamingContext {
       Number(this.sparkContext.conf.get("spark.streaming.gracefulStopTimeout", String((10 * this.batchMs) / 1000))),
       "spark.streaming.gracefulStopTimeout",
     );
-    let timedOut = false;
-    let cancel: () => void = () => {};
-    const timeout = new Promise<void>((resolve) => {
-      cancel = this.clock.schedule(stopTime + timeoutMs, () => {
-        timedOut = true;
-        resolve();
-      });
-    });
+    const deadline = stopTime + timeoutMs;
     await this.receiverTracker.stop();
     const lastNeeded = Math.max(stopTime, this.clock.now());
-    if (this.generator) await Promise.race([this.generator.whenGenerated(lastNeeded), timeout]);
-    if (!timedOut) await Promise.race([this.scheduler.whenIdle(), timeout]);
-    cancel();
-    if (timedOut)
+    const generated = this.generator ? this.generator.whenGenerated(lastNeeded) : Promise.resolve();
+    const finished = (await beforeDeadline(this.clock, deadline, generated))
+      ? await beforeDeadline(this.clock, deadline, this.scheduler.whenIdle())
+      : false;
+    if (!finished) {
       log.warn(`Graceful stop timed out after ${formatSeconds(timeoutMs)}; the remaining batches were dropped`);
+    }
   }
 
   private reportError(err: SluiceError, fatal: boolean): void {

@@ -36,9 +36,7 @@ export class DStreamGraph {
     this.assertMutable();
     this.all.push(stream);
     if (stream.node.dependencies.length === 0) this.inputs.push(stream);
-    const id = this.nextId++;
-    if (stream.node instanceof ReceiverInputDStream) stream.node.streamId = id;
-    return id;
+    return this.nextId++;
   }
 
   addOutput(output: DStreamCore<unknown>): void {

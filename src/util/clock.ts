@@ -117,3 +117,16 @@ export class RecurringTimer {
     });
   }
 }
+
+/** Whether `work` settles before `clock` reaches `deadline` (a rejection counts as settled: it is thrown). */
+export async function beforeDeadline(clock: Clock, deadline: number, work: Promise<unknown>): Promise<boolean> {
+  let cancel: () => void = () => {};
+  const late = new Promise<false>((resolve) => {
+    cancel = clock.schedule(deadline, () => resolve(false));
+  });
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    cancel();
+  }
+}

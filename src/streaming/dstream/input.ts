@@ -64,13 +64,22 @@ export class QueueInputDStream<T> extends InputNode<T> {
  */
 export class ReceiverInputDStream<T> extends InputNode<T> {
   readonly kind = "ReceiverInputDStream";
-  streamId = -1;
+  private stream: DStreamCore<T> | undefined;
 
   constructor(
     ssc: StreamingContext,
     readonly receiver: Receiver<T>,
   ) {
     super(ssc);
+  }
+
+  bind(stream: DStreamCore<T>): void {
+    this.stream = stream;
+  }
+
+  /** The stream's id, which is also its receiver's. */
+  get streamId(): number {
+    return this.stream?.id ?? -1;
   }
 
   /** Batch time → logged blocks to read back (recovery). */

@@ -1,3 +1,4 @@
+import { IllegalArgumentError } from "../../util/errors.js";
 import { readFileSync } from "node:fs";
 import { lazyModule } from "../../util/lazy.js";
 import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
@@ -69,4 +70,15 @@ export async function readRecords(
       bad(row.join(","), new Error(`row has ${row.length} fields, the header ${header!.length}`), `${path}:${i + 2}`);
   });
   return out;
+}
+
+/** Refuses a `fileStream` format it does not know, and a schema for a format other than Avro. */
+export function checkFileStreamOptions(options: { format: FileFormat; schema?: unknown }): void {
+  if (!FILE_FORMATS.includes(options.format)) {
+    const known = FILE_FORMATS.map((f) => `"${f}"`).join(", ");
+    throw new IllegalArgumentError(`fileStream format must be one of ${known}; got "${String(options.format)}"`);
+  }
+  if (options.schema !== undefined && options.format !== "avro") {
+    throw new IllegalArgumentError(`fileStream's schema option is for format "avro", not "${options.format}"`);
+  }
 }

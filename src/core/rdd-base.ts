@@ -1,0 +1,107 @@
+import type { Partitioner } from "../shuffle/partitioner.js";
+import type { SparkContext } from "./context.js";
+import type { RDDNode } from "./node.js";
+import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
+import { StorageLevel } from "./storage-level.js";
+
+/**
+ * What every RDD is before its operators: its id, its context, its node, its name and storage
+ * level, and its local checkpoint. `RDD` adds the transformations and actions.
+ */
+export abstract class RDDBase<T> {
+  readonly id: number;
+  private storage = StorageLevel.NONE;
+  private label: string | undefined;
+  /** The materialized partitions once `localCheckpoint` ran: they replace the lineage from then on. */
+  private checkpointed: ParallelCollectionNode<T> | undefined;
+
+  /** `id` is given when the node needs it before the RDD exists (its errors name the RDD). */
+  constructor(
+    readonly context: SparkContext,
+    private readonly described: RDDNode<T>,
+    id: number = context.newRddId(),
+  ) {
+    this.id = id;
+  }
+
+  /** What this RDD is: its partitions, parents and compute function (its saved partitions once checkpointed). */
+  get node(): RDDNode<T> {
+    return this.checkpointed ?? this.described;
+  }
+
+  /** Computes these partitions (they are cached when the RDD is persisted). */
+  protected abstract materialize(partitions: readonly number[]): Promise<void>;
+
+  // ---- identity, partitions, persistence ----
+
+  getNumPartitions(): number {
+    return this.node.numPartitions();
+  }
+
+  /** How keys are placed, when a shuffle placed them. */
+  get partitioner(): Partitioner | undefined {
+    return this.node.partitioner;
+  }
+
+  name(): string | undefined {
+    return this.label;
+  }
+
+  setName(name: string): this {
+    this.label = name;
+    return this;
+  }
+
+  get isPersisted(): boolean {
+    return this.storage !== StorageLevel.NONE;
+  }
+
+  /** True when every partition of a persisted RDD is in the cache. */
+  isFullyCached(): boolean {
+    return this.isPersisted && this.context.blockManager.hasAll(this.id, this.getNumPartitions());
+  }
+
+  getStorageLevel(): StorageLevel {
+    return this.storage;
+  }
+
+  cache(): this {
+    return this.persist(StorageLevel.MEMORY_ONLY);
+  }
+
+  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    this.storage = level;
+    return this;
+  }
+
+  unpersist(): this {
+    this.storage = StorageLevel.NONE;
+    this.context.blockManager.remove(this.id);
+    return this;
+  }
+
+  /**
+   * Computes and caches every partition, then forgets the lineage: the RDD reads its cached
+   * partitions from then on and its parents can be freed (Spark's `localCheckpoint`, used to
+   * keep stateful streams from growing an endless lineage).
+   */
+  async localCheckpoint(): Promise<void> {
+    if (this.checkpointed) return;
+    if (!this.isPersisted) this.persist(StorageLevel.MEMORY_ONLY);
+    const blocks = this.context.blockManager;
+    const missing = allPartitions(this).filter((p) => blocks.get(this.id, p) === undefined);
+    if (missing.length > 0) await this.materialize(missing);
+    const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
+    const { callSite, partitioner } = this.described;
+    this.checkpointed = new ParallelCollectionNode(data, callSite, "LocalCheckpointRDD", partitioner);
+    this.checkpointedRecords = data.reduce((n, part) => n + part.length, 0);
+  }
+
+  /** How many records `localCheckpoint` materialized (a stateful stream's state size), once it has. */
+  checkpointedRecords: number | undefined;
+}
+
+/** Every partition index of `rdd`. */
+export function allPartitions(rdd: { getNumPartitions(): number }): number[] {
+  return Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
+}
