@@ -1,5 +1,6 @@
 import type { ShuffleDependency } from "../core/node.js";
 import type { OpKind } from "./ops.js";
+import { functionReads } from "../util/free-variables.js";
 import type { RDD } from "../core/rdd.js";
 import type { ParallelCollectionNode } from "../core/rdds/parallel-collection.js";
 import type { PipelinedNode } from "../core/rdds/pipelined.js";
@@ -38,11 +39,13 @@ export function functionSource(fn: unknown, what: string): string | NotShippable
   if (typeof fn !== "function") return { reason: `${what} is not a function` };
   const src = Function.prototype.toString.call(fn);
   if (src.includes("[native code]")) return { reason: `${what} is a native or bound function` };
-  if (/\bthis\b/.test(src)) return { reason: `${what} uses \`this\`, which only the driver has` };
-  try {
-    new Function(`return (${src});`);
-  } catch {
-    return { reason: `${what} is a method or class member whose source does not stand alone` };
+  const reads = functionReads(src);
+  if (!reads) return { reason: `${what} is a method or class member whose source does not stand alone` };
+  if (reads.outerThis) return { reason: `${what} uses \`this\`, which only the driver has` };
+  const closure = reads.free.filter((name) => !(name in globalThis));
+  if (closure.length > 0) {
+    const names = closure.map((n) => `\`${n}\``).join(", ");
+    return { reason: `${what} reads ${names} from its closure, which a worker thread cannot see` };
   }
   return src;
 }

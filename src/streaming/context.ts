@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
 import { NodeFs, type FsPort } from "../checkpoint/fs-port.js";
+import type { StreamingContextOptions } from "./context-options.js";
 import type { SparkContext } from "../core/context.js";
 import { IllegalArgumentError, IllegalStateError, type SluiceError } from "../util/errors.js";
 import { RDD } from "../core/rdd.js";
@@ -28,20 +29,10 @@ import type { BatchCheckpointer } from "./batch-checkpointer.js";
 import { readRecoveryPlan, startFresh, startRecovered, type StartParts } from "./recovery.js";
 import { Connections } from "../util/connections.js";
 
+export type { StreamingContextOptions } from "./context-options.js";
+
 /** Lifecycle states of a streaming context. */
 export type StreamingContextState = "INITIALIZED" | "ACTIVE" | "STOPPED";
-
-/** Options beyond PySpark's constructor. */
-export interface StreamingContextOptions {
-  /**
-   * The clock batches follow; a `ManualClock` in tests. Default: conf `spark.streaming.clock` (`system` or `manual`).
-   */
-  clock?: Clock;
-  /** Where `pprint` writes; default stdout. */
-  out?: (text: string) => void;
-  /** The file system checkpoints and file outputs are written through (tests inject faults so). */
-  fs?: FsPort;
-}
 
 /** A job's setup: builds the context and its DStream graph (`getOrCreate` may call it to recover). */
 type Setup = () => StreamingContext;
@@ -54,6 +45,8 @@ type Setup = () => StreamingContext;
 export class StreamingContext {
   readonly batchMs: number;
   readonly clock: Clock;
+  /** The clock of I/O retries (see `StreamingContextOptions.ioClock`). */
+  readonly ioClock: Clock;
   readonly out: (text: string) => void;
   readonly graph = new DStreamGraph();
   readonly listenerBus = new ListenerBus();
@@ -91,6 +84,7 @@ export class StreamingContext {
     this.clock = options.clock ?? (clockName === "manual" ? new ManualClock() : new SystemClock());
     this.out = options.out ?? ((text) => void process.stdout.write(text));
     this.fs = options.fs ?? new NodeFs();
+    this.ioClock = options.ioClock ?? new SystemClock();
     const backpressure = conf.getBoolean("spark.streaming.backpressure.enabled", false);
     this.receiverTracker = new ReceiverTracker(this.clock, supervisorSettings(conf), this.listenerBus, (err) =>
       this.reportError(err, true),

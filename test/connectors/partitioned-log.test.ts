@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
+import { ManualClock, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { keyedStream, type KafkaRecord } from "../../src/connectors/kafka.js";
 import { PartitionedLogSource, planUntil, type PartitionBounds, type PartitionedLog } from "../../src/connectors/partitioned-log.js";
 import { sorted, tempDir } from "../helpers/context.js";
@@ -18,6 +18,8 @@ class MemoryLog implements PartitionedLog<KafkaRecord> {
   readonly start = new Map<string, bigint>();
   readonly group = new Map<string, bigint>();
   reads = 0;
+  /** Reads that fail before the next one succeeds (Infinity: every one). */
+  failing = 0;
 
   describe(): string {
     return "memory log";
@@ -42,6 +44,10 @@ class MemoryLog implements PartitionedLog<KafkaRecord> {
   }
   async read(partition: string, from: bigint, until: bigint): Promise<KafkaRecord[]> {
     this.reads++;
+    if (this.failing > 0) {
+      this.failing--;
+      throw new Error("connection reset");
+    }
     return (this.parts.get(partition) ?? []).filter((r) => r.offset >= from && r.offset < until);
   }
   async commit(next: Map<string, bigint>): Promise<void> {
@@ -163,4 +169,56 @@ test("records deleted before they were read stop the job with SLUICE_E_SOURCE_TR
   await runFor(ssc2, clock2, 1);
   await ssc2.stop();
   assert.deepEqual(seen.get(2000), sorted([["u0", 30], ["u1", 31], ["u2", 32]]));
+});
+
+test("a failing read is retried on the I/O clock with backoff, and fails the batch once spark.streaming.source.retrySeconds have passed on it", async () => {
+  const log = new MemoryLog();
+  publish(log, ["t/0"], 0, 10);
+  const clock = new ManualClock(0);
+  const io = new ManualClock(0);
+  const seen = new Map<number, [string, number][]>();
+  const conf = new SparkConf().setMaster("local[1]").setAppName("retry").set("spark.streaming.source.retrySeconds", "5");
+  const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, ioClock: io, out: () => {} });
+  const stream = keyedStream(ssc, new PartitionedLogSource(log, "earliest"), "memory", {});
+  (stream as unknown as import("../../src/index.js").DStream<[string | null, string]>)
+    .map(([k, v]): [string, number] => [k!, Number(v)])
+    .reduceByKey((a, b) => a + b)
+    .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => void seen.set(time.getTime(), sorted(await rdd.collect())));
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+  ssc.start();
+  const readsReach = async (n: number) => {
+    for (let i = 0; i < 1000 && log.reads < n; i++) await new Promise((r) => setImmediate(r));
+    assert.ok(log.reads >= n, `read ${n} was made`);
+  };
+  // batch 1: two reads fail; each retry waits for the I/O clock (100 ms, then 200 ms), never for wall time
+  log.failing = 2;
+  clock.advance(1000);
+  await readsReach(1);
+  io.advance(99);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(log.reads, 1, "no retry before the backoff has passed on the I/O clock");
+  io.advance(1);
+  await readsReach(2);
+  io.advance(200);
+  await ssc.scheduler.whenIdle();
+  assert.equal(log.reads, 3);
+  assert.deepEqual(seen.get(1000), reference(10));
+  // batch 2: every read fails; after 5 s of I/O time the batch fails naming the source
+  publish(log, ["t/0"], 10, 12);
+  log.failing = Infinity;
+  clock.advance(1000);
+  const before = log.reads;
+  for (let i = 0; i < 20; i++) {
+    await turns(20);
+    io.advance(500);
+  }
+  await ssc.scheduler.whenIdle();
+  // waits of 100, 200, 400, 800, 1600, 2000 ms: the 6th would pass 5 s, so 6 reads in all
+  assert.equal(log.reads - before, 6, "retried with growing waits until 5 s of I/O time had passed");
+  assert.equal(seen.has(2000), false);
+  // the batch failed in its input step, naming the cause; the context reports it to whoever awaits it
+  await assert.rejects(ssc.awaitTerminationOrTimeout(0), /batch 1970-01-01 00:00:02.*connection reset/);
+  await ssc.stop();
 });

@@ -105,7 +105,7 @@ test("--verbose (INFO) says why a stage stays on the driver", async () => {
     setLogLevel("WARN");
     process.stderr.write = write;
   }
-  assert.ok(messages.some((m) => /runs on the driver's thread: ReferenceError: offset is not defined \(a function reads a variable from its closure/.test(m)), messages.join(""));
+  assert.ok(messages.some((m) => /runs on the driver's thread: the map function reads `offset` from its closure, which a worker thread cannot see/.test(m)), messages.join(""));
 });
 
 test("task events count records the same in a worker thread as on the driver", async () => {

@@ -99,17 +99,18 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
    * connection being re-made; a Sluice error (a trimmed range) or a longer outage is thrown.
    */
   private async retrying<R>(what: string, f: () => Promise<R>): Promise<R> {
+    const clock = this.ssc.ioClock;
     const deadline =
-      Date.now() + 1000 * Number(this.ssc.sparkContext.conf.get("spark.streaming.source.retrySeconds", "30"));
+      clock.now() + 1000 * Number(this.ssc.sparkContext.conf.get("spark.streaming.source.retrySeconds", "30"));
     for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
       try {
         return await f();
       } catch (err) {
-        if (err instanceof SluiceError || Date.now() + delay > deadline) throw err;
+        if (err instanceof SluiceError || clock.now() + delay > deadline) throw err;
         log.warn(
           `${what} from ${this.source.describe()} failed (${(err as Error).message}); trying again in ${delay} ms`,
         );
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((resolve) => clock.schedule(clock.now() + delay, resolve));
       }
     }
   }
