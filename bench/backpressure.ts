@@ -29,9 +29,16 @@ const WORK_PER_LINE = (() => {
 })();
 
 async function trial(backpressure: boolean, port: number) {
-  const sender = spawn(process.execPath, ["bench/socket-sender.mjs", String(port), String(3 * CAPACITY), String(SECONDS)], { stdio: ["ignore", "pipe", "inherit"] });
+  const sender = spawn(
+    process.execPath,
+    ["bench/socket-sender.mjs", String(port), String(3 * CAPACITY), String(SECONDS)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   await once(sender.stdout, "data");
-  const conf = new SparkConf().setMaster("local[1]").setAppName("bench-backpressure").set("spark.streaming.backpressure.enabled", backpressure);
+  const conf = new SparkConf()
+    .setMaster("local[1]")
+    .setAppName("bench-backpressure")
+    .set("spark.streaming.backpressure.enabled", backpressure);
   const sc = new SparkContext(conf);
   const ssc = new StreamingContext(sc, 1);
   let processed = 0;
@@ -52,7 +59,19 @@ async function trial(backpressure: boolean, port: number) {
   const third = Math.max(1, Math.floor(heap.length / 3));
   const early = heap.slice(0, third).reduce((a, b) => a + b, 0) / third;
   const late = heap.slice(-third).reduce((a, b) => a + b, 0) / third;
-  return { backpressure, offeredLinesPerSecond: 3 * CAPACITY, processedLines: processed, queuedBatchesAtEnd: queued, heapMB: { first: heap[0], peak: Math.max(...heap), last: heap[heap.length - 1], growthLastThirdVsFirstThird: +(late / early).toFixed(2) }, heapSamples: heap };
+  return {
+    backpressure,
+    offeredLinesPerSecond: 3 * CAPACITY,
+    processedLines: processed,
+    queuedBatchesAtEnd: queued,
+    heapMB: {
+      first: heap[0],
+      peak: Math.max(...heap),
+      last: heap[heap.length - 1],
+      growthLastThirdVsFirstThird: +(late / early).toFixed(2),
+    },
+    heapSamples: heap,
+  };
 }
 
 const port = 20000 + Math.floor(Math.random() * 1000);
@@ -60,4 +79,10 @@ const on = await trial(true, port);
 console.log(JSON.stringify({ ...on, heapSamples: undefined }));
 const off = await trial(false, port + 1);
 console.log(JSON.stringify({ ...off, heapSamples: undefined }));
-writeResult("backpressure", { seconds: SECONDS, capacityLinesPerSecond: CAPACITY, withBackpressure: on, without: off, checksum: sink });
+writeResult("backpressure", {
+  seconds: SECONDS,
+  capacityLinesPerSecond: CAPACITY,
+  withBackpressure: on,
+  without: off,
+  checksum: sink,
+});

@@ -24,7 +24,12 @@ export function writeResult(name: string, result: Record<string, unknown>): void
   const body = {
     scenario: name,
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     ...result,
   };
   writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(body, null, 2) + "\n");

@@ -16,10 +16,10 @@ const dir = mkdtempSync(join(tmpdir(), "sluice-designs-"));
 const path = join(dir, "words.txt");
 {
   let x = 42;
-  const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const vocab = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
   const lines: string[] = [];
-  for (let words = 0; words < 4_000_000; ) {
+  for (let words = 0; words < 4_000_000;) {
     const line = Array.from({ length: 10 }, () => vocab[Math.floor(rand() ** 2 * 5000)]!);
     lines.push(line.join(" "));
     words += 10;
@@ -35,7 +35,11 @@ function spmdPlan(split: number): MapTaskPlan {
   return {
     rddId: 0,
     source: { kind: "textSplit", path, start, end },
-    ops: [{ kind: "flatMap", fn: "split", rddId: 1 }, { kind: "filter", fn: "nonEmpty", rddId: 2 }, { kind: "map", fn: "pair", rddId: 3 }],
+    ops: [
+      { kind: "flatMap", fn: "split", rddId: 1 },
+      { kind: "filter", fn: "nonEmpty", rddId: 2 },
+      { kind: "map", fn: "pair", rddId: 3 },
+    ],
     numPartitions: THREADS,
     mapSideCombine: true,
     aggregator: { createCombiner: "first", mergeValue: "add", mergeCombiners: "add" },
@@ -45,26 +49,42 @@ function spmdPlan(split: number): MapTaskPlan {
 const here = import.meta.url;
 const workers = Array.from({ length: THREADS }, () => new Worker(new URL("./spmd-bootstrap.mjs", here)));
 async function spmd(): Promise<Map<string, number>> {
-  const outputs = await Promise.all(workers.map((w, i) => new Promise<[string, number][][]>((resolve) => {
-    w.once("message", (buf: ArrayBuffer) => resolve(deserialize(Buffer.from(buf)) as [string, number][][]));
-    w.postMessage(spmdPlan(i));
-  })));
+  const outputs = await Promise.all(
+    workers.map(
+      (w, i) =>
+        new Promise<[string, number][][]>((resolve) => {
+          w.once("message", (buf: ArrayBuffer) => resolve(deserialize(Buffer.from(buf)) as [string, number][][]));
+          w.postMessage(spmdPlan(i));
+        }),
+    ),
+  );
   const counts = new Map<string, number>();
-  for (const buckets of outputs) for (const bucket of buckets) for (const [w, n] of bucket) counts.set(w, (counts.get(w) ?? 0) + n);
+  for (const buckets of outputs)
+    for (const bucket of buckets) for (const [w, n] of bucket) counts.set(w, (counts.get(w) ?? 0) + n);
   return counts;
 }
 
 const sc = new SparkContext(`local[${THREADS}]`, "designs");
 async function shipping(): Promise<Map<string, number>> {
-  return sc.textFile(path, THREADS).flatMap((l) => l.split(" ")).filter((w) => w.length > 0).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).collectAsMap();
+  return sc
+    .textFile(path, THREADS)
+    .flatMap((l) => l.split(" "))
+    .filter((w) => w.length > 0)
+    .map((w): [string, number] => [w, 1])
+    .reduceByKey((a, b) => a + b)
+    .collectAsMap();
 }
 
 const expected = new Map<string, number>();
-for (const l of readFileSync(path, "utf8").split("\n")) for (const w of l.split(" ")) if (w) expected.set(w, (expected.get(w) ?? 0) + 1);
+for (const l of readFileSync(path, "utf8").split("\n"))
+  for (const w of l.split(" ")) if (w) expected.set(w, (expected.get(w) ?? 0) + 1);
 const same = (m: Map<string, number>) => m.size === expected.size && [...expected].every(([w, n]) => m.get(w) === n);
 const times: Record<string, number[]> = { spmd: [], shipping: [] };
 for (let i = 0; i < 6; i++) {
-  for (const [name, run] of [["spmd", spmd], ["shipping", shipping]] as const) {
+  for (const [name, run] of [
+    ["spmd", spmd],
+    ["shipping", shipping],
+  ] as const) {
     const t = performance.now();
     const counts = await run();
     const ms = performance.now() - t;
@@ -79,5 +99,8 @@ writeResult("multicore-designs", {
   words: 4_000_000,
   threads: THREADS,
   bestMs: { spmd: best(times.spmd!), functionShipping: best(times.shipping!) },
-  wordsPerSecond: { spmd: Math.round(4e6 / (best(times.spmd!) / 1000)), functionShipping: Math.round(4e6 / (best(times.shipping!) / 1000)) },
+  wordsPerSecond: {
+    spmd: Math.round(4e6 / (best(times.spmd!) / 1000)),
+    functionShipping: Math.round(4e6 / (best(times.shipping!) / 1000)),
+  },
 });

@@ -14,17 +14,33 @@ for (const n of sizes) {
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
   const start = performance.now();
-  const joined = pairs.groupByKey(8).mapValues((vs) => vs.length).join(names, 8);
-  const total = await joined.aggregate(0, (acc, [, [count]]) => acc + count, (a, b) => a + b);
+  const joined = pairs
+    .groupByKey(8)
+    .mapValues((vs) => vs.length)
+    .join(names, 8);
+  const total = await joined.aggregate(
+    0,
+    (acc, [, [count]]) => acc + count,
+    (a, b) => a + b,
+  );
   const ms = performance.now() - start;
   clearInterval(sampler);
   await sc.stop();
   if (total !== n) throw new Error(`expected ${n} values grouped, got ${total}`);
-  rows.push({ pairs: n, keys, ms: Math.round(ms), pairsPerSecond: Math.round(n / (ms / 1000)), peakHeapMB: Math.round(peak / 2 ** 20) });
+  rows.push({
+    pairs: n,
+    keys,
+    ms: Math.round(ms),
+    pairsPerSecond: Math.round(n / (ms / 1000)),
+    peakHeapMB: Math.round(peak / 2 ** 20),
+  });
   console.log(rows[rows.length - 1]);
 }
 const [small, large] = rows as { pairs: number; ms: number }[];
 writeResult("shuffle", {
   rows,
-  growth: large && small ? { inputRatio: large.pairs / small.pairs, timeRatio: +(large.ms / small.ms).toFixed(2) } : undefined,
+  growth:
+    large && small
+      ? { inputRatio: large.pairs / small.pairs, timeRatio: +(large.ms / small.ms).toFixed(2) }
+      : undefined,
 });

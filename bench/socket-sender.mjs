@@ -15,7 +15,10 @@ const server = createServer((socket) => {
     let chunk = "";
     for (; sent < due; sent++) {
       n++;
-      chunk += n % 100 === 0 ? `ts:${now} ${vocab[n % 1000]}\n` : `${vocab[n % 1000]} ${vocab[(n * 7) % 1000]} ${vocab[(n * 13) % 1000]}\n`;
+      chunk +=
+        n % 100 === 0
+          ? `ts:${now} ${vocab[n % 1000]}\n`
+          : `${vocab[n % 1000]} ${vocab[(n * 7) % 1000]} ${vocab[(n * 13) % 1000]}\n`;
     }
     if (chunk) socket.write(chunk);
     if (now - start >= seconds * 1000) {

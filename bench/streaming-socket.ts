@@ -11,7 +11,9 @@ import { percentile, writeResult } from "./harness.js";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
 async function trial(batchSeconds: number, rate: number, port: number) {
-  const sender = spawn(process.execPath, ["bench/socket-sender.mjs", String(port), String(rate), String(SECONDS)], { stdio: ["ignore", "pipe", "inherit"] });
+  const sender = spawn(process.execPath, ["bench/socket-sender.mjs", String(port), String(rate), String(SECONDS)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await once(sender.stdout, "data");
   const sc = new SparkContext(process.env.BENCH_MASTER ?? "local[2]", "bench-socket");
   const ssc = new StreamingContext(sc, batchSeconds);
@@ -19,12 +21,21 @@ async function trial(batchSeconds: number, rate: number, port: number) {
   const batches: BatchInfo[] = [];
   let records = 0;
   const lines = ssc.socketTextStream("127.0.0.1", port);
-  lines.flatMap((l) => l.split(" ")).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).foreachRDD(async (rdd: RDD<[string, number]>) => {
-    const counts = await rdd.collect();
-    const done = Date.now();
-    for (const [w] of counts) if (w.startsWith("ts:")) latencies.push(done - Number(w.slice(3)));
+  lines
+    .flatMap((l) => l.split(" "))
+    .map((w): [string, number] => [w, 1])
+    .reduceByKey((a, b) => a + b)
+    .foreachRDD(async (rdd: RDD<[string, number]>) => {
+      const counts = await rdd.collect();
+      const done = Date.now();
+      for (const [w] of counts) if (w.startsWith("ts:")) latencies.push(done - Number(w.slice(3)));
+    });
+  ssc.addStreamingListener({
+    onBatchCompleted: (b) => {
+      batches.push(b);
+      records += b.numRecords;
+    },
   });
-  ssc.addStreamingListener({ onBatchCompleted: (b) => { batches.push(b); records += b.numRecords; } });
   ssc.start();
   await once(sender, "exit");
   await ssc.stop(true, true);
@@ -56,10 +67,16 @@ for (const batchSeconds of [1, 0.1]) {
   }
   results[`${batchSeconds}s`] = rows;
 }
-const best = (rows: { sustainable: boolean; offeredLinesPerSecond: number }[]) => Math.max(0, ...rows.filter((r) => r.sustainable).map((r) => r.offeredLinesPerSecond));
+const best = (rows: { sustainable: boolean; offeredLinesPerSecond: number }[]) =>
+  Math.max(0, ...rows.filter((r) => r.sustainable).map((r) => r.offeredLinesPerSecond));
 writeResult("streaming-socket", {
   secondsPerTrial: SECONDS,
   wordsPerLine: 3,
   trials: results,
-  sustainableLinesPerSecond: Object.fromEntries(Object.entries(results).map(([k, rows]) => [k, best(rows as { sustainable: boolean; offeredLinesPerSecond: number }[])])),
+  sustainableLinesPerSecond: Object.fromEntries(
+    Object.entries(results).map(([k, rows]) => [
+      k,
+      best(rows as { sustainable: boolean; offeredLinesPerSecond: number }[]),
+    ]),
+  ),
 });

@@ -15,10 +15,22 @@ async function run(inverse: boolean): Promise<{ msPerSlide: number[]; last: [str
   const ssc = new StreamingContext(sc, 1, { clock, out: () => {} });
   ssc.checkpoint(`/tmp/sluice-bench-window-${inverse}`);
   let x = 7;
-  const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % KEYS);
-  const batches = Array.from({ length: BATCHES }, () => sc.parallelize(Array.from({ length: PER_BATCH }, (): [string, number] => [`k${rand()}`, 1]), 4));
+  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % KEYS;
+  const batches = Array.from({ length: BATCHES }, () =>
+    sc.parallelize(
+      Array.from({ length: PER_BATCH }, (): [string, number] => [`k${rand()}`, 1]),
+      4,
+    ),
+  );
   const pairs = ssc.queueStream(batches);
-  const counts = pairs.reduceByKeyAndWindow((a, b) => a + b, inverse ? (a, b) => a - b : null, WINDOW, 1, 4, inverse ? ([, n]) => n > 0 : undefined);
+  const counts = pairs.reduceByKeyAndWindow(
+    (a, b) => a + b,
+    inverse ? (a, b) => a - b : null,
+    WINDOW,
+    1,
+    4,
+    inverse ? ([, n]) => n > 0 : undefined,
+  );
   let last: [string, number][] = [];
   counts.foreachRDD(async (rdd: RDD<[string, number]>) => {
     last = await rdd.collect();
@@ -37,7 +49,8 @@ async function run(inverse: boolean): Promise<{ msPerSlide: number[]; last: [str
 
 const withInverse = await run(true);
 const without = await run(false);
-if (JSON.stringify(withInverse.last) !== JSON.stringify(without.last)) throw new Error("the two forms disagree on the last window");
+if (JSON.stringify(withInverse.last) !== JSON.stringify(without.last))
+  throw new Error("the two forms disagree on the last window");
 const summary = (t: number[]) => ({ p50: +percentile(t, 50).toFixed(1), p99: +percentile(t, 99).toFixed(1) });
 writeResult("window-inverse", {
   batchRecords: PER_BATCH,

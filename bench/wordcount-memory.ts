@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), "sluice-bench-mem-"));
 const path = join(dir, "words.txt");
 {
   let x = 9;
-  const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const vocab = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}x${((i * 7919) % 1000).toString(36)}`);
   const chunks: string[] = [];
   let words = 0;
@@ -35,9 +35,17 @@ const inputMB = statSync(path).size / 2 ** 20;
 
 /** Runs `code` in a child with the old generation capped at HEAP_MB; its output and whether it finished. */
 function capped(code: string): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, "--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", env: { ...process.env, SLUICE_CONF: JSON.stringify({ "spark.ui.enabled": "false" }) } });
+  const r = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${HEAP_MB}`, "--import", "tsx", "--input-type=module", "-e", code],
+    { encoding: "utf8", env: { ...process.env, SLUICE_CONF: JSON.stringify({ "spark.ui.enabled": "false" }) } },
+  );
   const oom = /heap out of memory|Allocation failed/.test(r.stderr);
-  return { ok: r.status === 0, out: r.stdout.trim(), err: oom ? "JavaScript heap out of memory" : r.stderr.trim().split("\n").slice(-1)[0] ?? "" };
+  return {
+    ok: r.status === 0,
+    out: r.stdout.trim(),
+    err: oom ? "JavaScript heap out of memory" : (r.stderr.trim().split("\n").slice(-1)[0] ?? ""),
+  };
 }
 
 const src = new URL("../src/index.ts", import.meta.url).href;

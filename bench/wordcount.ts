@@ -19,7 +19,7 @@ const VOCAB = 5000;
 
 function generate(): string {
   let x = 42;
-  const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const vocab = Array.from({ length: VOCAB }, (_, i) => `w${i.toString(36)}x${((i * 7919) % 1000).toString(36)}`);
   const lines: string[] = [];
   let words = 0;
@@ -44,7 +44,11 @@ type Counts = Map<string, number>;
 // byte range of the file, then the maps merged. Threads are started once, before timing (as
 // Sluice's pool is warm).
 const THREADS = availableParallelism();
-const handWorkers = Array.from({ length: THREADS }, () => new Worker(`
+const handWorkers = Array.from(
+  { length: THREADS },
+  () =>
+    new Worker(
+      `
   const { parentPort } = require("node:worker_threads");
   const { openSync, readSync, closeSync, fstatSync } = require("node:fs");
   parentPort.on("message", ({ path, part, parts }) => {
@@ -61,12 +65,20 @@ const handWorkers = Array.from({ length: THREADS }, () => new Worker(`
     const m = new Map();
     for (const line of text.slice(start, end).split("\\n")) for (const w of line.split(" ")) if (w) m.set(w, (m.get(w) ?? 0) + 1);
     parentPort.postMessage([...m]);
-  });`, { eval: true }));
+  });`,
+      { eval: true },
+    ),
+);
 async function handLoopThreads(): Promise<Counts> {
-  const parts = await Promise.all(handWorkers.map((w, part) => new Promise<[string, number][]>((resolve) => {
-    w.once("message", resolve);
-    w.postMessage({ path, part, parts: THREADS });
-  })));
+  const parts = await Promise.all(
+    handWorkers.map(
+      (w, part) =>
+        new Promise<[string, number][]>((resolve) => {
+          w.once("message", resolve);
+          w.postMessage({ path, part, parts: THREADS });
+        }),
+    ),
+  );
   const m: Counts = new Map();
   for (const entries of parts) for (const [w, n] of entries) m.set(w, (m.get(w) ?? 0) + n);
   return m;
@@ -75,7 +87,8 @@ async function handLoopThreads(): Promise<Counts> {
 const engines: Record<string, () => Promise<Counts>> = {
   "hand loop": async () => {
     const m: Counts = new Map();
-    for (const line of readFileSync(path, "utf8").split("\n")) for (const w of line.split(" ")) if (w) m.set(w, (m.get(w) ?? 0) + 1);
+    for (const line of readFileSync(path, "utf8").split("\n"))
+      for (const w of line.split(" ")) if (w) m.set(w, (m.get(w) ?? 0) + 1);
     return m;
   },
   [`hand loop, ${THREADS} threads`]: handLoopThreads,
@@ -83,25 +96,44 @@ const engines: Record<string, () => Promise<Counts>> = {
   "sluice local[*]": () => sluice("local[*]"),
   rxjs: async () => {
     const lines = readFileSync(path, "utf8").split("\n");
-    return lastValueFrom(rxFrom(lines).pipe(
-      mergeMap((l) => l.split(" ")),
-      rxReduce((m: Counts, w: string) => (w ? m.set(w, (m.get(w) ?? 0) + 1) : m), new Map()),
-    ));
+    return lastValueFrom(
+      rxFrom(lines).pipe(
+        mergeMap((l) => l.split(" ")),
+        rxReduce((m: Counts, w: string) => (w ? m.set(w, (m.get(w) ?? 0) + 1) : m), new Map()),
+      ),
+    );
   },
   "node streams": async () => {
     const m: Counts = new Map();
     const lines = readFileSync(path, "utf8").split("\n");
     await pipeline(
       Readable.from(lines),
-      new Transform({ objectMode: true, transform(line: string, _e, done) { for (const w of line.split(" ")) if (w) this.push(w); done(); } }),
-      new Writable({ objectMode: true, write(w: string, _e, done) { m.set(w, (m.get(w) ?? 0) + 1); done(); } }),
+      new Transform({
+        objectMode: true,
+        transform(line: string, _e, done) {
+          for (const w of line.split(" ")) if (w) this.push(w);
+          done();
+        },
+      }),
+      new Writable({
+        objectMode: true,
+        write(w: string, _e, done) {
+          m.set(w, (m.get(w) ?? 0) + 1);
+          done();
+        },
+      }),
     );
     return m;
   },
   highland: async () => {
-    const lines = readFileSync(path, "utf8").split("\n").slice(0, Math.ceil(readFileSync(path, "utf8").split("\n").length / 50));
+    const lines = readFileSync(path, "utf8")
+      .split("\n")
+      .slice(0, Math.ceil(readFileSync(path, "utf8").split("\n").length / 50));
     const m = await new Promise<Counts>((resolve) =>
-      highland(lines).flatMap((l: string) => highland(l.split(" "))).reduce(new Map(), (acc: Counts, w: string) => (w ? acc.set(w, (acc.get(w) ?? 0) + 1) : acc)).toCallback((_e: unknown, r?: Counts) => resolve(r!)),
+      highland(lines)
+        .flatMap((l: string) => highland(l.split(" ")))
+        .reduce(new Map(), (acc: Counts, w: string) => (w ? acc.set(w, (acc.get(w) ?? 0) + 1) : acc))
+        .toCallback((_e: unknown, r?: Counts) => resolve(r!)),
     );
     return m;
   },
@@ -110,7 +142,12 @@ const engines: Record<string, () => Promise<Counts>> = {
 async function sluice(master: string): Promise<Counts> {
   const sc = new SparkContext(master, "bench-wordcount");
   try {
-    const counts = sc.textFile(path, sc.defaultParallelism).flatMap((l) => l.split(" ")).filter((w) => w.length > 0).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b);
+    const counts = sc
+      .textFile(path, sc.defaultParallelism)
+      .flatMap((l) => l.split(" "))
+      .filter((w) => w.length > 0)
+      .map((w): [string, number] => [w, 1])
+      .reduceByKey((a, b) => a + b);
     return await counts.collectAsMap();
   } finally {
     await sc.stop();
@@ -120,7 +157,8 @@ async function sluice(master: string): Promise<Counts> {
 const reference = await engines["hand loop"]!();
 const highlandLines = readFileSync(path, "utf8").split("\n");
 const highlandReference: Counts = new Map();
-for (const line of highlandLines.slice(0, Math.ceil(highlandLines.length / 50))) for (const w of line.split(" ")) if (w) highlandReference.set(w, (highlandReference.get(w) ?? 0) + 1);
+for (const line of highlandLines.slice(0, Math.ceil(highlandLines.length / 50)))
+  for (const w of line.split(" ")) if (w) highlandReference.set(w, (highlandReference.get(w) ?? 0) + 1);
 const results: Record<string, { wordsPerSecond: number; bestMs: number; peakHeapMB: number; note?: string }> = {};
 // rounds interleave the engines (one run of each per round), so a shared machine's slow
 // minutes fall on all of them alike; each engine's best round counts
@@ -134,7 +172,8 @@ for (let round = 0; round < ROUNDS; round++) {
     (times.get(name) ?? times.set(name, []).get(name)!).push(performance.now() - start);
     peaks.set(name, Math.max(peaks.get(name) ?? 0, process.memoryUsage().heapUsed / 2 ** 20));
     const expected = name === "highland" ? highlandReference : reference;
-    if (counts.size !== expected.size || [...expected].some(([w, n]) => counts.get(w) !== n)) throw new Error(`${name} counted differently from the hand loop`);
+    if (counts.size !== expected.size || [...expected].some(([w, n]) => counts.get(w) !== n))
+      throw new Error(`${name} counted differently from the hand loop`);
     heapUsedMB();
   }
 }
@@ -142,7 +181,12 @@ for (const name of Object.keys(engines)) {
   const best = Math.min(...times.get(name)!);
   // highland runs on a fiftieth of the input (it is ~100x slower); its rate is per word it saw
   const seen = name === "highland" ? [...highlandReference.values()].reduce((a, b) => a + b, 0) : words;
-  results[name] = { wordsPerSecond: Math.round(seen / (best / 1000)), bestMs: Math.round(best), peakHeapMB: Math.round(peaks.get(name)!), note: name === "highland" ? "on 1/50 of the input" : undefined };
+  results[name] = {
+    wordsPerSecond: Math.round(seen / (best / 1000)),
+    bestMs: Math.round(best),
+    peakHeapMB: Math.round(peaks.get(name)!),
+    note: name === "highland" ? "on 1/50 of the input" : undefined,
+  };
   console.log(`${name.padEnd(20)} ${(seen / (best / 1000) / 1e6).toFixed(2)}M words/s`);
 }
 rmSync(dir, { recursive: true, force: true });
@@ -154,5 +198,7 @@ writeResult("wordcount", {
   vocabulary: VOCAB,
   results,
   ratios: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, +(r.wordsPerSecond / hand).toFixed(2)])),
-  note: `sluice local[*] runs map stages on worker threads (${THREADS} here); the reduce side stays on the driver. "hand loop, ${THREADS} threads" is the ceiling: the hand loop on every core`,
+  note:
+    `sluice local[*] runs map stages on worker threads (${THREADS} here); the reduce side stays on the ` +
+    `driver. "hand loop, ${THREADS} threads" is the ceiling: the hand loop on every core`,
 });

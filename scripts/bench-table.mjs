@@ -2,46 +2,109 @@
 // Usage: node scripts/bench-table.mjs   (prints Markdown)
 import { existsSync, readFileSync } from "node:fs";
 
-const read = (name) => (existsSync(`bench/results/${name}.json`) ? JSON.parse(readFileSync(`bench/results/${name}.json`, "utf8")) : undefined);
+const read = (name) =>
+  existsSync(`bench/results/${name}.json`) ? JSON.parse(readFileSync(`bench/results/${name}.json`, "utf8")) : undefined;
 const m = (n) => `${(n / 1e6).toFixed(2)}M`;
 const rows = [];
 
 const wc = read("wordcount");
 if (wc) {
-  const cells = Object.entries(wc.results).map(([name, r]) => `${name} ${m(r.wordsPerSecond)} words/s (${wc.ratios[name]}x)${r.note ? ` ${r.note}` : ""}`);
-  rows.push([`word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of ${wc.rounds ?? 3} interleaved rounds (ratio to the hand loop)`, cells.join("; ")]);
+  const cells = Object.entries(wc.results).map(
+    ([name, r]) => `${name} ${m(r.wordsPerSecond)} words/s (${wc.ratios[name]}x)${r.note ? ` ${r.note}` : ""}`,
+  );
+  rows.push([
+    `word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of ${wc.rounds ?? 3} interleaved ` +
+      `rounds (ratio to the hand loop)`,
+    cells.join("; "),
+  ]);
 }
 const wm = read("wordcount-memory");
-if (wm) rows.push([`word count over ${wm.inputMB} MB of text (${m(wm.words)} words) with the heap capped at ${wm.heapLimitMB} MB`, `sluice local[1] finished in ${(wm.sluiceLocal1.ms / 1000).toFixed(1)} s (${wm.sluiceLocal1.heapUsedAtEndMB} MB heap in use at the end); the hand loop, which reads the whole file, ${wm.handLoopReadingWholeFile.finished ? "finished too" : `failed: ${wm.handLoopReadingWholeFile.error}`}`]);
+if (wm)
+  rows.push([
+    `word count over ${wm.inputMB} MB of text (${m(wm.words)} words) with the heap capped at ${wm.heapLimitMB} MB`,
+    `sluice local[1] finished in ${(wm.sluiceLocal1.ms / 1000).toFixed(1)} s ` +
+      `(${wm.sluiceLocal1.heapUsedAtEndMB} MB heap in use at the end); the hand loop, which reads the whole ` +
+      `file, ${wm.handLoopReadingWholeFile.finished ? "finished too" : `failed: ${wm.handLoopReadingWholeFile.error}`}`,
+  ]);
 const us = read("update-state");
-if (us) rows.push([`updateStateByKey, ${us.keys.toLocaleString("en")} distinct keys over ${us.batches} batches`, `${Math.round(us.msPerBatch.p50)} ms per batch (median), ${Math.round(us.msPerBatch.last)} ms for the last; ${us.bytesPerLiveKey} bytes of heap per live key, ${Math.round(us.heapMB.peak)} MB peak`]);
+if (us)
+  rows.push([
+    `updateStateByKey, ${us.keys.toLocaleString("en")} distinct keys over ${us.batches} batches`,
+    `${Math.round(us.msPerBatch.p50)} ms per batch (median), ${Math.round(us.msPerBatch.last)} ms for the last; ` +
+      `${us.bytesPerLiveKey} bytes of heap per live key, ${Math.round(us.heapMB.peak)} MB peak`,
+  ]);
 const wi = read("window-inverse");
-if (wi) rows.push([`reduceByKeyAndWindow over a ${wi.windowBatches}-batch window, ${wi.batchRecords.toLocaleString("en")} records per batch`, `${wi.msPerSlide.withInverse.p50} ms per slide with the inverse function, ${wi.msPerSlide.recomputed.p50} ms recomputing the window (${wi.speedup}x)`]);
+if (wi)
+  rows.push([
+    `reduceByKeyAndWindow over a ${wi.windowBatches}-batch window, ${wi.batchRecords.toLocaleString("en")} ` +
+      `records per batch`,
+    `${wi.msPerSlide.withInverse.p50} ms per slide with the inverse function, ${wi.msPerSlide.recomputed.p50} ` +
+      `ms recomputing the window (${wi.speedup}x)`,
+  ]);
 const sh = read("shuffle");
-if (sh) rows.push(["groupByKey then join", sh.rows.map((r) => `${r.pairs.toLocaleString("en")} pairs: ${(r.ms / 1000).toFixed(1)} s, ${m(r.pairsPerSecond)} pairs/s, ${r.peakHeapMB} MB peak heap`).join("; ") + (sh.growth ? ` (${sh.growth.inputRatio}x the input took ${sh.growth.timeRatio}x the time)` : "")]);
+if (sh)
+  rows.push([
+    "groupByKey then join",
+    sh.rows
+      .map(
+        (r) =>
+          `${r.pairs.toLocaleString("en")} pairs: ${(r.ms / 1000).toFixed(1)} s, ${m(r.pairsPerSecond)} ` +
+          `pairs/s, ${r.peakHeapMB} MB peak heap`,
+      )
+      .join("; ") + (sh.growth ? ` (${sh.growth.inputRatio}x the input took ${sh.growth.timeRatio}x the time)` : ""),
+  ]);
 const ss = read("streaming-socket");
 if (ss) {
   const cells = Object.entries(ss.trials).map(([interval, rows]) => {
     const ok = rows.filter((r) => r.sustainable);
     const top = ok[ok.length - 1];
-    return top ? `${interval} batches: ${m(top.offeredLinesPerSecond * ss.wordsPerLine)} words/s (${m(top.offeredLinesPerSecond)} lines/s), latency p50 ${top.latencyMs.p50} ms / p99 ${top.latencyMs.p99} ms` : `${interval} batches: none sustainable`;
+    return top
+      ? `${interval} batches: ${m(top.offeredLinesPerSecond * ss.wordsPerLine)} words/s ` +
+          `(${m(top.offeredLinesPerSecond)} lines/s), latency p50 ${top.latencyMs.p50} ms / p99 ${top.latencyMs.p99} ms`
+      : `${interval} batches: none sustainable`;
   });
-  rows.push(["streaming word count from a local socket, highest sustainable offered rate (batches finish within the interval)", cells.join("; ")]);
+  rows.push([
+    "streaming word count from a local socket, highest sustainable offered rate (batches finish within the interval)",
+    cells.join("; "),
+  ]);
 }
 const bp = read("backpressure");
 if (bp) {
-  const d = (r) => `heap ${r.heapMB.first} → ${r.heapMB.last} MB (peak ${r.heapMB.peak}), ${r.queuedBatchesAtEnd} batches queued at the end`;
-  rows.push([`3x overload for ${bp.seconds} s (job capacity about ${bp.capacityLinesPerSecond.toLocaleString("en")} lines/s)`, `with backpressure: ${d(bp.withBackpressure)}; without: ${d(bp.without)}`]);
+  const d = (r) =>
+    `heap ${r.heapMB.first} → ${r.heapMB.last} MB (peak ${r.heapMB.peak}), ${r.queuedBatchesAtEnd} batches ` +
+    `queued at the end`;
+  rows.push([
+    `3x overload for ${bp.seconds} s (job capacity about ${bp.capacityLinesPerSecond.toLocaleString("en")} lines/s)`,
+    `with backpressure: ${d(bp.withBackpressure)}; without: ${d(bp.without)}`,
+  ]);
 }
 const br = read("brokers");
 if (br) {
-  const d = (name, r) => `${name}: ${(r.sluice.recordsPerSecond / 1e3).toFixed(0)}k messages/s (${(r.sluice.recordsPerSecond * br.wordsPerMessage / 1e6).toFixed(2)}M words/s; a plain client loop that only reads and counts: ${(r.plainLoopRecordsPerSecond / 1e3).toFixed(0)}k/s, ${r.ratio}x)`;
-  rows.push([`broker direct streams into a word count, ${br.messages.toLocaleString("en")} messages of ${br.wordsPerMessage} words, batches back to back`, `${d("Redis Streams", br.redisStreams)}; ${d("NATS JetStream", br.natsJetStream)}`]);
+  const d = (name, r) =>
+    `${name}: ${(r.sluice.recordsPerSecond / 1e3).toFixed(0)}k messages/s ` +
+    `(${((r.sluice.recordsPerSecond * br.wordsPerMessage) / 1e6).toFixed(2)}M words/s; a plain client loop ` +
+    `that only reads and counts: ${(r.plainLoopRecordsPerSecond / 1e3).toFixed(0)}k/s, ${r.ratio}x)`;
+  rows.push([
+    `broker direct streams into a word count, ${br.messages.toLocaleString("en")} messages of ` +
+      `${br.wordsPerMessage} words, batches back to back`,
+    `${d("Redis Streams", br.redisStreams)}; ${d("NATS JetStream", br.natsJetStream)}`,
+  ]);
 }
 const md = read("multicore-designs");
-if (md) rows.push(["worker-thread designs on the word count (see docs/decisions.md)", `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ${m(md.wordsPerSecond.functionShipping)} words/s`]);
-const date = [wc, wm, us, wi, sh, ss, bp, br, md].filter(Boolean).map((r) => r.date.slice(0, 10)).sort().pop();
+if (md)
+  rows.push([
+    "worker-thread designs on the word count (see docs/decisions.md)",
+    `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ${m(md.wordsPerSecond.functionShipping)} words/s`,
+  ]);
+const date = [wc, wm, us, wi, sh, ss, bp, br, md]
+  .filter(Boolean)
+  .map((r) => r.date.slice(0, 10))
+  .sort()
+  .pop();
 const machine = (wc ?? us ?? wi ?? sh)?.machine;
-console.log(`Measured ${date ?? "never"} on ${machine ? `${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}` : "?"}:\n`);
+console.log(
+  `Measured ${date ?? "never"} on ` +
+    `${machine ? `${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}` : "?"}:\n`,
+);
 console.log("| Scenario | Result |\n|---|---|");
 for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);

@@ -18,7 +18,7 @@ const results: Reconciliation[] = [];
 let survived = 0;
 let injected = 0;
 let seed = 99;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 
 async function timedRun(ws: ReturnType<typeof makeWorkspace>, opts: Parameters<typeof runJob>[1]) {
   const start = performance.now();
@@ -68,13 +68,19 @@ try {
 writeResult("soak", {
   runs: results.length,
   killsInjected: injected,
-  killsSurvived: `${injected}/${injected} runs ended only by the injected kill, none by a failed recovery; ${survived} reached a committed batch first`,
+  killsSurvived:
+    `${injected}/${injected} runs ended only by the injected kill, none by a failed recovery; ` +
+    `${survived} reached a committed batch first`,
   crashPointsCovered: `${CRASH_POINTS.length}/${CRASH_POINTS.length}`,
   recordsChecked: sum("recordsChecked"),
   recordsLost: sum("lost"),
   recordsDuplicated: sum("duplicated"),
   stateMismatches: sum("wrongState"),
-  recoveryToFirstCommitMs: { p50: Math.round(percentile(recoveryMs, 50)), p99: Math.round(percentile(recoveryMs, 99)), max: Math.round(Math.max(...recoveryMs)) },
+  recoveryToFirstCommitMs: {
+    p50: Math.round(percentile(recoveryMs, 50)),
+    p99: Math.round(percentile(recoveryMs, 99)),
+    max: Math.round(Math.max(...recoveryMs)),
+  },
   build: { commit, node: process.version, kernel: release() },
 });
 if (sum("lost") + sum("duplicated") + sum("wrongState") > 0) process.exit(1);

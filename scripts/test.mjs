@@ -23,5 +23,8 @@ if (files.length === 0) {
 }
 // no web UI for the many contexts tests make (the UI's own tests turn it on); submitted jobs get their own conf
 const env = { ...process.env, SLUICE_CONF: JSON.stringify({ "spark.ui.enabled": "false" }) };
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit", env });
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+  stdio: "inherit",
+  env,
+});
 process.exit(result.status ?? 1);

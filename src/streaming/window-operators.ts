@@ -22,10 +22,7 @@ export function window<T>(stream: DStream<T>, windowDuration: number, slideDurat
 
 export function reduceByWindow<T>(
   stream: DStream<T>,
-  reduceFunc: (a: T, b: T) => T,
-  invReduceFunc: ((a: T, b: T) => T) | null | undefined,
-  windowDuration: number,
-  slideDuration: number,
+  ...[reduceFunc, invReduceFunc, windowDuration, slideDuration]: Parameters<DStream<T>["reduceByWindow"]>
 ): DStream<T> {
   if (!invReduceFunc) return stream.reduce(reduceFunc).window(windowDuration, slideDuration).reduce(reduceFunc);
   const keyed = stream.map((x): [number, T] => [1, x]);

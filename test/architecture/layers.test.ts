@@ -4,7 +4,10 @@ import { checkLayers, sourceFiles } from "./layers.js";
 
 test("every file of src/ imports only from its own layer or the layers below it", () => {
   const violations = checkLayers(sourceFiles("src"));
-  assert.deepEqual(violations.map((v) => `${v.file} -> ${v.imports}: ${v.why}`), []);
+  assert.deepEqual(
+    violations.map((v) => `${v.file} -> ${v.imports}: ${v.why}`),
+    [],
+  );
 });
 
 test("the layer check finds an upward import, a type exception and an unknown layer", () => {

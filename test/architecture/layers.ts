@@ -22,7 +22,11 @@ export const LAYERS = [
 ] as const;
 
 /** Types may also be imported from here to there (core and the runtime under it know each other's types). */
-const TYPE_EXCEPTIONS: Record<string, readonly string[]> = { scheduler: ["core"], shuffle: ["core"], storage: ["core"] };
+const TYPE_EXCEPTIONS: Record<string, readonly string[]> = {
+  scheduler: ["core"],
+  shuffle: ["core"],
+  storage: ["core"],
+};
 
 export interface Violation {
   readonly file: string;
@@ -43,15 +47,26 @@ export function importsOf(fileName: string, text: string): { spec: string; typeO
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const c = node.importClause;
-      const namedAllTypes = c?.namedBindings && ts.isNamedImports(c.namedBindings) && !c.name && c.namedBindings.elements.every((e) => e.isTypeOnly);
+      const namedAllTypes =
+        c?.namedBindings &&
+        ts.isNamedImports(c.namedBindings) &&
+        !c.name &&
+        c.namedBindings.elements.every((e) => e.isTypeOnly);
       out.push({ spec: node.moduleSpecifier.text, typeOnly: Boolean(c?.isTypeOnly || namedAllTypes) });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
-      out.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || Boolean(named?.length && named.every((e) => e.isTypeOnly)) });
+      out.push({
+        spec: node.moduleSpecifier.text,
+        typeOnly: node.isTypeOnly || Boolean(named?.length && named.every((e) => e.isTypeOnly)),
+      });
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
       if (arg && ts.isStringLiteral(arg)) out.push({ spec: arg.text, typeOnly: false });
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       out.push({ spec: node.argument.literal.text, typeOnly: true });
     }
     ts.forEachChild(node, visit);
@@ -76,7 +91,11 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
       const to = layerOf(target);
       if (rank(to) <= rank(from)) continue;
       if (typeOnly && TYPE_EXCEPTIONS[from]?.includes(to)) continue;
-      out.push({ file, imports: target, why: `${from}/ imports ${typeOnly ? "types" : "values"} from ${to}/, a layer above it` });
+      out.push({
+        file,
+        imports: target,
+        why: `${from}/ imports ${typeOnly ? "types" : "values"} from ${to}/, a layer above it`,
+      });
     }
   }
   return out;

@@ -21,13 +21,21 @@ async function runExample(example: string, input: string, done: (block: string[]
   await once(server, "listening");
   const port = (server.address() as { port: number }).port;
   const cwd = mkdtempSync(join(tmpdir(), "sluice-example-")); // the examples write ./checkpoint
-  const job = spawn(process.execPath, [resolve("bin/sluice.js"), "submit", resolve("examples", example), "127.0.0.1", String(port)], {
-    cwd,
-    env: { ...process.env, SLUICE_CONF: "" },
-  });
+  const job = spawn(
+    process.execPath,
+    [resolve("bin/sluice.js"), "submit", resolve("examples", example), "127.0.0.1", String(port)],
+    {
+      cwd,
+      env: { ...process.env, SLUICE_CONF: "" },
+    },
+  );
   let stdout = "";
   let stderr = "";
-  const blocks = () => stdout.split("\n\n").filter((b) => b.startsWith(RULER)).map((b) => b.split("\n").slice(3));
+  const blocks = () =>
+    stdout
+      .split("\n\n")
+      .filter((b) => b.startsWith(RULER))
+      .map((b) => b.split("\n").slice(3));
   try {
     await new Promise<void>((resolveWait, reject) => {
       let sent = false;
@@ -38,8 +46,14 @@ async function runExample(example: string, input: string, done: (block: string[]
         }
         if (blocks().some(done)) resolveWait();
       };
-      job.stdout.on("data", (d: Buffer) => { stdout += d; check(); });
-      job.stderr.on("data", (d: Buffer) => { stderr += d; check(); });
+      job.stdout.on("data", (d: Buffer) => {
+        stdout += d;
+        check();
+      });
+      job.stderr.on("data", (d: Buffer) => {
+        stderr += d;
+        check();
+      });
       server.on("connection", check);
       job.on("exit", () => reject(new Error(`job exited early; stdout:\n${stdout}\nstderr:\n${stderr}`)));
     });
@@ -56,10 +70,15 @@ async function runExample(example: string, input: string, done: (block: string[]
 }
 
 test("examples/networdcount.ts prints each batch's counts", async () => {
-  const { blocks, stderr } = await runExample("networdcount.ts", "hola mundo hola\nadios mundo\n", (b) => b.includes("('adios', 1)"));
+  const { blocks, stderr } = await runExample("networdcount.ts", "hola mundo hola\nadios mundo\n", (b) =>
+    b.includes("('adios', 1)"),
+  );
   const block = blocks.find((b) => b.includes("('adios', 1)"))!;
   assert.deepEqual([...block].sort(), ["('adios', 1)", "('hola', 2)", "('mundo', 2)"]);
-  assert.match(stderr, /sluice: streaming app "networdcount" \(local\[\*\]\): batch interval 3s, 1 receiver\(s\): socketTextStream 127\.0\.0\.1:\d+/);
+  assert.match(
+    stderr,
+    /sluice: streaming app "networdcount" \(local\[\*\]\): batch interval 3s, 1 receiver\(s\): socketTextStream 127\.0\.0\.1:\d+/,
+  );
   assert.match(stderr, /SIGINT: stopping gracefully/);
 });
 

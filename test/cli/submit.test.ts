@@ -8,7 +8,10 @@ import { tempDir } from "../helpers/context.js";
 const dir = tempDir();
 
 function sluice(...args: string[]) {
-  return spawnSync(process.execPath, ["bin/sluice.js", ...args], { encoding: "utf8", env: { ...process.env, SLUICE_CONF: "" } });
+  return spawnSync(process.execPath, ["bin/sluice.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, SLUICE_CONF: "" },
+  });
 }
 
 test("sluice submit runs the batch word count example with its argument", () => {
@@ -16,21 +19,28 @@ test("sluice submit runs the batch word count example with its argument", () => 
   const path = join(dir, "words.txt");
   writeFileSync(path, text);
   const counts = new Map<string, number>();
-  for (const w of text.split(/\s+/).filter(Boolean)) counts.set(w.toLowerCase(), (counts.get(w.toLowerCase()) ?? 0) + 1);
+  for (const w of text.split(/\s+/).filter(Boolean))
+    counts.set(w.toLowerCase(), (counts.get(w.toLowerCase()) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
   const r = sluice("submit", "--master", "local[2]", "examples/wordcount-batch.ts", path);
   assert.equal(r.status, 0, r.stderr);
-  const expected = [`${counts.size} distinct words in ${path}; the 10 most frequent:`, ...top.map(([w, n]) => `${String(n).padStart(6)}  ${w}`)];
+  const expected = [
+    `${counts.size} distinct words in ${path}; the 10 most frequent:`,
+    ...top.map(([w, n]) => `${String(n).padStart(6)}  ${w}`),
+  ];
   assert.deepEqual(r.stdout.trimEnd().split("\n"), expected);
 });
 
 test("sluice submit hands --master and --conf to the job's SparkConf, and arguments after the job to it", () => {
   const job = join(dir, "conf-job.mts");
-  writeFileSync(job, `import { SparkContext } from "sluice";
+  writeFileSync(
+    job,
+    `import { SparkContext } from "sluice";
 const sc = new SparkContext();
 console.log(JSON.stringify({ master: sc.master, par: sc.defaultParallelism, x: sc.conf.get("spark.x"), args: process.argv.slice(2) }));
 await sc.stop();
-`);
+`,
+  );
   const r = sluice("submit", "--master", "local[3]", "--conf", "spark.x=1=2", job, "--not-ours", "a");
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { master: "local[3]", par: 3, x: "1=2", args: ["--not-ours", "a"] });

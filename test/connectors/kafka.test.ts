@@ -9,19 +9,33 @@ import { runFor, runUntil } from "../helpers/source-jobs.js";
 const BROKERS = process.env.SLUICE_KAFKA_BROKERS;
 
 test("createDirectStream checks its arguments", () => {
-  const ssc = new StreamingContext(new SparkContext("local[1]", "kafka-args"), 1, { clock: new ManualClock(0), out: () => {} });
-  assert.throws(() => KafkaUtils.createDirectStream(ssc, [], { "bootstrap.servers": "127.0.0.1:9092" }), /needs at least one topic/);
+  const ssc = new StreamingContext(new SparkContext("local[1]", "kafka-args"), 1, {
+    clock: new ManualClock(0),
+    out: () => {},
+  });
+  assert.throws(
+    () => KafkaUtils.createDirectStream(ssc, [], { "bootstrap.servers": "127.0.0.1:9092" }),
+    /needs at least one topic/,
+  );
   assert.throws(() => KafkaUtils.createDirectStream(ssc, ["t"], {} as never), /kafkaParams needs "bootstrap.servers"/);
-  assert.throws(() => KafkaUtils.createDirectStream(ssc, ["t"], { "bootstrap.servers": "127.0.0.1:9092" }, { format: "avro" }), /format "avro" needs the messages' schema/);
+  assert.throws(
+    () => KafkaUtils.createDirectStream(ssc, ["t"], { "bootstrap.servers": "127.0.0.1:9092" }, { format: "avro" }),
+    /format "avro" needs the messages' schema/,
+  );
   void ssc.stop();
 });
 
 test("an unreachable Kafka stops the job with an error naming the brokers, after bounded retries", async () => {
   const clock = new ManualClock(0);
-  const conf = new SparkConf().setMaster("local[1]").setAppName("kafka-down").set("spark.streaming.source.retrySeconds", "1");
+  const conf = new SparkConf()
+    .setMaster("local[1]")
+    .setAppName("kafka-down")
+    .set("spark.streaming.source.retrySeconds", "1");
   const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, out: () => {} });
   ssc.checkpoint(join(tempDir(), "ck"));
-  KafkaUtils.createDirectStream(ssc, ["events"], { "bootstrap.servers": "127.0.0.1:1" }).count().foreachRDD((_rdd: RDD<number>) => undefined);
+  KafkaUtils.createDirectStream(ssc, ["events"], { "bootstrap.servers": "127.0.0.1:1" })
+    .count()
+    .foreachRDD((_rdd: RDD<number>) => undefined);
   const stopped = assert.rejects(ssc.awaitTermination(), /cannot list offsets at Kafka 127\.0\.0\.1:1/);
   ssc.start();
   await runFor(ssc, clock, 1);
@@ -31,7 +45,9 @@ test("an unreachable Kafka stops the job with an error naming the brokers, after
 
 test("Kafka records are read by offset ranges and counted exactly once across a restart (needs SLUICE_KAFKA_BROKERS)", async (t) => {
   if (!BROKERS) {
-    t.skip("SLUICE_KAFKA_BROKERS is not set: no Kafka broker runs here (the offset logic is tested with an in-memory log in partitioned-log.test.ts)");
+    t.skip(
+      "SLUICE_KAFKA_BROKERS is not set: no Kafka broker runs here (the offset logic is tested with an in-memory log in partitioned-log.test.ts)",
+    );
     return;
   }
   const { Admin, Producer, stringSerializers } = await import("@platformatic/kafka");
@@ -54,10 +70,17 @@ test("Kafka records are read by offset ranges and counted exactly once across a 
     const seen = new Map<number, [string, number][]>();
     const setup = (clock: ManualClock) => () => {
       const ssc = new StreamingContext(new SparkContext("local[2]", "kafka"), 1, { clock, out: () => {} });
-      KafkaUtils.createDirectStream(ssc, [topic], { "bootstrap.servers": BROKERS, "group.id": `g-${topic}`, "auto.offset.reset": "earliest" }, { maxRecordsPerBatch: 20 })
+      KafkaUtils.createDirectStream(
+        ssc,
+        [topic],
+        { "bootstrap.servers": BROKERS, "group.id": `g-${topic}`, "auto.offset.reset": "earliest" },
+        { maxRecordsPerBatch: 20 },
+      )
         .map(([k, v]): [string, number] => [k!, Number(v)])
         .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0), 2)
-        .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => void seen.set(time.getTime(), sorted(await rdd.collect())));
+        .foreachRDD(
+          async (time: Date, rdd: RDD<[string, number]>) => void seen.set(time.getTime(), sorted(await rdd.collect())),
+        );
       return ssc;
     };
     let clock = new ManualClock(0);

@@ -8,21 +8,46 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import avro from "avsc";
 import {
-  deadLetterFile, ManualClock, MQTTUtils, NatsJetStreamUtils, RabbitMQUtils, RedisStreams, SparkContext, StreamingContext,
-  type DeadLetter, type DecodedStream, type RDD,
+  deadLetterFile,
+  ManualClock,
+  MQTTUtils,
+  NatsJetStreamUtils,
+  RabbitMQUtils,
+  RedisStreams,
+  SparkContext,
+  StreamingContext,
+  type DeadLetter,
+  type DecodedStream,
+  type RDD,
 } from "../../src/index.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import { runUntil } from "../helpers/source-jobs.js";
-import { mqttOrSkip, natsOrSkip, rabbitOrSkip, redisOrSkip } from "../helpers/services.js";
+import {
+  MQTT_URL,
+  NATS_SERVERS,
+  RABBITMQ_URL,
+  REDIS_URL,
+  mqttOrSkip,
+  natsOrSkip,
+  rabbitOrSkip,
+  redisOrSkip,
+} from "../helpers/services.js";
 
-const REDIS = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
-const NATS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
-const RABBIT = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-const MQTT = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+const REDIS = REDIS_URL;
+const NATS = NATS_SERVERS;
+const RABBIT = RABBITMQ_URL;
+const MQTT = MQTT_URL;
 
 /** The order events the tests publish: good ones, with known fields. */
 const orders = Array.from({ length: 30 }, (_, i) => ({ user: `u${i % 4}`, amount: i * 3 }));
-const ORDER_SCHEMA = { type: "record", name: "Order", fields: [{ name: "user", type: "string" }, { name: "amount", type: "long" }] } as const;
+const ORDER_SCHEMA = {
+  type: "record",
+  name: "Order",
+  fields: [
+    { name: "user", type: "string" },
+    { name: "amount", type: "long" },
+  ],
+} as const;
 const orderType = avro.Type.forSchema(ORDER_SCHEMA as never);
 const otherType = avro.Type.forSchema({ type: "record", name: "Other", fields: [{ name: "flag", type: "boolean" }] });
 
@@ -31,7 +56,8 @@ function job(name: string) {
   const clock = new ManualClock(0);
   const ssc = new StreamingContext(new SparkContext("local[2]", name), 1, { clock, out: () => {} });
   const got: Record<string, unknown>[] = [];
-  const collect = (s: DecodedStream<Record<string, unknown>>) => s.foreachRDD(async (rdd: RDD<Record<string, unknown>>) => void got.push(...(await rdd.collect())));
+  const collect = (s: DecodedStream<Record<string, unknown>>) =>
+    s.foreachRDD(async (rdd: RDD<Record<string, unknown>>) => void got.push(...(await rdd.collect())));
   /** A direct stream's run: every order arrives in order, and `malformed` messages were counted. */
   const readsAllOrders = async (s: DecodedStream<Record<string, unknown>>, malformed: number) => {
     collect(s);
@@ -55,11 +81,26 @@ test("Redis entries with format json: objects from the 'data' field; bad JSON an
     for (const o of orders.slice(10)) await redis.xadd(stream, "*", "data", JSON.stringify(o));
     const { ssc, readsAllOrders } = job("redis-fmt");
     const dead: DeadLetter[] = [];
-    const s = RedisStreams.createDirectStream(ssc, { url: REDIS, stream, group: "g", format: "json", deadLetter: (d) => void dead.push(d) });
+    const s = RedisStreams.createDirectStream(ssc, {
+      url: REDIS,
+      stream,
+      group: "g",
+      format: "json",
+      deadLetter: (d) => void dead.push(d),
+    });
     await readsAllOrders(s, 2);
-    assert.deepEqual(dead.map((d) => [Buffer.from(d.payload).toString(), /entry \d+-\d+$/.test(d.source)]), [["{broken", true], ["", true]]);
+    assert.deepEqual(
+      dead.map((d) => [Buffer.from(d.payload).toString(), /entry \d+-\d+$/.test(d.source)]),
+      [
+        ["{broken", true],
+        ["", true],
+      ],
+    );
     assert.match(dead[1]!.error.message, /no field 'data'/);
-    assert.throws(() => RedisStreams.createDirectStream(ssc, { url: REDIS, stream, group: "g", format: "avro" as "json" }), /format "avro" is not offered/);
+    assert.throws(
+      () => RedisStreams.createDirectStream(ssc, { url: REDIS, stream, group: "g", format: "avro" as "json" }),
+      /format "avro" is not offered/,
+    );
   } finally {
     await redis.del(stream);
     redis.disconnect();
@@ -81,9 +122,19 @@ test("JetStream messages with format avro: records decoded with the schema; a me
     }
     const { ssc, readsAllOrders } = job("nats-fmt");
     const dead: DeadLetter[] = [];
-    const s = NatsJetStreamUtils.createDirectStream(ssc, { servers: NATS, stream, durable: "fmt", format: "avro", schema: ORDER_SCHEMA as never, deadLetter: (d) => void dead.push(d) });
+    const s = NatsJetStreamUtils.createDirectStream(ssc, {
+      servers: NATS,
+      stream,
+      durable: "fmt",
+      format: "avro",
+      schema: ORDER_SCHEMA as never,
+      deadLetter: (d) => void dead.push(d),
+    });
     await readsAllOrders(s, 2);
-    assert.deepEqual(dead.map((d) => d.source), [`nats ${stream} seq 7`, `nats ${stream} seq 9`]);
+    assert.deepEqual(
+      dead.map((d) => d.source),
+      [`nats ${stream} seq 7`, `nats ${stream} seq 9`],
+    );
     assert.match(dead[0]!.error.message, /does not decode with the Avro schema Order/);
     await jsm.streams.delete(`KV_sluice_progress_${stream}`).catch(() => undefined);
   } finally {
@@ -102,10 +153,16 @@ test("RabbitMQ with format json and a dead-letter file: malformed messages are o
   try {
     for (const [i, o] of orders.entries()) {
       ch.sendToQueue(queue, Buffer.from(JSON.stringify(o)), { persistent: true });
-      if (i % 10 === 0) ch.sendToQueue(queue, Buffer.from([0xff, 0xfe, i]), { persistent: true, messageId: `bad-${i}` });
+      if (i % 10 === 0)
+        ch.sendToQueue(queue, Buffer.from([0xff, 0xfe, i]), { persistent: true, messageId: `bad-${i}` });
     }
     const { ssc, clock, got, collect } = job("rabbit-fmt");
-    const s = RabbitMQUtils.createStream(ssc, { url: RABBIT, queue, format: "json", deadLetter: deadLetterFile(deadPath) });
+    const s = RabbitMQUtils.createStream(ssc, {
+      url: RABBIT,
+      queue,
+      format: "json",
+      deadLetter: deadLetterFile(deadPath),
+    });
     collect(s);
     ssc.start();
     await ssc.receiverTracker.supervisor(s.id)!.whenRecords(orders.length); // every good one stored
@@ -113,8 +170,16 @@ test("RabbitMQ with format json and a dead-letter file: malformed messages are o
     await ssc.stop(true, false);
     assert.deepEqual(sorted(got), sorted(orders));
     assert.equal(s.malformedRecords(), 3);
-    const lines = readFileSync(deadPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { source: string; payloadBase64: string });
-    assert.deepEqual(lines.map((l) => [l.source.replace(/delivery \d+/, "delivery N"), Buffer.from(l.payloadBase64, "base64")[2]]).sort(), [0, 10, 20].map((i) => [`rabbitmq ${queue} delivery N (message id bad-${i})`, i]).sort());
+    const lines = readFileSync(deadPath, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { source: string; payloadBase64: string });
+    assert.deepEqual(
+      lines
+        .map((l) => [l.source.replace(/delivery \d+/, "delivery N"), Buffer.from(l.payloadBase64, "base64")[2]])
+        .sort(),
+      [0, 10, 20].map((i) => [`rabbitmq ${queue} delivery N (message id bad-${i})`, i]).sort(),
+    );
     assert.equal((await ch.checkQueue(queue)).messageCount, 0, "dead-lettered messages were acknowledged too");
   } finally {
     await ch.deleteQueue(queue).catch(() => undefined);
@@ -142,5 +207,8 @@ test("MQTT with format avro: decoded records; truncated payloads counted as malf
   await ssc.stop(true, false);
   assert.deepEqual(sorted(got), sorted(orders));
   assert.equal(s.malformedRecords(), 2);
-  assert.throws(() => MQTTUtils.createStream(ssc, MQTT, topic, { format: "avro" }), /format "avro" needs the messages' schema/);
+  assert.throws(
+    () => MQTTUtils.createStream(ssc, MQTT, topic, { format: "avro" }),
+    /format "avro" needs the messages' schema/,
+  );
 });

@@ -5,14 +5,16 @@ import mqtt from "mqtt";
 import { ManualClock, MQTTUtils, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { runUntil } from "../helpers/source-jobs.js";
-import { mqttOrSkip } from "../helpers/services.js";
+import { MQTT_URL, mqttOrSkip } from "../helpers/services.js";
 
-const URL = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+const URL = MQTT_URL;
 
 test("MQTT messages (QoS 1) are stored through the write-ahead log and each counted once", async (t) => {
   if (!(await mqttOrSkip(URL, t))) return;
   const topic = `sluice/test/${process.pid}/${Date.now()}`;
-  const sc = new SparkContext(new SparkConf().setMaster("local[2]").setAppName("mqtt").set("spark.streaming.receiver.writeAheadLog.enable", true));
+  const sc = new SparkContext(
+    new SparkConf().setMaster("local[2]").setAppName("mqtt").set("spark.streaming.receiver.writeAheadLog.enable", true),
+  );
   const clock = new ManualClock(0);
   const ssc = new StreamingContext(sc, 1, { clock, out: () => {} });
   ssc.checkpoint(join(tempDir(), "ck"));
@@ -31,5 +33,8 @@ test("MQTT messages (QoS 1) are stored through the write-ahead log and each coun
   await runUntil(ssc, clock, () => seen.size >= 200);
   await ssc.stop(true, false);
   assert.equal(seen.size, 200, "every message arrived");
-  assert.ok([...seen.values()].every((n) => n === 1), "none twice while nothing failed");
+  assert.ok(
+    [...seen.values()].every((n) => n === 1),
+    "none twice while nothing failed",
+  );
 });

@@ -3,21 +3,37 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { ManualClock, NatsJetStreamUtils, SparkContext, StreamingContext, type JetStreamMessage } from "../../src/index.js";
+import {
+  ManualClock,
+  NatsJetStreamUtils,
+  SparkContext,
+  StreamingContext,
+  type JetStreamMessage,
+} from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
-import { natsOrSkip } from "../helpers/services.js";
+import { NATS_SERVERS, natsOrSkip } from "../helpers/services.js";
 
-const SERVERS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
+const SERVERS = NATS_SERVERS;
 
 function setup(stream: string, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }) {
   return () => {
     const ssc = new StreamingContext(new SparkContext("local[2]", "jetstream"), 1, { clock, out: () => {} });
-    const messages = NatsJetStreamUtils.createDirectStream(ssc, { servers: SERVERS, stream, subject: `${stream}.events`, durable: "sluice", maxRecordsPerBatch: 40 });
-    recordTotals(messages.map((m: JetStreamMessage): [string, number] => {
-      const [user, amount] = m.data.split(",");
-      return [user!, Number(amount)];
-    }), seen, failAt);
+    const messages = NatsJetStreamUtils.createDirectStream(ssc, {
+      servers: SERVERS,
+      stream,
+      subject: `${stream}.events`,
+      durable: "sluice",
+      maxRecordsPerBatch: 40,
+    });
+    recordTotals(
+      messages.map((m: JetStreamMessage): [string, number] => {
+        const [user, amount] = m.data.split(",");
+        return [user!, Number(amount)];
+      }),
+      seen,
+      failAt,
+    );
     return ssc;
   };
 }
@@ -30,7 +46,8 @@ test("JetStream messages are counted exactly once across a failed batch, a resta
   const stream = `SLUICE_TEST_${process.pid}_${Date.now()}`;
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
   const publish = async (from: number, n: number) => {
-    for (let i = from; i < from + n; i++) await js.publish(`${stream}.events`, new TextEncoder().encode(`u${i % 5},${i % 17}`));
+    for (let i = from; i < from + n; i++)
+      await js.publish(`${stream}.events`, new TextEncoder().encode(`u${i % 5},${i % 17}`));
   };
   try {
     await publish(0, 100);

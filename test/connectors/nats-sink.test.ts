@@ -5,9 +5,9 @@ import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ManualClock, SparkContext, StreamingContext } from "../../src/index.js";
 import { publishBatchToNats } from "../../src/connectors/nats/sink.js";
-import { natsOrSkip } from "../helpers/services.js";
+import { NATS_SERVERS, natsOrSkip } from "../helpers/services.js";
 
-const SERVERS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
+const SERVERS = NATS_SERVERS;
 const conns = new Connections(); // what a context would own
 after(() => conns.closeAll());
 
@@ -18,8 +18,13 @@ test("publishToNats publishes each batch once: a re-published batch is dropped b
   const stream = `SLUICE_SINK_${process.pid}_${Date.now()}`;
   await jsm.streams.add({ name: stream, subjects: [`${stream}.out`] });
   try {
-    const ssc = new StreamingContext(new SparkContext("local[2]", "nats-sink"), 1, { clock: new ManualClock(0), out: () => {} });
-    ssc.queueStream([["a", "b"], [{ n: 1 }]] as unknown[][]).publishToNats({ servers: SERVERS, subject: `${stream}.out` });
+    const ssc = new StreamingContext(new SparkContext("local[2]", "nats-sink"), 1, {
+      clock: new ManualClock(0),
+      out: () => {},
+    });
+    ssc
+      .queueStream([["a", "b"], [{ n: 1 }]] as unknown[][])
+      .publishToNats({ servers: SERVERS, subject: `${stream}.out` });
     ssc.start();
     for (let i = 0; i < 2; i++) {
       (ssc.clock as ManualClock).advance(1000);

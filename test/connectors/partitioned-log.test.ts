@@ -4,7 +4,12 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { ManualClock, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { keyedStream, type KafkaRecord } from "../../src/connectors/kafka.js";
-import { PartitionedLogSource, planUntil, type PartitionBounds, type PartitionedLog } from "../../src/connectors/partitioned-log.js";
+import {
+  PartitionedLogSource,
+  planUntil,
+  type PartitionBounds,
+  type PartitionedLog,
+} from "../../src/connectors/partitioned-log.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import { runFor } from "../helpers/source-jobs.js";
 
@@ -28,12 +33,21 @@ class MemoryLog implements PartitionedLog<KafkaRecord> {
     const list = this.parts.get(partition) ?? [];
     const offset = (this.next.get(partition) ?? 0n) + gap;
     const cut = partition.lastIndexOf("/");
-    list.push({ topic: partition.slice(0, cut), partition: Number(partition.slice(cut + 1)), offset, key: Buffer.from(key), value: Buffer.from(value) });
+    list.push({
+      topic: partition.slice(0, cut),
+      partition: Number(partition.slice(cut + 1)),
+      offset,
+      key: Buffer.from(key),
+      value: Buffer.from(value),
+    });
     this.parts.set(partition, list);
     this.next.set(partition, offset + 1n);
   }
   trim(partition: string, before: bigint): void {
-    this.parts.set(partition, this.parts.get(partition)!.filter((r) => r.offset >= before));
+    this.parts.set(
+      partition,
+      this.parts.get(partition)!.filter((r) => r.offset >= before),
+    );
     this.start.set(partition, before);
   }
   async bounds(): Promise<Map<string, PartitionBounds>> {
@@ -56,9 +70,13 @@ class MemoryLog implements PartitionedLog<KafkaRecord> {
   async close(): Promise<void> {}
 }
 
-/** Publishes records `i` in [from, to) round-robin over `partitions`, key `u<i % 3>`, value `i`; every 7th with an offset gap. */
+/**
+ * Publishes records `i` in [from, to) round-robin over `partitions`, key `u<i % 3>`, value `i`; every 7th with an
+ * offset gap.
+ */
 function publish(log: MemoryLog, partitions: string[], from: number, to: number): void {
-  for (let i = from; i < to; i++) log.append(partitions[i % partitions.length]!, `u${i % 3}`, String(i), i % 7 === 0 ? 2n : 0n);
+  for (let i = from; i < to; i++)
+    log.append(partitions[i % partitions.length]!, `u${i % 3}`, String(i), i % 7 === 0 ? 2n : 0n);
 }
 
 /** Per-key sums of the values published for i < n — the plain fold the job must match. */
@@ -69,26 +87,47 @@ function reference(n: number): [string, number][] {
 }
 
 test("planUntil gives every partition an even share of max, passes unused shares on, and never passes what is available", () => {
-  fc.assert(fc.property(fc.array(fc.nat(50), { minLength: 1, maxLength: 5 }), fc.nat(120), (avail, max) => {
-    const start = new Map(avail.map((_, i) => [`t/${i}`, 10n]));
-    const bounds = new Map(avail.map((a, i) => [`t/${i}`, { earliest: 0n, latest: 10n + BigInt(a) }]));
-    const until = planUntil(start, bounds, max, () => { throw new Error("trimmed"); });
-    const took = avail.map((_, i) => Number(until.get(`t/${i}`)! - 10n));
-    const total = took.reduce((a, b) => a + b, 0);
-    assert.equal(total, Math.min(max, avail.reduce((a, b) => a + b, 0)), "takes max or all there is");
-    took.forEach((n, i) => assert.ok(n <= avail[i]!, "never past the end"));
-    // fairness: a partition left with more to read took at least as much as any other, minus rounding
-    const fair = Math.floor(max / avail.length);
-    took.forEach((n, i) => assert.ok(n >= Math.min(avail[i]!, fair), `partition ${i} got its share`));
-  }));
+  fc.assert(
+    fc.property(fc.array(fc.nat(50), { minLength: 1, maxLength: 5 }), fc.nat(120), (avail, max) => {
+      const start = new Map(avail.map((_, i) => [`t/${i}`, 10n]));
+      const bounds = new Map(avail.map((a, i) => [`t/${i}`, { earliest: 0n, latest: 10n + BigInt(a) }]));
+      const until = planUntil(start, bounds, max, () => {
+        throw new Error("trimmed");
+      });
+      const took = avail.map((_, i) => Number(until.get(`t/${i}`)! - 10n));
+      const total = took.reduce((a, b) => a + b, 0);
+      assert.equal(
+        total,
+        Math.min(
+          max,
+          avail.reduce((a, b) => a + b, 0),
+        ),
+        "takes max or all there is",
+      );
+      took.forEach((n, i) => assert.ok(n <= avail[i]!, "never past the end"));
+      // fairness: a partition left with more to read took at least as much as any other, minus rounding
+      const fair = Math.floor(max / avail.length);
+      took.forEach((n, i) => assert.ok(n >= Math.min(avail[i]!, fair), `partition ${i} got its share`));
+    }),
+  );
 });
 
-function setup(log: MemoryLog, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }, starting: "earliest" | "latest" = "earliest", sizes: number[] = []) {
+function setup(
+  log: MemoryLog,
+  clock: ManualClock,
+  seen: Map<number, [string, number][]>,
+  failAt: { time?: number },
+  starting: "earliest" | "latest" = "earliest",
+  sizes: number[] = [],
+) {
   return () => {
     const ssc = new StreamingContext(new SparkContext("local[2]", "partitioned-log"), 1, { clock, out: () => {} });
-    const stream = keyedStream(ssc, new PartitionedLogSource(log, starting), "memory", { maxRecordsPerBatch: 25 }) as unknown as import("../../src/index.js").DStream<[string | null, string]>;
+    const stream = keyedStream(ssc, new PartitionedLogSource(log, starting), "memory", {
+      maxRecordsPerBatch: 25,
+    }) as unknown as import("../../src/index.js").DStream<[string | null, string]>;
     stream.count().foreachRDD(async (rdd: RDD<number>) => void sizes.push(...(await rdd.collect())));
-    stream.map(([k, v]): [string, number] => [k!, Number(v)])
+    stream
+      .map(([k, v]): [string, number] => [k!, Number(v)])
       .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0), 2)
       .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
         if (time.getTime() === failAt.time) throw new Error("output failed");
@@ -110,8 +149,14 @@ test("a partitioned log with offset gaps: batches of at most maxRecordsPerBatch,
   ssc.start();
   await runFor(ssc, clock, 7); // 100 records spread over ~130 offsets: 25 offsets a batch
   await ssc.stop();
-  assert.ok(sizes.every((n) => n <= 25), `batch sizes ${sizes}`);
-  assert.equal(sizes.reduce((a, b) => a + b, 0), 100);
+  assert.ok(
+    sizes.every((n) => n <= 25),
+    `batch sizes ${sizes}`,
+  );
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    100,
+  );
   assert.deepEqual(seen.get(7000), reference(100));
   assert.deepEqual(log.group, log.next, "the group's offsets are the partitions' ends");
 });
@@ -139,7 +184,10 @@ test("a failed batch is re-run with the same offsets after getOrCreate; records 
   ssc.start();
   await runFor(ssc, clock, 6);
   await ssc.stop();
-  assert.ok([...committedAfterFailure.values()].reduce((a, b) => a + b, 0n) < [...log.group.values()].reduce((a, b) => a + b, 0n));
+  assert.ok(
+    [...committedAfterFailure.values()].reduce((a, b) => a + b, 0n) <
+      [...log.group.values()].reduce((a, b) => a + b, 0n),
+  );
   assert.deepEqual(seen.get(8000), reference(90), "every record counted exactly once");
 });
 
@@ -151,7 +199,10 @@ test("records deleted before they were read stop the job with SLUICE_E_SOURCE_TR
   const clock = new ManualClock(0);
   const ssc = setup(log, clock, new Map(), {})();
   ssc.checkpoint(join(tempDir(), "ck"));
-  const stopped = assert.rejects(ssc.awaitTermination(), /SLUICE_E_SOURCE_TRIMMED: memory log partition t\/0 starts at offset 20 but the job's next offset is 5/);
+  const stopped = assert.rejects(
+    ssc.awaitTermination(),
+    /SLUICE_E_SOURCE_TRIMMED: memory log partition t\/0 starts at offset 20 but the job's next offset is 5/,
+  );
   ssc.start();
   await runFor(ssc, clock, 1);
   await stopped;
@@ -168,7 +219,14 @@ test("records deleted before they were read stop the job with SLUICE_E_SOURCE_TR
   for (let i = 30; i < 33; i++) fresh.append("t/0", `u${i % 3}`, String(i));
   await runFor(ssc2, clock2, 1);
   await ssc2.stop();
-  assert.deepEqual(seen.get(2000), sorted([["u0", 30], ["u1", 31], ["u2", 32]]));
+  assert.deepEqual(
+    seen.get(2000),
+    sorted([
+      ["u0", 30],
+      ["u1", 31],
+      ["u2", 32],
+    ]),
+  );
 });
 
 test("a failing read is retried on the I/O clock with backoff, and fails the batch once spark.streaming.source.retrySeconds have passed on it", async () => {
@@ -177,13 +235,18 @@ test("a failing read is retried on the I/O clock with backoff, and fails the bat
   const clock = new ManualClock(0);
   const io = new ManualClock(0);
   const seen = new Map<number, [string, number][]>();
-  const conf = new SparkConf().setMaster("local[1]").setAppName("retry").set("spark.streaming.source.retrySeconds", "5");
+  const conf = new SparkConf()
+    .setMaster("local[1]")
+    .setAppName("retry")
+    .set("spark.streaming.source.retrySeconds", "5");
   const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, ioClock: io, out: () => {} });
   const stream = keyedStream(ssc, new PartitionedLogSource(log, "earliest"), "memory", {});
   (stream as unknown as import("../../src/index.js").DStream<[string | null, string]>)
     .map(([k, v]): [string, number] => [k!, Number(v)])
     .reduceByKey((a, b) => a + b)
-    .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => void seen.set(time.getTime(), sorted(await rdd.collect())));
+    .foreachRDD(
+      async (time: Date, rdd: RDD<[string, number]>) => void seen.set(time.getTime(), sorted(await rdd.collect())),
+    );
   const turns = async (n: number) => {
     for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
   };

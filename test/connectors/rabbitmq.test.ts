@@ -5,9 +5,9 @@ import amqp from "amqplib";
 import { ManualClock, RabbitMQUtils, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { runUntil } from "../helpers/source-jobs.js";
-import { rabbitOrSkip } from "../helpers/services.js";
+import { RABBITMQ_URL, rabbitOrSkip } from "../helpers/services.js";
 
-const URL = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+const URL = RABBITMQ_URL;
 
 test("a RabbitMQ queue's messages are stored through the write-ahead log, counted, and acknowledged", async (t) => {
   if (!(await rabbitOrSkip(URL, t))) return;
@@ -17,7 +17,12 @@ test("a RabbitMQ queue's messages are stored through the write-ahead log, counte
   await ch.assertQueue(queue, { durable: true });
   for (let i = 0; i < 300; i++) ch.sendToQueue(queue, Buffer.from(`m${i}`), { persistent: true });
   try {
-    const sc = new SparkContext(new SparkConf().setMaster("local[2]").setAppName("rabbit").set("spark.streaming.receiver.writeAheadLog.enable", true));
+    const sc = new SparkContext(
+      new SparkConf()
+        .setMaster("local[2]")
+        .setAppName("rabbit")
+        .set("spark.streaming.receiver.writeAheadLog.enable", true),
+    );
     const clock = new ManualClock(0);
     const ssc = new StreamingContext(sc, 1, { clock, out: () => {} });
     ssc.checkpoint(join(tempDir(), "ck"));
@@ -32,7 +37,10 @@ test("a RabbitMQ queue's messages are stored through the write-ahead log, counte
     await runUntil(ssc, clock, () => seen.size >= 300);
     await ssc.stop(true, false);
     assert.equal(seen.size, 300, "every message arrived");
-    assert.ok([...seen.values()].every((n) => n === 1), "none twice while nothing failed");
+    assert.ok(
+      [...seen.values()].every((n) => n === 1),
+      "none twice while nothing failed",
+    );
     const left = await ch.checkQueue(queue);
     assert.equal(left.messageCount, 0, "every message was acknowledged");
   } finally {

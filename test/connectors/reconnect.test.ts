@@ -6,20 +6,39 @@ import mqtt from "mqtt";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
-  ManualClock, MQTTUtils, NatsJetStreamUtils, RabbitMQUtils, RedisStreams, SparkConf, SparkContext, StreamingContext,
-  type JetStreamMessage, type RDD, type StreamEntry,
+  ManualClock,
+  MQTTUtils,
+  NatsJetStreamUtils,
+  RabbitMQUtils,
+  RedisStreams,
+  SparkConf,
+  SparkContext,
+  StreamingContext,
+  type JetStreamMessage,
+  type RDD,
+  type StreamEntry,
 } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { cuttableProxy, type CuttableProxy } from "../helpers/proxy.js";
 import { lastSeen, recordTotals, referenceTotals, runFor, runUntil } from "../helpers/source-jobs.js";
-import { mqttOrSkip, natsOrSkip, rabbitOrSkip, redisOrSkip } from "../helpers/services.js";
+import {
+  MQTT_URL,
+  NATS_SERVERS,
+  RABBITMQ_URL,
+  REDIS_URL,
+  mqttOrSkip,
+  natsOrSkip,
+  rabbitOrSkip,
+  redisOrSkip,
+} from "../helpers/services.js";
 
-const REDIS = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
-const NATS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
-const RABBIT = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-const MQTT = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+const REDIS = REDIS_URL;
+const NATS = NATS_SERVERS;
+const RABBIT = RABBITMQ_URL;
+const MQTT = MQTT_URL;
 
-const portOf = (url: string, dflt: number) => Number(/:(\d+)(?:\/|$)/.exec(url.replace(/^[a-z]+:\/\//, "x://"))?.[1] ?? dflt);
+const portOf = (url: string, dflt: number) =>
+  Number(/:(\d+)(?:\/|$)/.exec(url.replace(/^[a-z]+:\/\//, "x://"))?.[1] ?? dflt);
 
 function context(name: string, conf: Record<string, string> = {}) {
   const sparkConf = new SparkConf().setMaster("local[2]").setAppName(name);
@@ -29,7 +48,12 @@ function context(name: string, conf: Record<string, string> = {}) {
 }
 
 /** Advances batches until `done()`, giving real time to reconnects between them (bounded). */
-async function runUntilSettled(ssc: StreamingContext, clock: ManualClock, done: () => boolean, seconds = 20): Promise<void> {
+async function runUntilSettled(
+  ssc: StreamingContext,
+  clock: ManualClock,
+  done: () => boolean,
+  seconds = 20,
+): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (!done() && Date.now() < deadline) {
     await runUntil(ssc, clock, done, 5);
@@ -37,8 +61,17 @@ async function runUntilSettled(ssc: StreamingContext, clock: ManualClock, done: 
   }
 }
 
-/** Runs 2 batches, drops the connections (refusing new ones for 1 s), publishes 60 more records, and checks the state counts all 120 once. */
-async function survivesCut(ssc: StreamingContext, clock: ManualClock, seen: Map<number, [string, number][]>, proxy: CuttableProxy, publish: (from: number, to: number) => Promise<void>): Promise<void> {
+/**
+ * Runs 2 batches, drops the connections (refusing new ones for 1 s), publishes 60 more records, and checks the state
+ * counts all 120 once.
+ */
+async function survivesCut(
+  ssc: StreamingContext,
+  clock: ManualClock,
+  seen: Map<number, [string, number][]>,
+  proxy: CuttableProxy,
+  publish: (from: number, to: number) => Promise<void>,
+): Promise<void> {
   ssc.start();
   await runFor(ssc, clock, 2);
   proxy.cut(1000);
@@ -62,8 +95,17 @@ test("Redis: a dropped connection (refused for 1 s) is re-made; state counts eve
     const { ssc, clock } = context("redis-reconnect");
     ssc.checkpoint(join(tempDir(), "ck"));
     const seen = new Map<number, [string, number][]>();
-    const entries = RedisStreams.createDirectStream(ssc, { url: `redis://127.0.0.1:${proxy.port}`, stream, group: "g", maxRecordsPerBatch: 25 });
-    recordTotals(entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]), seen, {});
+    const entries = RedisStreams.createDirectStream(ssc, {
+      url: `redis://127.0.0.1:${proxy.port}`,
+      stream,
+      group: "g",
+      maxRecordsPerBatch: 25,
+    });
+    recordTotals(
+      entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]),
+      seen,
+      {},
+    );
     await survivesCut(ssc, clock, seen, proxy, publish);
   } finally {
     await redis.del(stream);
@@ -87,11 +129,20 @@ test("NATS JetStream: a dropped connection (refused for 1 s) is re-made; state c
     const { ssc, clock } = context("nats-reconnect");
     ssc.checkpoint(join(tempDir(), "ck"));
     const seen = new Map<number, [string, number][]>();
-    const messages = NatsJetStreamUtils.createDirectStream(ssc, { servers: `127.0.0.1:${proxy.port}`, stream, durable: "r", maxRecordsPerBatch: 25 });
-    recordTotals(messages.map((m: JetStreamMessage): [string, number] => {
-      const [u, a] = m.data.split(",");
-      return [u!, Number(a)];
-    }), seen, {});
+    const messages = NatsJetStreamUtils.createDirectStream(ssc, {
+      servers: `127.0.0.1:${proxy.port}`,
+      stream,
+      durable: "r",
+      maxRecordsPerBatch: 25,
+    });
+    recordTotals(
+      messages.map((m: JetStreamMessage): [string, number] => {
+        const [u, a] = m.data.split(",");
+        return [u!, Number(a)];
+      }),
+      seen,
+      {},
+    );
     await survivesCut(ssc, clock, seen, proxy, publish);
     await jsm.streams.delete(`KV_sluice_progress_${stream}`).catch(() => undefined);
   } finally {
@@ -101,7 +152,12 @@ test("NATS JetStream: a dropped connection (refused for 1 s) is re-made; state c
 });
 
 /** Runs a receiver stream through a proxy that is cut mid-stream; returns how often each message was seen. */
-async function receiverThroughCut(name: string, make: (ssc: StreamingContext, port: number) => import("../../src/index.js").DStream<string>, targetPort: number, publish: (from: number, to: number) => Promise<void>) {
+async function receiverThroughCut(
+  name: string,
+  make: (ssc: StreamingContext, port: number) => import("../../src/index.js").DStream<string>,
+  targetPort: number,
+  publish: (from: number, to: number) => Promise<void>,
+) {
   const proxy = await cuttableProxy(targetPort);
   const { ssc, clock } = context(name, { "spark.streaming.receiver.writeAheadLog.enable": "true" });
   ssc.checkpoint(join(tempDir(), "ck"));
@@ -130,9 +186,14 @@ test("RabbitMQ: the receiver reconnects after a dropped connection; no message i
   const ch = await conn.createChannel();
   await ch.assertQueue(queue, { durable: true });
   try {
-    const seen = await receiverThroughCut("rabbit-reconnect", (ssc, port) => RabbitMQUtils.createStream(ssc, { url: RABBIT.replace(/:\d+$/, `:${port}`), queue, prefetch: 20 }), portOf(RABBIT, 5672), async (from, to) => {
-      for (let i = from; i < to; i++) ch.sendToQueue(queue, Buffer.from(`m${i}`), { persistent: true });
-    });
+    const seen = await receiverThroughCut(
+      "rabbit-reconnect",
+      (ssc, port) => RabbitMQUtils.createStream(ssc, { url: RABBIT.replace(/:\d+$/, `:${port}`), queue, prefetch: 20 }),
+      portOf(RABBIT, 5672),
+      async (from, to) => {
+        for (let i = from; i < to; i++) ch.sendToQueue(queue, Buffer.from(`m${i}`), { persistent: true });
+      },
+    );
     assert.equal(seen.size, 300, "every message arrived");
     assert.ok([...seen.values()].every((n) => n <= 2));
     assert.equal((await ch.checkQueue(queue)).messageCount, 0, "all acknowledged in the end");
@@ -147,9 +208,14 @@ test("MQTT: the receiver reconnects to its persistent session after a dropped co
   const topic = `sluice/reconnect/${process.pid}/${Date.now()}`;
   const publisher = await mqtt.connectAsync(MQTT);
   try {
-    const seen = await receiverThroughCut("mqtt-reconnect", (ssc, port) => MQTTUtils.createStream(ssc, `mqtt://127.0.0.1:${port}`, topic), portOf(MQTT, 1883), async (from, to) => {
-      for (let i = from; i < to; i++) await publisher.publishAsync(topic, `m${i}`, { qos: 1 });
-    });
+    const seen = await receiverThroughCut(
+      "mqtt-reconnect",
+      (ssc, port) => MQTTUtils.createStream(ssc, `mqtt://127.0.0.1:${port}`, topic),
+      portOf(MQTT, 1883),
+      async (from, to) => {
+        for (let i = from; i < to; i++) await publisher.publishAsync(topic, `m${i}`, { qos: 1 });
+      },
+    );
     assert.equal(seen.size, 300, "every message arrived");
     assert.ok([...seen.values()].every((n) => n <= 2));
   } finally {
@@ -159,10 +225,26 @@ test("MQTT: the receiver reconnects to its persistent session after a dropped co
 
 test("brokers unreachable at start: direct streams and receivers stop the job with an error naming the URL after bounded retries", async () => {
   const cases: [string, (ssc: StreamingContext) => import("../../src/index.js").DStream<unknown>, RegExp][] = [
-    ["redis", (ssc) => RedisStreams.createDirectStream(ssc, { url: "redis://127.0.0.1:1", stream: "s", group: "g" }), /cannot create the consumer group at Redis redis:\/\/127\.0\.0\.1:1/],
-    ["nats", (ssc) => NatsJetStreamUtils.createDirectStream(ssc, { servers: "127.0.0.1:1", stream: "S", durable: "d" }), /cannot reach NATS at 127\.0\.0\.1:1/],
-    ["rabbitmq", (ssc) => RabbitMQUtils.createStream(ssc, { url: "amqp://guest:guest@127.0.0.1:1", queue: "q" }), /receiver rabbitmq q could not start within 30 s .*cannot reach RabbitMQ at amqp:\/\/guest:guest@127\.0\.0\.1:1/],
-    ["mqtt", (ssc) => MQTTUtils.createStream(ssc, "mqtt://127.0.0.1:1", "t"), /receiver mqtt mqtt:\/\/127\.0\.0\.1:1 t could not start within 30 s .*cannot reach MQTT broker at mqtt:\/\/127\.0\.0\.1:1/],
+    [
+      "redis",
+      (ssc) => RedisStreams.createDirectStream(ssc, { url: "redis://127.0.0.1:1", stream: "s", group: "g" }),
+      /cannot create the consumer group at Redis redis:\/\/127\.0\.0\.1:1/,
+    ],
+    [
+      "nats",
+      (ssc) => NatsJetStreamUtils.createDirectStream(ssc, { servers: "127.0.0.1:1", stream: "S", durable: "d" }),
+      /cannot reach NATS at 127\.0\.0\.1:1/,
+    ],
+    [
+      "rabbitmq",
+      (ssc) => RabbitMQUtils.createStream(ssc, { url: "amqp://guest:guest@127.0.0.1:1", queue: "q" }),
+      /receiver rabbitmq q could not start within 30 s .*cannot reach RabbitMQ at amqp:\/\/guest:guest@127\.0\.0\.1:1/,
+    ],
+    [
+      "mqtt",
+      (ssc) => MQTTUtils.createStream(ssc, "mqtt://127.0.0.1:1", "t"),
+      /receiver mqtt mqtt:\/\/127\.0\.0\.1:1 t could not start within 30 s .*cannot reach MQTT broker at mqtt:\/\/127\.0\.0\.1:1/,
+    ],
   ];
   for (const [name, make, message] of cases) {
     const { ssc, clock } = context(`${name}-down`, { "spark.streaming.source.retrySeconds": "0.5" });

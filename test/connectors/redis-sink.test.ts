@@ -3,9 +3,9 @@ import { after, test } from "node:test";
 import { Connections } from "../../src/util/connections.js";
 import { ManualClock, SparkContext, StreamingContext } from "../../src/index.js";
 import { writeBatchToRedis } from "../../src/connectors/redis/sink.js";
-import { redisOrSkip } from "../helpers/services.js";
+import { REDIS_URL, redisOrSkip } from "../helpers/services.js";
 
-const URL = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
+const URL = REDIS_URL;
 const conns = new Connections(); // what a context would own
 after(() => conns.closeAll());
 
@@ -14,8 +14,19 @@ test("saveToRedis writes each batch's pairs into a hash; a batch written again c
   if (!redis) return;
   const hash = `sluice-sink-${process.pid}-${Date.now()}`;
   try {
-    const ssc = new StreamingContext(new SparkContext("local[2]", "redis-sink"), 1, { clock: new ManualClock(0), out: () => {} });
-    ssc.queueStream([[["ana", 1], ["bo", 2]], [["ana", 5]]] as [string, number][][]).saveToRedis({ url: URL, hash });
+    const ssc = new StreamingContext(new SparkContext("local[2]", "redis-sink"), 1, {
+      clock: new ManualClock(0),
+      out: () => {},
+    });
+    ssc
+      .queueStream([
+        [
+          ["ana", 1],
+          ["bo", 2],
+        ],
+        [["ana", 5]],
+      ] as [string, number][][])
+      .saveToRedis({ url: URL, hash });
     ssc.start();
     for (let i = 0; i < 2; i++) {
       (ssc.clock as ManualClock).advance(1000);

@@ -4,9 +4,9 @@ import { test } from "node:test";
 import { ManualClock, RedisStreams, SparkContext, StreamingContext, type StreamEntry } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
-import { redisOrSkip } from "../helpers/services.js";
+import { REDIS_URL, redisOrSkip } from "../helpers/services.js";
 
-const URL = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
+const URL = REDIS_URL;
 
 async function publish(redis: import("ioredis").Redis, stream: string, from: number, n: number): Promise<void> {
   const pipeline = redis.pipeline();
@@ -15,11 +15,21 @@ async function publish(redis: import("ioredis").Redis, stream: string, from: num
 }
 
 /** The job: running totals per user from the stream; `failAt` makes one batch's output fail. */
-function setup(stream: string, group: string, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }) {
+function setup(
+  stream: string,
+  group: string,
+  clock: ManualClock,
+  seen: Map<number, [string, number][]>,
+  failAt: { time?: number },
+) {
   return () => {
     const ssc = new StreamingContext(new SparkContext("local[2]", "redis-streams"), 1, { clock, out: () => {} });
     const entries = RedisStreams.createDirectStream(ssc, { url: URL, stream, group, maxRecordsPerBatch: 40 });
-    recordTotals(entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]), seen, failAt);
+    recordTotals(
+      entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]),
+      seen,
+      failAt,
+    );
     return ssc;
   };
 }

@@ -23,16 +23,30 @@ test("collect, count, first, take and isEmpty", async () => {
 
 test("take scans as few partitions as it needs", async () => {
   let seen = 0;
-  const rdd = sc.parallelize(Array.from({ length: 100 }, (_, i) => i), 10).map((x) => { seen++; return x; });
+  const rdd = sc
+    .parallelize(
+      Array.from({ length: 100 }, (_, i) => i),
+      10,
+    )
+    .map((x) => {
+      seen++;
+      return x;
+    });
   assert.deepEqual(await rdd.take(3), [0, 1, 2]);
   assert.equal(seen, 10, "only the first partition was computed");
-  assert.deepEqual(await rdd.take(25), Array.from({ length: 25 }, (_, i) => i));
+  assert.deepEqual(
+    await rdd.take(25),
+    Array.from({ length: 25 }, (_, i) => i),
+  );
 });
 
 test("first and reduce of an empty RDD reject with Spark's messages", async () => {
   const empty = sc.parallelize([] as number[], 2);
   await assert.rejects(empty.first(), (e: unknown) => e instanceof EmptyRDDError && e.message === "RDD is empty");
-  await assert.rejects(empty.reduce((a, b) => a + b), /Can not reduce\(\) empty RDD/);
+  await assert.rejects(
+    empty.reduce((a, b) => a + b),
+    /Can not reduce\(\) empty RDD/,
+  );
   await assert.rejects(empty.max(), EmptyRDDError);
   await assert.rejects(sc.emptyRDD<number>().stats(), /Can not reduce\(\) empty RDD/);
 });
@@ -47,10 +61,17 @@ test("takeOrdered and top, with and without key", async () => {
 
 test("reduce, fold, aggregate and sum", async () => {
   const rdd = sc.parallelize(nums, 4);
-  assert.equal(await rdd.reduce((a, b) => a + b), nums.reduce((a, b) => a + b));
+  assert.equal(
+    await rdd.reduce((a, b) => a + b),
+    nums.reduce((a, b) => a + b),
+  );
   // zero is used in every partition and once more when merging: 4 partitions + 1
   assert.equal(await rdd.fold(1, (a, b) => a + b), nums.reduce((a, b) => a + b) + 5);
-  const [s, n] = await rdd.aggregate([0, 0] as [number, number], (acc, x) => [acc[0] + x, acc[1] + 1], (a, b) => [a[0] + b[0], a[1] + b[1]]);
+  const [s, n] = await rdd.aggregate(
+    [0, 0] as [number, number],
+    (acc, x) => [acc[0] + x, acc[1] + 1],
+    (a, b) => [a[0] + b[0], a[1] + b[1]],
+  );
   assert.deepEqual([s, n], [35, 7]);
   assert.equal(await rdd.sum(), 35);
   assert.equal(await sc.parallelize([] as number[], 3).sum(), 0);
@@ -91,11 +112,39 @@ test("countByValue, countByKey, collectAsMap and lookup", async () => {
   const expected = new Map<string, number>();
   for (const w of words) expected.set(w, (expected.get(w) ?? 0) + 1);
   assert.deepEqual(new Map(sorted(await sc.parallelize(words, 3).countByValue())), new Map(sorted(expected)));
-  const tuples = await sc.parallelize([[1, 2], [1, 2], [2, 1]], 2).countByValue();
-  assert.deepEqual(sorted(tuples), [[[1, 2], 2], [[2, 1], 1]]);
-  const kv = sc.parallelize([["x", 1], ["y", 2], ["x", 3]] as [string, number][], 2);
-  assert.deepEqual(sorted(await kv.countByKey()), [["x", 2], ["y", 1]]);
-  assert.deepEqual(await kv.collectAsMap(), new Map([["x", 3], ["y", 2]]));
+  const tuples = await sc
+    .parallelize(
+      [
+        [1, 2],
+        [1, 2],
+        [2, 1],
+      ],
+      2,
+    )
+    .countByValue();
+  assert.deepEqual(sorted(tuples), [
+    [[1, 2], 2],
+    [[2, 1], 1],
+  ]);
+  const kv = sc.parallelize(
+    [
+      ["x", 1],
+      ["y", 2],
+      ["x", 3],
+    ] as [string, number][],
+    2,
+  );
+  assert.deepEqual(sorted(await kv.countByKey()), [
+    ["x", 2],
+    ["y", 1],
+  ]);
+  assert.deepEqual(
+    await kv.collectAsMap(),
+    new Map([
+      ["x", 3],
+      ["y", 2],
+    ]),
+  );
   assert.deepEqual(sorted(await kv.lookup("x")), [1, 3]);
   assert.deepEqual(await kv.lookup("zzz"), []);
   const placed = kv.partitionBy(4);
@@ -107,29 +156,62 @@ test("foreach and foreachPartition run on every element; accumulators add up", a
   await sc.parallelize(nums, 3).foreach((x) => acc.add(x));
   assert.equal(acc.value, 35);
   const sizes: number[] = [];
-  await sc.parallelize(nums, 3).foreachPartition(async (items) => { await Promise.resolve(); sizes.push(items.length); });
+  await sc.parallelize(nums, 3).foreachPartition(async (items) => {
+    await Promise.resolve();
+    sizes.push(items.length);
+  });
   assert.deepEqual(sizes, [2, 2, 3]);
   const b = sc.broadcast(new Map([[1, "one"]]));
-  assert.deepEqual(await sc.parallelize([1, 2], 1).map((x) => b.value.get(x) ?? "?").collect(), ["one", "?"]);
+  assert.deepEqual(
+    await sc
+      .parallelize([1, 2], 1)
+      .map((x) => b.value.get(x) ?? "?")
+      .collect(),
+    ["one", "?"],
+  );
   b.destroy();
   assert.throws(() => b.value, /after it was destroyed/);
 });
 
 test("saveAsTextFile writes part files with Python str lines and _SUCCESS; an existing path is an error", async () => {
   const dir = join(tempDir(), "out");
-  await sc.parallelize([["hello", 1], ["wörld", 2], ["it's", 3]] as [string, number][], 2).saveAsTextFile(dir);
+  await sc
+    .parallelize(
+      [
+        ["hello", 1],
+        ["wörld", 2],
+        ["it's", 3],
+      ] as [string, number][],
+      2,
+    )
+    .saveAsTextFile(dir);
   assert.deepEqual(readdirSync(dir).sort(), ["_SUCCESS", "part-00000", "part-00001"]);
   assert.equal(readFileSync(join(dir, "part-00000"), "utf8"), "('hello', 1)\n");
   assert.equal(readFileSync(join(dir, "part-00001"), "utf8"), "('wörld', 2)\n(\"it's\", 3)\n");
-  assert.deepEqual(await sc.textFile(dir).collect(), ["('hello', 1)", "('wörld', 2)", "(\"it's\", 3)"]);
-  await assert.rejects(sc.parallelize([1]).saveAsTextFile(dir), (e: unknown) => e instanceof IllegalArgumentError && /already exists/.test(e.message));
+  assert.deepEqual(await sc.textFile(dir).collect(), ["('hello', 1)", "('wörld', 2)", '("it\'s", 3)']);
+  await assert.rejects(
+    sc.parallelize([1]).saveAsTextFile(dir),
+    (e: unknown) => e instanceof IllegalArgumentError && /already exists/.test(e.message),
+  );
   const failed = join(dir, "..", "failed");
-  await assert.rejects(sc.parallelize([1, 2], 2).map((x) => { if (x === 2) throw new Error("bad"); return x; }).saveAsTextFile(failed));
+  await assert.rejects(
+    sc
+      .parallelize([1, 2], 2)
+      .map((x) => {
+        if (x === 2) throw new Error("bad");
+        return x;
+      })
+      .saveAsTextFile(failed),
+  );
   assert.equal(existsSync(failed), false, "a failed save leaves no partial output");
 });
 
 test("toDebugString shows stages: shuffles with +-, narrow parents with |", () => {
-  const rdd = sc.parallelize(["a"], 2).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).cache();
+  const rdd = sc
+    .parallelize(["a"], 2)
+    .map((w): [string, number] => [w, 1])
+    .reduceByKey((a, b) => a + b)
+    .cache();
   const lines = rdd.toDebugString().split("\n");
   assert.match(lines[0]!, /^\(2\) ShuffledRDD\[\d+\] at reduceByKey \[MEMORY_ONLY\]$/);
   assert.match(lines[1]!, /^ \+-\(2\) MapPartitionsRDD\[\d+\] at map \[\]$/);

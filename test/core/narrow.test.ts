@@ -7,7 +7,11 @@ const sc = sharedContext();
 const lines = ["the quick brown fox", "", "jumps over the lazy dog", "ñandú 日本語 😀 the", "dog"];
 
 test("map, flatMap and filter fused in one stage equal the plain loop, partition by partition", async () => {
-  const rdd = sc.parallelize(lines, 3).flatMap((l) => l.split(" ")).filter((w) => w.length > 0).map((w) => w.toUpperCase());
+  const rdd = sc
+    .parallelize(lines, 3)
+    .flatMap((l) => l.split(" "))
+    .filter((w) => w.length > 0)
+    .map((w) => w.toUpperCase());
   const expected: string[][] = [];
   for (const slice of [lines.slice(0, 1), lines.slice(1, 3), lines.slice(3)]) {
     const out: string[] = [];
@@ -19,21 +23,39 @@ test("map, flatMap and filter fused in one stage equal the plain loop, partition
 });
 
 test("flatMap accepts any iterable and one element", async () => {
-  assert.deepEqual(await sc.parallelize([3], 1).flatMap((n) => new Set(Array.from({ length: n }, (_, i) => i))).collect(), [0, 1, 2]);
+  assert.deepEqual(
+    await sc
+      .parallelize([3], 1)
+      .flatMap((n) => new Set(Array.from({ length: n }, (_, i) => i)))
+      .collect(),
+    [0, 1, 2],
+  );
 });
 
 test("mapPartitions and mapPartitionsWithIndex see whole partitions, empty ones included", async () => {
   const rdd = sc.parallelize([1, 2, 3], 5);
   assert.deepEqual(await rdd.mapPartitions((it) => [it.reduce((a, b) => a + b, 0)]).collect(), [0, 1, 0, 2, 3]);
-  assert.deepEqual(await rdd.mapPartitionsWithIndex((i, it) => it.map((x) => `${i}:${x}`)).collect(), ["1:1", "3:2", "4:3"]);
-  function* twice(it: number[]) { for (const x of it) { yield x; yield x; } }
+  assert.deepEqual(await rdd.mapPartitionsWithIndex((i, it) => it.map((x) => `${i}:${x}`)).collect(), [
+    "1:1",
+    "3:2",
+    "4:3",
+  ]);
+  function* twice(it: number[]) {
+    for (const x of it) {
+      yield x;
+      yield x;
+    }
+  }
   assert.deepEqual(await rdd.mapPartitions(twice).collect(), [1, 1, 2, 2, 3, 3]);
 });
 
 test("keyBy, union, cartesian and glom", async () => {
   const a = sc.parallelize(["a", "bb"], 2);
   const b = sc.parallelize([1, 2, 3], 2);
-  assert.deepEqual(await a.keyBy((s) => s.length).collect(), [[1, "a"], [2, "bb"]]);
+  assert.deepEqual(await a.keyBy((s) => s.length).collect(), [
+    [1, "a"],
+    [2, "bb"],
+  ]);
   const u = a.map((s) => s.length).union(b);
   assert.equal(u.getNumPartitions(), 4);
   assert.deepEqual(await u.collect(), [1, 2, 1, 2, 3]);
@@ -46,7 +68,12 @@ test("keyBy, union, cartesian and glom", async () => {
 
 test("zip pairs elements by position and rejects different partition counts", async () => {
   const a = sc.parallelize([1, 2, 3, 4], 2);
-  assert.deepEqual(await a.zip(a.map((x) => x * 10)).collect(), [[1, 10], [2, 20], [3, 30], [4, 40]]);
+  assert.deepEqual(await a.zip(a.map((x) => x * 10)).collect(), [
+    [1, 10],
+    [2, 20],
+    [3, 30],
+    [4, 40],
+  ]);
   assert.throws(() => a.zip(sc.parallelize([1, 2, 3, 4], 3)), /same number of partitions \(2 vs 3\)/);
   await assert.rejects(a.zip(a.filter((x) => x > 1)).collect(), (err: unknown) => {
     assert.ok(err instanceof TaskFailedError);
@@ -59,10 +86,22 @@ test("zip pairs elements by position and rejects different partition counts", as
 test("zipWithIndex numbers by partition then position; zipWithUniqueId by k, n+k", async () => {
   const data = ["a", "b", "c", "d", "e"];
   const rdd = sc.parallelize(data, 3);
-  assert.deepEqual(await rdd.zipWithIndex().collect(), data.map((x, i) => [x, i]));
-  assert.deepEqual(await sc.parallelize(data, 1).zipWithIndex().collect(), data.map((x, i) => [x, i]));
+  assert.deepEqual(
+    await rdd.zipWithIndex().collect(),
+    data.map((x, i) => [x, i]),
+  );
+  assert.deepEqual(
+    await sc.parallelize(data, 1).zipWithIndex().collect(),
+    data.map((x, i) => [x, i]),
+  );
   // slices: [a], [b, c], [d, e]
-  assert.deepEqual(await rdd.zipWithUniqueId().collect(), [["a", 0], ["b", 1], ["c", 4], ["d", 2], ["e", 5]]);
+  assert.deepEqual(await rdd.zipWithUniqueId().collect(), [
+    ["a", 0],
+    ["b", 1],
+    ["c", 4],
+    ["d", 2],
+    ["e", 5],
+  ]);
 });
 
 test("sample is seeded, repeatable, and near its fraction", async () => {
@@ -71,7 +110,10 @@ test("sample is seeded, repeatable, and near its fraction", async () => {
   const s2 = await rdd.sample(false, 0.1, 42).collect();
   assert.deepEqual(s1, s2);
   assert.ok(s1.length > 800 && s1.length < 1200, `sample size ${s1.length}`);
-  assert.ok(s1.every((x, i) => i === 0 || x > s1[i - 1]!), "without replacement keeps order and has no repeats");
+  assert.ok(
+    s1.every((x, i) => i === 0 || x > s1[i - 1]!),
+    "without replacement keeps order and has no repeats",
+  );
   const withRep = await rdd.sample(true, 2, 7).count();
   assert.ok(withRep > 18000 && withRep < 22000, `with replacement ${withRep}`);
   assert.throws(() => rdd.sample(false, 1.5), /fraction must be in \[0, 1\]/);
@@ -80,7 +122,10 @@ test("sample is seeded, repeatable, and near its fraction", async () => {
 test("coalesce merges neighbouring partitions; repartition reshuffles evenly", async () => {
   const rdd = sc.range(0, 12, 1, 6);
   const merged = rdd.coalesce(2);
-  assert.deepEqual(await merged.glom().collect(), [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]);
+  assert.deepEqual(await merged.glom().collect(), [
+    [0, 1, 2, 3, 4, 5],
+    [6, 7, 8, 9, 10, 11],
+  ]);
   assert.equal(rdd.coalesce(10).getNumPartitions(), 6, "coalesce without shuffle cannot grow");
   const re = rdd.repartition(3);
   assert.equal(re.getNumPartitions(), 3);
@@ -100,16 +145,47 @@ test("distinct, intersection and subtract compare by value, tuples included", as
 
 test("groupBy and sortBy", async () => {
   const words = ["pear", "fig", "apple", "kiwi", "plum", "date"];
-  const grouped = new Map((await sc.parallelize(words, 3).groupBy((w) => w.length).collect()).map(([k, v]) => [k, sorted(v)]));
-  assert.deepEqual(grouped, new Map([[3, ["fig"]], [4, sorted(["pear", "kiwi", "plum", "date"])], [5, ["apple"]]]));
-  assert.deepEqual(await sc.parallelize(words, 3).sortBy((w) => w).collect(), [...words].sort());
-  assert.deepEqual(await sc.parallelize(words, 3).sortBy((w) => w.length, false, 2).collect(),
-    [...words].sort((a, b) => b.length - a.length || words.indexOf(a) - words.indexOf(b)).map((w) => w));
+  const grouped = new Map(
+    (
+      await sc
+        .parallelize(words, 3)
+        .groupBy((w) => w.length)
+        .collect()
+    ).map(([k, v]) => [k, sorted(v)]),
+  );
+  assert.deepEqual(
+    grouped,
+    new Map([
+      [3, ["fig"]],
+      [4, sorted(["pear", "kiwi", "plum", "date"])],
+      [5, ["apple"]],
+    ]),
+  );
+  assert.deepEqual(
+    await sc
+      .parallelize(words, 3)
+      .sortBy((w) => w)
+      .collect(),
+    [...words].sort(),
+  );
+  assert.deepEqual(
+    await sc
+      .parallelize(words, 3)
+      .sortBy((w) => w.length, false, 2)
+      .collect(),
+    [...words].sort((a, b) => b.length - a.length || words.indexOf(a) - words.indexOf(b)).map((w) => w),
+  );
 });
 
 test("cache keeps computed partitions: the function runs once per element", async () => {
   let calls = 0;
-  const rdd = sc.parallelize([1, 2, 3, 4], 2).map((x) => { calls++; return x * 2; }).cache();
+  const rdd = sc
+    .parallelize([1, 2, 3, 4], 2)
+    .map((x) => {
+      calls++;
+      return x * 2;
+    })
+    .cache();
   assert.deepEqual(await rdd.collect(), [2, 4, 6, 8]);
   assert.equal(await rdd.count(), 4);
   assert.equal(calls, 4);

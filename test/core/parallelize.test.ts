@@ -6,7 +6,12 @@ import { sharedContext } from "../helpers/context.js";
 const sc = sharedContext();
 
 test("parallelize cuts a range into floor(i*len/n) slices", async () => {
-  assert.deepEqual(await sc.parallelize([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4).glom().collect(), [[0, 1], [2, 3, 4], [5, 6], [7, 8, 9]]);
+  assert.deepEqual(await sc.parallelize([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4).glom().collect(), [
+    [0, 1],
+    [2, 3, 4],
+    [5, 6],
+    [7, 8, 9],
+  ]);
   assert.deepEqual(await sc.parallelize([0, 2, 3, 4, 6], 5).glom().collect(), [[0], [2], [3], [4], [6]]);
   assert.deepEqual(await sc.range(0, 6, 2, 5).glom().collect(), [[], [0], [], [2], [4]]);
 });
@@ -27,7 +32,11 @@ test("parallelize of empty data gives empty partitions", async () => {
 
 test("parallelize accepts any iterable, such as a Set or a generator", async () => {
   assert.deepEqual(await sc.parallelize(new Set(["x", "y"]), 1).collect(), ["x", "y"]);
-  function* gen() { yield 1; yield 2; yield 3; }
+  function* gen() {
+    yield 1;
+    yield 2;
+    yield 3;
+  }
   assert.deepEqual(await sc.parallelize(gen(), 2).collect(), [1, 2, 3]);
 });
 

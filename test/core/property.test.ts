@@ -34,10 +34,42 @@ test("reduceByKey, groupByKey+sum, aggregateByKey and foldByKey agree with a ref
       const expected = referenceSums(pairs);
       const rdd = sc.parallelize(pairs, slices);
       assert.deepEqual(sorted(await rdd.reduceByKey((a, b) => a + b, outParts).collect()), expected);
-      assert.deepEqual(sorted(await rdd.groupByKey(outParts).mapValues((vs) => vs.reduce((a, b) => a + b, 0)).collect()), expected);
-      assert.deepEqual(sorted(await rdd.aggregateByKey(0, (a, v) => a + v, (a, b) => a + b, outParts).collect()), expected);
+      assert.deepEqual(
+        sorted(
+          await rdd
+            .groupByKey(outParts)
+            .mapValues((vs) => vs.reduce((a, b) => a + b, 0))
+            .collect(),
+        ),
+        expected,
+      );
+      assert.deepEqual(
+        sorted(
+          await rdd
+            .aggregateByKey(
+              0,
+              (a, v) => a + v,
+              (a, b) => a + b,
+              outParts,
+            )
+            .collect(),
+        ),
+        expected,
+      );
       assert.deepEqual(sorted(await rdd.foldByKey(0, (a, b) => a + b, outParts).collect()), expected);
-      assert.deepEqual(sorted(await rdd.combineByKey((v) => v, (c, v) => c + v, (a, b) => a + b, outParts).collect()), expected);
+      assert.deepEqual(
+        sorted(
+          await rdd
+            .combineByKey(
+              (v) => v,
+              (c, v) => c + v,
+              (a, b) => a + b,
+              outParts,
+            )
+            .collect(),
+        ),
+        expected,
+      );
     }),
     { numRuns: 60 },
   );
@@ -45,12 +77,19 @@ test("reduceByKey, groupByKey+sum, aggregateByKey and foldByKey agree with a ref
 
 test("sortBy, distinct and count agree with Array methods for random inputs", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 80 }), fc.integer({ min: 1, max: 6 }), async (xs, slices) => {
-      const rdd = sc.parallelize(xs, slices);
-      assert.deepEqual(await rdd.sortBy((x) => x, true, slices).collect(), [...xs].sort((a, b) => a - b));
-      assert.deepEqual(sorted(await rdd.distinct().collect()), sorted(new Set(xs)));
-      assert.equal(await rdd.count(), xs.length);
-    }),
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 80 }),
+      fc.integer({ min: 1, max: 6 }),
+      async (xs, slices) => {
+        const rdd = sc.parallelize(xs, slices);
+        assert.deepEqual(
+          await rdd.sortBy((x) => x, true, slices).collect(),
+          [...xs].sort((a, b) => a - b),
+        );
+        assert.deepEqual(sorted(await rdd.distinct().collect()), sorted(new Set(xs)));
+        assert.equal(await rdd.count(), xs.length);
+      },
+    ),
     { numRuns: 40 },
   );
 });

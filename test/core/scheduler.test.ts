@@ -13,14 +13,19 @@ test("a task that fails fewer than maxFailures times is retried and the job succ
       return items;
     });
     assert.deepEqual(await rdd.collect(), [1, 2, 3, 4]);
-    assert.deepEqual([...attempts.entries()].sort(), [[0, 1], [1, 3]]);
+    assert.deepEqual([...attempts.entries()].sort(), [
+      [0, 1],
+      [1, 3],
+    ]);
   } finally {
     await sc.stop();
   }
 });
 
 test("after spark.task.maxFailures attempts the action rejects with the user's error, RDD and partition", async () => {
-  const sc = new SparkContext(new SparkConf().setMaster("local[2]").setAppName("fail").set("spark.task.maxFailures", 2));
+  const sc = new SparkContext(
+    new SparkConf().setMaster("local[2]").setAppName("fail").set("spark.task.maxFailures", 2),
+  );
   try {
     let calls = 0;
     const bad = sc.parallelize(["ok", "bad line", "ok"], 3).map((s) => {
@@ -35,7 +40,10 @@ test("after spark.task.maxFailures attempts the action rejects with the user's e
       assert.equal(err.partition, 1);
       assert.equal(err.rddId, bad.id, "names the RDD whose function threw, not the last one");
       assert.equal(err.attempts, 2);
-      assert.match(err.message, /partition 1 of map \[RDD \d+\].*failed 2 time\(s\).*SyntaxError: cannot parse "bad line"/);
+      assert.match(
+        err.message,
+        /partition 1 of map \[RDD \d+\].*failed 2 time\(s\).*SyntaxError: cannot parse "bad line"/,
+      );
       return true;
     });
     assert.equal(calls, 1 + 2, "partition 0 once, partition 1 twice; partition 2 never ran");
@@ -48,7 +56,13 @@ test("a shuffle's map stage runs once and is reused by later actions", async () 
   const sc = new SparkContext("local[2]", "reuse");
   try {
     let mapCalls = 0;
-    const counts = sc.parallelize(["a", "b", "a"], 2).map((w): [string, number] => { mapCalls++; return [w, 1]; }).reduceByKey((a, b) => a + b);
+    const counts = sc
+      .parallelize(["a", "b", "a"], 2)
+      .map((w): [string, number] => {
+        mapCalls++;
+        return [w, 1];
+      })
+      .reduceByKey((a, b) => a + b);
     await counts.collect();
     await counts.count();
     await counts.mapValues((v) => v * 2).collect();
@@ -59,7 +73,10 @@ test("a shuffle's map stage runs once and is reused by later actions", async () 
 });
 
 test("defaultParallelism follows the master URL and spark.default.parallelism", async () => {
-  for (const [master, n] of [["local", 1], ["local[3]", 3]] as const) {
+  for (const [master, n] of [
+    ["local", 1],
+    ["local[3]", 3],
+  ] as const) {
     const sc = new SparkContext(master, "p");
     assert.equal(sc.defaultParallelism, n);
     await sc.stop();
@@ -86,11 +103,19 @@ test("one active SparkContext per process; getOrCreate returns it; a stopped con
 });
 
 test("SparkConf set, get, defaults and getAll", () => {
-  const conf = new SparkConf(false).setMaster("local[2]").setAppName("app").set("spark.x", 3).setIfMissing("spark.x", 4);
+  const conf = new SparkConf(false)
+    .setMaster("local[2]")
+    .setAppName("app")
+    .set("spark.x", 3)
+    .setIfMissing("spark.x", 4);
   assert.equal(conf.get("spark.x"), "3");
   assert.equal(conf.get("missing", "d"), "d");
   assert.equal(conf.get("missing"), undefined);
-  assert.deepEqual(conf.getAll().sort(), [["spark.app.name", "app"], ["spark.master", "local[2]"], ["spark.x", "3"]]);
+  assert.deepEqual(conf.getAll().sort(), [
+    ["spark.app.name", "app"],
+    ["spark.master", "local[2]"],
+    ["spark.x", "3"],
+  ]);
   const before = process.env.SLUICE_CONF;
   process.env.SLUICE_CONF = JSON.stringify({ "spark.master": "local[3]", "spark.y": "z" });
   try {
@@ -107,8 +132,19 @@ test("localCheckpoint computes every partition, keeps the data and partitioner, 
   const sc = new SparkContext("local[2]", "local-checkpoint");
   try {
     let calls = 0;
-    const rdd = sc.parallelize([["a", 1], ["b", 2], ["a", 3]] as [string, number][], 2)
-      .map((kv) => { calls++; return kv; })
+    const rdd = sc
+      .parallelize(
+        [
+          ["a", 1],
+          ["b", 2],
+          ["a", 3],
+        ] as [string, number][],
+        2,
+      )
+      .map((kv) => {
+        calls++;
+        return kv;
+      })
       .reduceByKey((x, y) => x + y, 3);
     await rdd.localCheckpoint();
     assert.equal(calls, 3, "computed once, by the checkpoint itself");
@@ -116,7 +152,10 @@ test("localCheckpoint computes every partition, keeps the data and partitioner, 
     assert.equal(rdd.getNumPartitions(), 3);
     assert.equal(rdd.partitioner?.numPartitions, 3);
     rdd.unpersist();
-    assert.deepEqual((await rdd.collect()).sort(), [["a", 4], ["b", 2]]);
+    assert.deepEqual((await rdd.collect()).sort(), [
+      ["a", 4],
+      ["b", 2],
+    ]);
     assert.equal(calls, 3, "read back without recomputing");
   } finally {
     await sc.stop();

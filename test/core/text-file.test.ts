@@ -68,5 +68,8 @@ test("wholeTextFiles gives one [file:path, contents] record per file", async () 
   writeFileSync(join(d, "one.txt"), "uno\ndos\n");
   writeFileSync(join(d, "two.txt"), "ñ");
   const got = await sc.wholeTextFiles(d).collect();
-  assert.deepEqual(got, [[`file:${join(d, "one.txt")}`, "uno\ndos\n"], [`file:${join(d, "two.txt")}`, "ñ"]]);
+  assert.deepEqual(got, [
+    [`file:${join(d, "one.txt")}`, "uno\ndos\n"],
+    [`file:${join(d, "two.txt")}`, "ñ"],
+  ]);
 });

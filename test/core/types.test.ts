@@ -24,8 +24,15 @@ function streamTypeChecks(lines: DStream<string>, pairs: DStream<[string, number
   lines.reduceByKey((a: number, b: number) => a + b);
   // the arity picks the form; the one-parameter form needs no annotations, the
   // two-parameter form names its types (TypeScript cannot choose an overload by arity)
-  lines.foreachRDD((rdd) => { const r: RDD<string> = rdd; void r; });
-  lines.foreachRDD(async (time: Date, rdd: RDD<string>) => { const n: number = await rdd.count(); void time; void n; });
+  lines.foreachRDD((rdd) => {
+    const r: RDD<string> = rdd;
+    void r;
+  });
+  lines.foreachRDD(async (time: Date, rdd: RDD<string>) => {
+    const n: number = await rdd.count();
+    void time;
+    void n;
+  });
   const upper: DStream<string> = lines.transform((rdd) => rdd.map((s) => s.toUpperCase()));
   const stamped: DStream<number> = lines.transform((time: Date, rdd: RDD<string>) => rdd.map(() => time.getTime()));
   const counts: DStream<[string, number]> = pairs.reduceByKey((a, b) => a + b);

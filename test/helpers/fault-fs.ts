@@ -5,7 +5,14 @@ import { basename } from "node:path";
 import { NodeFs, type FsPort } from "../../src/checkpoint/fs-port.js";
 
 /** The steps a batch passes, in batch order, where `SLUICE_CRASH_AT=<step>:<n>` kills the job. */
-export const CRASH_POINTS = ["after-offsets", "mid-output", "before-commit", "after-tmp-write", "after-rename", "after-commit"] as const;
+export const CRASH_POINTS = [
+  "after-offsets",
+  "mid-output",
+  "before-commit",
+  "after-tmp-write",
+  "after-rename",
+  "after-commit",
+] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 /** Node's file system, with a crash point and a write fault. */
@@ -28,7 +35,9 @@ export class FaultFs extends NodeFs {
   override async writeNewFile(path: string, data: Uint8Array): Promise<void> {
     this.writes++;
     if (this.fault && this.writes >= this.fault.at) {
-      const err: NodeJS.ErrnoException = new Error(`${this.fault.code}: injected fault, write ${this.writes}, '${path}'`);
+      const err: NodeJS.ErrnoException = new Error(
+        `${this.fault.code}: injected fault, write ${this.writes}, '${path}'`,
+      );
       err.code = this.fault.code;
       throw err;
     }

@@ -22,7 +22,10 @@ export async function cuttableProxy(targetPort: number, targetHost = "127.0.0.1"
     }
     connections++;
     const upstream = connect(targetPort, targetHost);
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       open.add(a);
       a.on("error", () => b.destroy());
       a.on("close", () => (open.delete(a), b.destroy()));

@@ -1,8 +1,20 @@
+/** The loopback services the tests use, unless the environment names others. */
+export const MQTT_URL = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+export const NATS_SERVERS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
+export const RABBITMQ_URL = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+export const REDIS_URL = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const POSTGRES_URL = process.env.SLUICE_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
 /**
  * Whether a loopback service answers `probe`. A test that needs it skips with the reason when
  * it does not, except under CI=true, where the missing service is a failure.
  */
-async function serviceOrSkip(name: string, url: string, t: { skip(msg: string): void }, probe: () => Promise<void>): Promise<boolean> {
+async function serviceOrSkip(
+  name: string,
+  url: string,
+  t: { skip(msg: string): void },
+  probe: () => Promise<void>,
+): Promise<boolean> {
   try {
     await probe();
     return true;
@@ -14,7 +26,10 @@ async function serviceOrSkip(name: string, url: string, t: { skip(msg: string): 
   }
 }
 
-export async function redisOrSkip(url: string, t: { skip(msg: string): void }): Promise<import("ioredis").Redis | undefined> {
+export async function redisOrSkip(
+  url: string,
+  t: { skip(msg: string): void },
+): Promise<import("ioredis").Redis | undefined> {
   const { Redis } = await import("ioredis");
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   const ok = await serviceOrSkip("Redis", url, t, async () => {

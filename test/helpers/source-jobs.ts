@@ -9,8 +9,13 @@ export function referenceTotals(n: number): [string, number][] {
 }
 
 /** Running totals of `[user, amount]` pairs into `seen` by batch time; the batch at `failAt.time` fails its output. */
-export function recordTotals(pairs: DStream<[string, number]>, seen: Map<number, [string, number][]>, failAt: { time?: number }): void {
-  pairs.updateStateByKey((v: number[], s: number | undefined) => v.reduce((a, b) => a + b, s ?? 0), 2)
+export function recordTotals(
+  pairs: DStream<[string, number]>,
+  seen: Map<number, [string, number][]>,
+  failAt: { time?: number },
+): void {
+  pairs
+    .updateStateByKey((v: number[], s: number | undefined) => v.reduce((a, b) => a + b, s ?? 0), 2)
     .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
       if (time.getTime() === failAt.time) throw new Error("output failed");
       seen.set(time.getTime(), sorted(await rdd.collect()));
@@ -23,7 +28,12 @@ export function lastSeen<T>(seen: Map<number, T>): T {
 }
 
 /** Advances the clock batch by batch until `done()` holds (or `max` batches), letting I/O run between. */
-export async function runUntil(ssc: StreamingContext, clock: ManualClock, done: () => boolean, max = 500): Promise<void> {
+export async function runUntil(
+  ssc: StreamingContext,
+  clock: ManualClock,
+  done: () => boolean,
+  max = 500,
+): Promise<void> {
   for (let i = 0; i < max && !done(); i++) {
     clock.advance(ssc.batchMs);
     await ssc.scheduler.whenIdle();

@@ -16,16 +16,25 @@ class HandFed extends Receiver<string> {
 export const BATCHES = [["a b a", "c"], ["b b", "d e f", "a"], []];
 
 export async function uiJob() {
-  const conf = new SparkConf(false).setMaster("local[2]").setAppName("ui-test").set("spark.ui.enabled", "true").set("spark.ui.port", "0");
+  const conf = new SparkConf(false)
+    .setMaster("local[2]")
+    .setAppName("ui-test")
+    .set("spark.ui.enabled", "true")
+    .set("spark.ui.port", "0");
   const sc = new SparkContext(conf);
   const clock = new ManualClock(0);
   const ssc = new StreamingContext(sc, 1, { clock, out: () => {} });
   ssc.checkpoint(tempDir("sluice-ui-"));
   const receiver = new HandFed();
   const lines = ssc.receiverStream(receiver);
-  const counts = lines.flatMap((l) => l.split(" ")).map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b);
+  const counts = lines
+    .flatMap((l) => l.split(" "))
+    .map((w): [string, number] => [w, 1])
+    .reduceByKey((a, b) => a + b);
   counts.foreachRDD(async (rdd: RDD<[string, number]>) => void (await rdd.collect()));
-  counts.updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0)).foreachRDD(async (rdd: RDD<[string, number]>) => void (await rdd.count()));
+  counts
+    .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0))
+    .foreachRDD(async (rdd: RDD<[string, number]>) => void (await rdd.count()));
   const started = new Promise<void>((r) => ssc.addStreamingListener({ onReceiverStarted: () => r() }));
   ssc.start();
   await started;
@@ -44,4 +53,3 @@ export async function uiJob() {
   };
   return { sc, ssc, ui, get, runBatch };
 }
-

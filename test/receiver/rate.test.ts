@@ -40,7 +40,16 @@ test("the rate controller turns each finished batch into a new receiver rate", (
     supervisor: () => ({ setRate: (r: number) => rates.push(r) }),
   } as unknown as ReceiverTracker;
   const controller = new RateController(1000, tracker, new SparkConf(false));
-  const info = (t: number, processing: number, scheduling: number): BatchInfo => ({ batchTime: t, numRecords: 1000, submissionTime: t, processingStartTime: t + scheduling, processingEndTime: t + scheduling + processing, outputOperations: [], processingDelay: processing, schedulingDelay: scheduling });
+  const info = (t: number, processing: number, scheduling: number): BatchInfo => ({
+    batchTime: t,
+    numRecords: 1000,
+    submissionTime: t,
+    processingStartTime: t + scheduling,
+    processingEndTime: t + scheduling + processing,
+    outputOperations: [],
+    processingDelay: processing,
+    schedulingDelay: scheduling,
+  });
   controller.onBatchCompleted(info(1000, 500, 0));
   controller.onBatchCompleted(info(2000, 1000, 500));
   assert.deepEqual(rates, [900]);

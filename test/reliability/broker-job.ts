@@ -2,20 +2,40 @@
 //   redis, nats:    a direct stream (replayable) → running sums per key (updateStateByKey), saved each batch
 //   rabbitmq, mqtt: a reliable receiver with the WAL on → every record saved as received
 // Usage: sluice submit test/reliability/broker-job.ts <kind> <checkpointDir> <outputDir> <stream|queue|topic> <url>
-import { MQTTUtils, NatsJetStreamUtils, RabbitMQUtils, RedisStreams, SparkConf, SparkContext, StreamingContext, type DStream } from "sluice";
+import {
+  MQTTUtils,
+  NatsJetStreamUtils,
+  RabbitMQUtils,
+  RedisStreams,
+  SparkConf,
+  SparkContext,
+  StreamingContext,
+  type DStream,
+} from "sluice";
 import { runReportingCommits } from "./report-commits.js";
 
 const [kind, checkpointDir, outputDir, name, url] = process.argv.slice(2);
-if (!kind || !checkpointDir || !outputDir || !name || !url) throw new Error("usage: broker-job.ts <redis|nats|rabbitmq|mqtt> <checkpointDir> <outputDir> <stream|queue|topic> <url>");
+if (!kind || !checkpointDir || !outputDir || !name || !url)
+  throw new Error(
+    "usage: broker-job.ts <redis|nats|rabbitmq|mqtt> <checkpointDir> <outputDir> <stream|queue|topic> <url>",
+  );
 const direct = kind === "redis" || kind === "nats";
 
 const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   const sc = SparkContext.getOrCreate(new SparkConf().set("spark.streaming.receiver.writeAheadLog.enable", !direct));
   const ctx = new StreamingContext(sc, 0.2);
   if (direct) {
-    const lines: DStream<string> = kind === "redis"
-      ? RedisStreams.createDirectStream(ctx, { url, stream: name, group: "kill-test", maxRecordsPerBatch: 40 }).map((e) => e.fields.data!)
-      : NatsJetStreamUtils.createDirectStream(ctx, { servers: url, stream: name, durable: "kill-test", maxRecordsPerBatch: 40 }).map((m) => m.data);
+    const lines: DStream<string> =
+      kind === "redis"
+        ? RedisStreams.createDirectStream(ctx, { url, stream: name, group: "kill-test", maxRecordsPerBatch: 40 }).map(
+            (e) => e.fields.data!,
+          )
+        : NatsJetStreamUtils.createDirectStream(ctx, {
+            servers: url,
+            stream: name,
+            durable: "kill-test",
+            maxRecordsPerBatch: 40,
+          }).map((m) => m.data);
     lines
       .map((line): [string, number] => {
         const [, key, value] = line.split(",");
@@ -24,7 +44,10 @@ const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
       .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0), 2)
       .saveAsTextFiles(`${outputDir}/state`);
   } else {
-    const messages = kind === "rabbitmq" ? RabbitMQUtils.createStream(ctx, { url, queue: name, prefetch: 50 }) : MQTTUtils.createStream(ctx, url, name);
+    const messages =
+      kind === "rabbitmq"
+        ? RabbitMQUtils.createStream(ctx, { url, queue: name, prefetch: 50 })
+        : MQTTUtils.createStream(ctx, url, name);
     messages.saveAsTextFiles(`${outputDir}/seen`);
   }
   return ctx;

@@ -9,18 +9,35 @@ import mqtt from "mqtt";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { mqttOrSkip, natsOrSkip, rabbitOrSkip, redisOrSkip } from "../helpers/services.js";
+import {
+  MQTT_URL,
+  NATS_SERVERS,
+  RABBITMQ_URL,
+  REDIS_URL,
+  mqttOrSkip,
+  natsOrSkip,
+  rabbitOrSkip,
+  redisOrSkip,
+} from "../helpers/services.js";
 
-const REDIS = process.env.SLUICE_REDIS_URL ?? "redis://127.0.0.1:6379";
-const RABBIT = process.env.SLUICE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-const NATS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
-const MQTT = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+const REDIS = REDIS_URL;
+const RABBIT = RABBITMQ_URL;
+const NATS = NATS_SERVERS;
+const MQTT = MQTT_URL;
 
 /** Runs the broker job once: SIGKILL after `killAfterMs`, or SIGINT at the first commit after `finished()` holds. */
-function runBrokerJob(args: string[], killAfterMs: number | undefined, finished: () => Promise<boolean>): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [resolve("bin/sluice.js"), "submit", "--master", "local[2]", resolve("test/reliability/broker-job.ts"), ...args], {
-    env: { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR" },
-  });
+function runBrokerJob(
+  args: string[],
+  killAfterMs: number | undefined,
+  finished: () => Promise<boolean>,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    [resolve("bin/sluice.js"), "submit", "--master", "local[2]", resolve("test/reliability/broker-job.ts"), ...args],
+    {
+      env: { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR" },
+    },
+  );
   let stderr = "";
   let stopping = false;
   let done = false;
@@ -36,17 +53,32 @@ function runBrokerJob(args: string[], killAfterMs: number | undefined, finished:
       done = f;
     });
   });
-  const timer = killAfterMs === undefined ? setTimeout(() => child.kill("SIGKILL"), 60_000) : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-  return new Promise((resolveRun) => child.on("exit", (code, signal) => {
-    clearTimeout(timer);
-    resolveRun({ code, signal, stderr });
-  }));
+  const timer =
+    killAfterMs === undefined
+      ? setTimeout(() => child.kill("SIGKILL"), 60_000)
+      : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+  return new Promise((resolveRun) =>
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stderr });
+    }),
+  );
 }
 
 /** Lines of every part file of the output directories named `prefix-<time>`, by directory (time order). */
 function outputs(dir: string, prefix: string): string[][] {
-  return readdirSync(dir).filter((n) => n.startsWith(`${prefix}-`)).sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]))
-    .map((d) => readdirSync(join(dir, d)).filter((f) => f.startsWith("part-")).flatMap((f) => readFileSync(join(dir, d, f), "utf8").split("\n").filter(Boolean)));
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(`${prefix}-`))
+    .sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]))
+    .map((d) =>
+      readdirSync(join(dir, d))
+        .filter((f) => f.startsWith("part-"))
+        .flatMap((f) =>
+          readFileSync(join(dir, d, f), "utf8")
+            .split("\n")
+            .filter(Boolean),
+        ),
+    );
 }
 
 /**
@@ -54,7 +86,13 @@ function outputs(dir: string, prefix: string): string[][] {
  * `id,key,value` line to the broker), lets a last run finish, and checks the final state
  * against a plain fold of everything published: exactly once.
  */
-async function directSurvivesKills(kind: string, name: string, url: string, publishLine: (line: string) => Promise<void>, consumedAll: () => Promise<boolean>): Promise<void> {
+async function directSurvivesKills(
+  kind: string,
+  name: string,
+  url: string,
+  publishLine: (line: string) => Promise<void>,
+  consumedAll: () => Promise<boolean>,
+): Promise<void> {
   const root = tempDir("sluice-broker-kill-");
   const sums = new Map<string, number>();
   let n = 0;
@@ -76,17 +114,20 @@ async function directSurvivesKills(kind: string, name: string, url: string, publ
   const final = await runBrokerJob(args, undefined, consumedAll);
   assert.equal(final.code, 0, final.stderr);
   const state = outputs(join(root, "out"), "state").pop()!;
-  const got = new Map(state.map((l) => {
-    const m = /^\('(k\d+)', (-?\d+)\)$/.exec(l)!;
-    return [m[1]!, Number(m[2])] as [string, number];
-  }));
+  const got = new Map(
+    state.map((l) => {
+      const m = /^\('(k\d+)', (-?\d+)\)$/.exec(l)!;
+      return [m[1]!, Number(m[2])] as [string, number];
+    }),
+  );
   assert.deepEqual([...got].sort(), [...sums].sort(), `state after 5 kills over ${n} records`);
 }
 
 /** How often each message id appears in a receiver job's outputs. */
 function seenIds(outputDir: string): Map<string, number> {
   const seen = new Map<string, number>();
-  for (const lines of outputs(outputDir, "seen")) for (const l of lines) seen.set(l.split(",")[0]!, (seen.get(l.split(",")[0]!) ?? 0) + 1);
+  for (const lines of outputs(outputDir, "seen"))
+    for (const l of lines) seen.set(l.split(",")[0]!, (seen.get(l.split(",")[0]!) ?? 0) + 1);
   return seen;
 }
 
@@ -94,7 +135,14 @@ function seenIds(outputDir: string): Map<string, number> {
  * Kills a WAL receiver job 5 times while messages keep coming, lets a last run finish, and
  * checks that every message published is in the output at least once.
  */
-async function receiverLosesNothing(t: { diagnostic(s: string): void }, kind: string, name: string, url: string, publishLine: (line: string) => Promise<void>, drained: (outputDir: string, published: number) => Promise<boolean>): Promise<void> {
+async function receiverLosesNothing(
+  t: { diagnostic(s: string): void },
+  kind: string,
+  name: string,
+  url: string,
+  publishLine: (line: string) => Promise<void>,
+  drained: (outputDir: string, published: number) => Promise<boolean>,
+): Promise<void> {
   const root = tempDir("sluice-broker-kill-");
   let n = 0;
   const publish = async (count: number) => {
@@ -112,7 +160,10 @@ async function receiverLosesNothing(t: { diagnostic(s: string): void }, kind: st
   const seen = seenIds(join(root, "out"));
   const lost = Array.from({ length: n }, (_, i) => `m${i}`).filter((id) => !seen.has(id));
   assert.deepEqual(lost, [], `messages lost: ${lost.length} of ${n}`);
-  t.diagnostic(`${kind}: ${n} messages, ${[...seen.values()].filter((c) => c > 1).length} delivered again after a kill (at least once)`);
+  t.diagnostic(
+    `${kind}: ${n} messages, ${[...seen.values()].filter((c) => c > 1).length} delivered again after a kill (at ` +
+      `least once)`,
+  );
 }
 
 test("Redis Streams direct stream killed with SIGKILL 5 times while entries arrive: the state equals a plain fold (exactly once)", async (t) => {
@@ -120,11 +171,17 @@ test("Redis Streams direct stream killed with SIGKILL 5 times while entries arri
   if (!redis) return;
   const stream = `sluice-kill-${process.pid}-${Date.now()}`;
   try {
-    await directSurvivesKills("redis", stream, REDIS, async (line) => void (await redis.xadd(stream, "*", "data", line)), async () => {
-      const last = ((await redis.xrevrange(stream, "+", "-", "COUNT", 1)) as [string, string[]][])[0]?.[0];
-      const groups = (await redis.xinfo("GROUPS", stream).catch(() => [])) as unknown[][];
-      return groups.some((g) => g.includes(last));
-    });
+    await directSurvivesKills(
+      "redis",
+      stream,
+      REDIS,
+      async (line) => void (await redis.xadd(stream, "*", "data", line)),
+      async () => {
+        const last = ((await redis.xrevrange(stream, "+", "-", "COUNT", 1)) as [string, string[]][])[0]?.[0];
+        const groups = (await redis.xinfo("GROUPS", stream).catch(() => [])) as unknown[][];
+        return groups.some((g) => g.includes(last));
+      },
+    );
   } finally {
     await redis.del(stream);
     redis.disconnect();
@@ -140,10 +197,16 @@ test("NATS JetStream direct stream killed with SIGKILL 5 times while messages ar
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
   const kv = await new Kvm(nc).create(`sluice_progress_${stream}`);
   try {
-    await directSurvivesKills("nats", stream, NATS, async (line) => void (await js.publish(`${stream}.r`, new TextEncoder().encode(line))), async () => {
-      const last = (await jsm.streams.info(stream)).state.last_seq;
-      return (await kv.get("kill-test"))?.string() === String(last);
-    });
+    await directSurvivesKills(
+      "nats",
+      stream,
+      NATS,
+      async (line) => void (await js.publish(`${stream}.r`, new TextEncoder().encode(line))),
+      async () => {
+        const last = (await jsm.streams.info(stream)).state.last_seq;
+        return (await kv.get("kill-test"))?.string() === String(last);
+      },
+    );
   } finally {
     await jsm.streams.delete(stream).catch(() => undefined);
     await jsm.streams.delete(`KV_sluice_progress_${stream}`).catch(() => undefined);
@@ -158,7 +221,14 @@ test("RabbitMQ receiver with the WAL killed with SIGKILL 5 times: every message 
   const ch = await conn.createChannel();
   await ch.assertQueue(queue, { durable: true });
   try {
-    await receiverLosesNothing(t, "rabbitmq", queue, RABBIT, async (line) => void ch.sendToQueue(queue, Buffer.from(line), { persistent: true }), async () => (await ch.checkQueue(queue)).messageCount === 0);
+    await receiverLosesNothing(
+      t,
+      "rabbitmq",
+      queue,
+      RABBIT,
+      async (line) => void ch.sendToQueue(queue, Buffer.from(line), { persistent: true }),
+      async () => (await ch.checkQueue(queue)).messageCount === 0,
+    );
   } finally {
     await ch.deleteQueue(queue).catch(() => undefined);
     await conn.close();
@@ -170,12 +240,24 @@ test("MQTT receiver with the WAL killed with SIGKILL 5 times: every QoS 1 messag
   const topic = `sluice/kill/${process.pid}/${Date.now()}`;
   const publisher = await mqtt.connectAsync(MQTT);
   // the receiver's persistent session must exist before the first message, or the broker keeps nothing for it
-  const session = await mqtt.connectAsync(MQTT, { protocolVersion: 5, clean: false, clientId: `sluice-${topic.replace(/[^A-Za-z0-9_-]/g, "_")}`, properties: { sessionExpiryInterval: 3600 } });
+  const session = await mqtt.connectAsync(MQTT, {
+    protocolVersion: 5,
+    clean: false,
+    clientId: `sluice-${topic.replace(/[^A-Za-z0-9_-]/g, "_")}`,
+    properties: { sessionExpiryInterval: 3600 },
+  });
   await session.subscribeAsync(topic, { qos: 1 });
   await session.endAsync();
   try {
     // MQTT has no queue to inspect: the job is done when every message published is in the output
-    await receiverLosesNothing(t, "mqtt", topic, MQTT, async (line) => void (await publisher.publishAsync(topic, line, { qos: 1 })), async (out, published) => seenIds(out).size >= published);
+    await receiverLosesNothing(
+      t,
+      "mqtt",
+      topic,
+      MQTT,
+      async (line) => void (await publisher.publishAsync(topic, line, { qos: 1 })),
+      async (out, published) => seenIds(out).size >= published,
+    );
   } finally {
     await publisher.endAsync();
   }

@@ -32,7 +32,7 @@ export function makeWorkspace(root: string, files: number, perFile: number, spac
   for (const d of [dirs.input, dirs.output, staging]) mkdirSync(d, { recursive: true });
   const records = new Map<string, [string, number]>();
   let x = seed;
-  const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 1000);
+  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 1000;
   const names: string[] = [];
   for (let f = 0; f < files; f++) {
     const lines: string[] = [];
@@ -108,7 +108,19 @@ export interface RunOptions {
 
 export function runJob(ws: Workspace, opts: RunOptions): Promise<RunResult> {
   const confArgs = Object.entries(opts.conf ?? {}).flatMap(([k, v]) => ["--conf", `${k}=${v}`]);
-  const args = [resolve("bin/sluice.js"), "submit", "--master", "local[1]", ...confArgs, resolve("test/reliability/job.ts"), ws.checkpoint, ws.input, ws.output, String(opts.batchSeconds ?? 0.1), String(opts.snapshotSeconds ?? 10)];
+  const args = [
+    resolve("bin/sluice.js"),
+    "submit",
+    "--master",
+    "local[1]",
+    ...confArgs,
+    resolve("test/reliability/job.ts"),
+    ws.checkpoint,
+    ws.input,
+    ws.output,
+    String(opts.batchSeconds ?? 0.1),
+    String(opts.snapshotSeconds ?? 10),
+  ];
   const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR", ...opts.env };
   if (opts.crashAt) env.SLUICE_CRASH_AT = opts.crashAt;
   else delete env.SLUICE_CRASH_AT;
@@ -152,7 +164,10 @@ export function runJob(ws: Workspace, opts: RunOptions): Promise<RunResult> {
 
 /** Lines of every part file of a text output directory. */
 function readTextDir(dir: string): string[] {
-  return readdirSync(dir).filter((n) => n.startsWith("part-")).sort().flatMap((n) => readFileSync(join(dir, n), "utf8").split("\n").filter(Boolean));
+  return readdirSync(dir)
+    .filter((n) => n.startsWith("part-"))
+    .sort()
+    .flatMap((n) => readFileSync(join(dir, n), "utf8").split("\n").filter(Boolean));
 }
 
 export interface Reconciliation {
@@ -190,6 +205,7 @@ export function reconcile(ws: Workspace): Reconciliation {
     if (m) state.set(m[1]!, Number(m[2]));
   }
   let wrongState = 0;
-  for (const key of new Set([...expected.keys(), ...state.keys()])) if (expected.get(key) !== state.get(key)) wrongState++;
+  for (const key of new Set([...expected.keys(), ...state.keys()]))
+    if (expected.get(key) !== state.get(key)) wrongState++;
   return { lost, duplicated, wrongState, recordsChecked: ws.records.size, batchesWritten: stateDirs.length };
 }

@@ -7,7 +7,8 @@ import { faultFsFromEnv } from "../helpers/fault-fs.js";
 import { runReportingCommits } from "./report-commits.js";
 
 const [checkpointDir, inputDir, outputDir, batchSeconds = "0.1", snapshotSeconds] = process.argv.slice(2);
-if (!checkpointDir || !inputDir || !outputDir) throw new Error("usage: job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]");
+if (!checkpointDir || !inputDir || !outputDir)
+  throw new Error("usage: job.ts <checkpointDir> <inputDir> <outputDir> [batchSeconds]");
 
 const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   const sc = SparkContext.getOrCreate();

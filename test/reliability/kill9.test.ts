@@ -11,18 +11,25 @@ const KILLS = Number(process.env.SLUICE_KILL_RUNS ?? 20);
 test(`a job killed with SIGKILL ${KILLS} times at random moments loses and duplicates nothing, and its state equals the reference fold`, async () => {
   const ws = makeWorkspace(tempDir("sluice-kill9-"), 60, 25, 150, 7);
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   // frequent snapshots and a short retention make old logs go early: recovery must still know every file it took
   const opts = { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } };
   await firstRun(ws, opts);
   for (let i = 0; i < KILLS; i++) {
     const r = await runJob(ws, { ...opts, killAfterMs: 250 + Math.floor(rand() * 1050) }); // some before the first batch is logged
-    assert.ok(r.signal === "SIGKILL", `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`);
+    assert.ok(
+      r.signal === "SIGKILL",
+      `run ${i} ended by ${r.signal ?? `exit ${r.code}`} instead of the kill:\n${r.stderr}`,
+    );
   }
   const final = await runJob(ws, { ...opts, untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
   const result = reconcile(ws);
-  assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));
+  assert.deepEqual(
+    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
+    { lost: 0, duplicated: 0, wrongState: 0 },
+    JSON.stringify(result),
+  );
 });
 
 test("a job killed at every named crash point recovers with nothing lost or duplicated", async () => {
@@ -34,7 +41,11 @@ test("a job killed at every named crash point recovers with nothing lost or dupl
     const final = await runJob(ws, { untilCommitted: "input" });
     assert.equal(final.code, 0, `${point}: ${final.stderr}`);
     const result = reconcile(ws);
-    assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, `${point}: ${JSON.stringify(result)}`);
+    assert.deepEqual(
+      { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
+      { lost: 0, duplicated: 0, wrongState: 0 },
+      `${point}: ${JSON.stringify(result)}`,
+    );
   }
 });
 
@@ -47,7 +58,10 @@ test("truncated and bit-flipped checkpoint files stop recovery with an error nam
   writeFileSync(metadata, original.subarray(0, original.length - 7));
   const truncated = await runJob(ws, { untilCommitted: 0 });
   assert.notEqual(truncated.code, 0);
-  assert.match(truncated.stderr, new RegExp(`SLUICE_E_CKPT_CORRUPT: ${metadata.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is truncated or padded`));
+  assert.match(
+    truncated.stderr,
+    new RegExp(`SLUICE_E_CKPT_CORRUPT: ${metadata.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is truncated or padded`),
+  );
   const flipped = Buffer.from(original);
   flipped[flipped.length - 3]! ^= 0x10;
   writeFileSync(metadata, flipped);
@@ -60,9 +74,16 @@ test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space 
   const ws = makeWorkspace(tempDir("sluice-enospc-"), 12, 10, 100, 5);
   const full = await runJob(ws, { env: { SLUICE_FAULT_FS: "enospc@12" } });
   assert.equal(full.code, 1, full.stderr);
-  assert.match(full.stderr, /SLUICE_E_ENOSPC: no space left writing .*checkpoint\/(offsets|commits|state)\/.* Nothing of this batch was committed/);
+  assert.match(
+    full.stderr,
+    /SLUICE_E_ENOSPC: no space left writing .*checkpoint\/(offsets|commits|state)\/.* Nothing of this batch was committed/,
+  );
   const final = await runJob(ws, { untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
   const result = reconcile(ws);
-  assert.deepEqual({ lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState }, { lost: 0, duplicated: 0, wrongState: 0 }, JSON.stringify(result));
+  assert.deepEqual(
+    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
+    { lost: 0, duplicated: 0, wrongState: 0 },
+    JSON.stringify(result),
+  );
 });

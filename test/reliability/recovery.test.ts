@@ -18,7 +18,13 @@ function drop(dir: string, name: string, words: string[], mtime: number): void {
 }
 
 /** The job under test: windowed counts with an inverse function, and running totals. */
-function setup(input: string, sink: Map<number, { win: [string, number][]; total: [string, number][] }>, clock: ManualClock, windowSeconds = 3, snapshotSeconds?: number) {
+function setup(
+  input: string,
+  sink: Map<number, { win: [string, number][]; total: [string, number][] }>,
+  clock: ManualClock,
+  windowSeconds = 3,
+  snapshotSeconds?: number,
+) {
   return () => {
     const sc = new SparkContext("local[2]", "recovery");
     const ssc = new StreamingContext(sc, B / 1000, { clock, out: () => {} });
@@ -28,7 +34,14 @@ function setup(input: string, sink: Map<number, { win: [string, number][]; total
       entry[key] = sorted(await rdd.collect());
       sink.set(time.getTime(), entry);
     };
-    const win = pairs.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, windowSeconds, 1, 2, ([, n]) => n > 0);
+    const win = pairs.reduceByKeyAndWindow(
+      (a, b) => a + b,
+      (a, b) => a - b,
+      windowSeconds,
+      1,
+      2,
+      ([, n]) => n > 0,
+    );
     const total = pairs.updateStateByKey((v: number[], s: number | undefined) => v.length + (s ?? 0), 2);
     if (snapshotSeconds) {
       win.checkpoint(snapshotSeconds);
@@ -50,7 +63,12 @@ async function runBatches(ssc: StreamingContext, clock: ManualClock, n: number) 
 }
 
 /** Runs the reference job and a job interrupted after `stopAfter` batches, `damage` applied before resuming. */
-async function interruptedRun(root: string, stopAfter: number, damage: (checkpoint: string) => void, snapshotSeconds?: number) {
+async function interruptedRun(
+  root: string,
+  stopAfter: number,
+  damage: (checkpoint: string) => void,
+  snapshotSeconds?: number,
+) {
   const expected = new Map<number, { win: [string, number][]; total: [string, number][] }>();
   const refInput = join(root, "in-ref");
   mkdirSync(refInput);
@@ -74,7 +92,13 @@ async function interruptedRun(root: string, stopAfter: number, damage: (checkpoi
   return { expected, got, checkpoint, input };
 }
 
-async function resume(checkpoint: string, input: string, got: Map<number, { win: [string, number][]; total: [string, number][] }>, from: number, snapshotSeconds?: number) {
+async function resume(
+  checkpoint: string,
+  input: string,
+  got: Map<number, { win: [string, number][]; total: [string, number][] }>,
+  from: number,
+  snapshotSeconds?: number,
+) {
   const clock = new ManualClock(T0 + from * B + 10);
   const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, got, clock, 3, snapshotSeconds));
   ssc.start();
@@ -102,14 +126,17 @@ test("a changed job graph is refused with a diff; so is a queueStream checkpoint
   ssc.start();
   await runBatches(ssc, clock, 2);
   await ssc.stop();
-  assert.throws(() => StreamingContext.getOrCreate(checkpoint, setup(input, new Map(), new ManualClock(T0), 5)), (e: unknown) => {
-    assert.ok(e instanceof CheckpointError);
-    assert.equal(e.code, "SLUICE_E_GRAPH_MISMATCH");
-    assert.match(e.message, /- stream \d+: ReducedWindowedDStream slide=1000 from \d+ window=3000/);
-    assert.match(e.message, /\+ stream \d+: ReducedWindowedDStream slide=1000 from \d+ window=5000/);
-    assert.match(e.message, /Use a new checkpoint directory/);
-    return true;
-  });
+  assert.throws(
+    () => StreamingContext.getOrCreate(checkpoint, setup(input, new Map(), new ManualClock(T0), 5)),
+    (e: unknown) => {
+      assert.ok(e instanceof CheckpointError);
+      assert.equal(e.code, "SLUICE_E_GRAPH_MISMATCH");
+      assert.match(e.message, /- stream \d+: ReducedWindowedDStream slide=1000 from \d+ window=3000/);
+      assert.match(e.message, /\+ stream \d+: ReducedWindowedDStream slide=1000 from \d+ window=5000/);
+      assert.match(e.message, /Use a new checkpoint directory/);
+      return true;
+    },
+  );
   await SparkContext.getActive()?.stop();
 
   const qdir = join(root, "queue");
@@ -140,16 +167,21 @@ test("a torn newest commit counts as not committed: that batch is re-run with it
 });
 
 test("a corrupt newest snapshot falls back to the older one and replays the batches after it", async () => {
-  const { expected, got, checkpoint, input } = await interruptedRun(tempDir("sluice-bad-snap-"), 7, (ck) => {
-    for (const op of readdirSync(join(ck, "state"))) {
-      const snaps = readdirSync(join(ck, "state", op)).sort();
-      assert.equal(snaps.length, 2, "two snapshots kept");
-      const newest = join(ck, "state", op, snaps[1]!);
-      const bytes = readFileSync(newest);
-      bytes[bytes.length - 2]! ^= 0x40;
-      writeFileSync(newest, bytes);
-    }
-  }, 2);
+  const { expected, got, checkpoint, input } = await interruptedRun(
+    tempDir("sluice-bad-snap-"),
+    7,
+    (ck) => {
+      for (const op of readdirSync(join(ck, "state"))) {
+        const snaps = readdirSync(join(ck, "state", op)).sort();
+        assert.equal(snaps.length, 2, "two snapshots kept");
+        const newest = join(ck, "state", op, snaps[1]!);
+        const bytes = readFileSync(newest);
+        bytes[bytes.length - 2]! ^= 0x40;
+        writeFileSync(newest, bytes);
+      }
+    },
+    2,
+  );
   await resume(checkpoint, input, got, 7, 2);
   assert.deepEqual(sortedEntries(got), sortedEntries(expected));
 });
@@ -160,9 +192,15 @@ test("a corrupt offsets file stops recovery with an error naming it", async () =
     const oldest = readdirSync(offsets).sort()[0]!;
     writeFileSync(join(offsets, oldest), "garbage");
   });
-  assert.throws(() => StreamingContext.getOrCreate(checkpoint, () => { throw new Error("setup must not run"); }), (e: unknown) => {
-    assert.ok(e instanceof CheckpointError);
-    assert.match(e.message, /SLUICE_E_CKPT_CORRUPT: .*offsets\/\d+ is not a Sluice checkpoint file/);
-    return true;
-  });
+  assert.throws(
+    () =>
+      StreamingContext.getOrCreate(checkpoint, () => {
+        throw new Error("setup must not run");
+      }),
+    (e: unknown) => {
+      assert.ok(e instanceof CheckpointError);
+      assert.match(e.message, /SLUICE_E_CKPT_CORRUPT: .*offsets\/\d+ is not a Sluice checkpoint file/);
+      return true;
+    },
+  );
 });

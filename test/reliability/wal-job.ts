@@ -8,7 +8,8 @@ import { Receiver, SparkConf, SparkContext, StreamingContext } from "sluice";
 import { runReportingCommits } from "./report-commits.js";
 
 const [checkpointDir, brokerDir, outputDir] = process.argv.slice(2);
-if (!checkpointDir || !brokerDir || !outputDir) throw new Error("usage: wal-job.ts <checkpointDir> <brokerDir> <outputDir>");
+if (!checkpointDir || !brokerDir || !outputDir)
+  throw new Error("usage: wal-job.ts <checkpointDir> <brokerDir> <outputDir>");
 
 class DirectoryBrokerReceiver extends Receiver<string> {
   private timer: NodeJS.Timeout | undefined;
@@ -16,14 +17,18 @@ class DirectoryBrokerReceiver extends Receiver<string> {
 
   onStart(): void {
     const poll = async () => {
-      const names = readdirSync(brokerDir!).filter((n) => n.startsWith("m-") && !this.inFlight.has(n)).sort().slice(0, 7);
+      const names = readdirSync(brokerDir!)
+        .filter((n) => n.startsWith("m-") && !this.inFlight.has(n))
+        .sort()
+        .slice(0, 7);
       if (names.length > 0) {
         const records = names.map((n) => readFileSync(join(brokerDir!, n), "utf8").trim());
         for (const n of names) this.inFlight.add(n);
         await this.storeBlock(records);
         for (const n of names) rmSync(join(brokerDir!, n)); // the acknowledgement
       }
-      if (this.isStarted()) this.timer = setTimeout(() => void poll().catch((e: unknown) => this.restart("poll failed", e)), 15);
+      if (this.isStarted())
+        this.timer = setTimeout(() => void poll().catch((e: unknown) => this.restart("poll failed", e)), 15);
     };
     this.timer = setTimeout(() => void poll(), 15);
   }

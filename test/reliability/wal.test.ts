@@ -18,7 +18,10 @@ test("the WAL reads back what it appended, cuts a torn tail, and refuses mid-fil
   const reopened = new WriteAheadLog(dir);
   assert.deepEqual(reopened.read(a), ["one", "two"]);
   assert.deepEqual(reopened.read(b), [{ k: 1 }]);
-  assert.deepEqual(reopened.blocksAfter(0).map((r) => r.seq), [1, 2]);
+  assert.deepEqual(
+    reopened.blocksAfter(0).map((r) => r.seq),
+    [1, 2],
+  );
   assert.equal(readFileSync(file).length, b.offset + b.length, "the torn tail was cut off");
   const c = await reopened.append(["three"]);
   assert.equal(c.seq, 3);
@@ -26,14 +29,37 @@ test("the WAL reads back what it appended, cuts a torn tail, and refuses mid-fil
   const bytes = readFileSync(file);
   bytes[a.offset + 20]! ^= 0xff; // damage the first block; valid frames follow
   writeFileSync(file, bytes);
-  assert.throws(() => new WriteAheadLog(dir), (e: unknown) => e instanceof CheckpointError && /SLUICE_E_WAL_CORRUPT: .*\.wal has a damaged frame at byte 0 followed by more data/.test(e.message));
+  assert.throws(
+    () => new WriteAheadLog(dir),
+    (e: unknown) =>
+      e instanceof CheckpointError &&
+      /SLUICE_E_WAL_CORRUPT: .*\.wal has a damaged frame at byte 0 followed by more data/.test(e.message),
+  );
 });
 
-/** Runs the WAL job once; SIGKILL after `killAfterMs`, or SIGINT once the broker is empty and a later batch committed. */
-function runWalJob(root: string, killAfterMs?: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [resolve("bin/sluice.js"), "submit", "--master", "local[1]", resolve("test/reliability/wal-job.ts"), join(root, "ck"), join(root, "broker"), join(root, "out")], {
-    env: { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR" },
-  });
+/**
+ * Runs the WAL job once; SIGKILL after `killAfterMs`, or SIGINT once the broker is empty and a later batch committed.
+ */
+function runWalJob(
+  root: string,
+  killAfterMs?: number,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      resolve("bin/sluice.js"),
+      "submit",
+      "--master",
+      "local[1]",
+      resolve("test/reliability/wal-job.ts"),
+      join(root, "ck"),
+      join(root, "broker"),
+      join(root, "out"),
+    ],
+    {
+      env: { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "ERROR" },
+    },
+  );
   let stderr = "";
   let interrupted = false;
   child.stderr.on("data", (d: Buffer) => (stderr += d));
@@ -44,10 +70,12 @@ function runWalJob(root: string, killAfterMs?: number): Promise<{ signal: NodeJS
     }
   });
   const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-  return new Promise((done) => child.on("exit", (code, signal) => {
-    clearTimeout(timer);
-    done({ code, signal, stderr });
-  }));
+  return new Promise((done) =>
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stderr });
+    }),
+  );
 }
 
 test("with the receiver WAL on, records acknowledged before a SIGKILL are never lost", async () => {
@@ -68,7 +96,10 @@ test("with the receiver WAL on, records acknowledged before a SIGKILL are never 
   const seen = new Map<string, number>();
   for (const d of readdirSync(join(root, "out")).filter((n) => n.startsWith("seen-"))) {
     for (const f of readdirSync(join(root, "out", d)).filter((n) => n.startsWith("part-"))) {
-      for (const line of readFileSync(join(root, "out", d, f), "utf8").split("\n").filter(Boolean)) seen.set(line.split(",")[0]!, (seen.get(line.split(",")[0]!) ?? 0) + 1);
+      for (const line of readFileSync(join(root, "out", d, f), "utf8")
+        .split("\n")
+        .filter(Boolean))
+        seen.set(line.split(",")[0]!, (seen.get(line.split(",")[0]!) ?? 0) + 1);
     }
   }
   const lost = ids.filter((id) => !seen.has(id));

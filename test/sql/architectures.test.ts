@@ -16,7 +16,10 @@ test("the lambda example: batch view + speed view equals a full recomputation", 
   const r = run("lambda/lambda.ts", join(tempDir("sluice-lambda-"), "work"));
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const lines = r.stdout.trim().split("\n");
-  const served = lines.filter((l) => l.startsWith("after ")).pop()!.split("served: ")[1];
+  const served = lines
+    .filter((l) => l.startsWith("after "))
+    .pop()!
+    .split("served: ")[1];
   const recomputed = lines.find((l) => l.startsWith("full recomputation:"))!.split(":  ")[1];
   assert.equal(served, recomputed);
   assert.match(r.stdout, /the merged answer equals the full recomputation/);

@@ -18,9 +18,12 @@ test("SQL over each batch of a stream (the course's pattern) equals reduceByKey 
     viaSql.push([time.getTime(), sorted(rows.map((r) => [r.word, r.total]))]);
   });
   const viaRdd: [number, unknown[]][] = [];
-  words.map((w): [string, number] => [w, 1]).reduceByKey((a, b) => a + b).foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
-    viaRdd.push([time.getTime(), sorted(await rdd.collect())]);
-  });
+  words
+    .map((w): [string, number] => [w, 1])
+    .reduceByKey((a, b) => a + b)
+    .foreachRDD(async (time: Date, rdd: RDD<[string, number]>) => {
+      viaRdd.push([time.getTime(), sorted(await rdd.collect())]);
+    });
   ssc.start();
   for (let i = 0; i < batches.length; i++) {
     clock.advance(1000);
@@ -28,11 +31,23 @@ test("SQL over each batch of a stream (the course's pattern) equals reduceByKey 
   }
   await ssc.stop(false);
   assert.deepEqual(viaSql, viaRdd);
-  assert.deepEqual(viaSql.map(([, r]) => r), [[["adios", 1], ["hola", 2], ["mundo", 1]], [], [["mundo", 2]]]);
+  assert.deepEqual(
+    viaSql.map(([, r]) => r),
+    [
+      [
+        ["adios", 1],
+        ["hola", 2],
+        ["mundo", 1],
+      ],
+      [],
+      [["mundo", 2]],
+    ],
+  );
 });
 
 test("an empty batch after earlier ones shows the view's columns in show()", async () => {
-  const spark = SparkSession.getActiveSession() ?? SparkSession.builder.appName("sql-stream-2").master("local[2]").getOrCreate();
+  const spark =
+    SparkSession.getActiveSession() ?? SparkSession.builder.appName("sql-stream-2").master("local[2]").getOrCreate();
   const printed: string[] = [];
   spark.out = (t) => printed.push(t);
   spark.createDataFrame([{ word: "a" }]).createOrReplaceTempView("w2");

@@ -36,9 +36,15 @@ test("a view over a view whose base is replaced every batch keeps reading its ow
     // the next batch replaces batch_words; the derived view made from this batch still reads this batch
     spark.createDataFrame(["replaced"].map((word) => ({ word }))).createOrReplaceTempView("batch_words");
     await new Promise((r) => setImmediate(r)); // let the replaced view's tables be dropped
-    const again = (await derived.collect()).map((r: Row) => ({ ...r })).sort((a, b) => (String(a.word) < String(b.word) ? -1 : 1));
+    const again = (await derived.collect())
+      .map((r: Row) => ({ ...r }))
+      .sort((a, b) => (String(a.word) < String(b.word) ? -1 : 1));
     assert.deepEqual(again, counts(batch), `batch ${i} after its base view was replaced`);
-    assert.deepEqual(await rows("SELECT word, n FROM batch_counts ORDER BY word"), counts(batch), `batch ${i} through its view`);
+    assert.deepEqual(
+      await rows("SELECT word, n FROM batch_counts ORDER BY word"),
+      counts(batch),
+      `batch ${i} through its view`,
+    );
     if (previous) assert.notDeepEqual(counts(batch), previous);
     previous = counts(batch);
   }

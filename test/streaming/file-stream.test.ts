@@ -62,13 +62,28 @@ test("binaryRecordsStream cuts files into fixed-length records; a wrong size fai
   f.ssc.start();
   drop(dir, "r1.bin", Buffer.from([1, 2, 3, 4, 5, 6]), start + 100);
   await runBatches(f, 1);
-  assert.deepEqual(batches, [[start + 2000, [[1, 2, 3], [4, 5, 6]]]]);
-  const failure = assert.rejects(f.ssc.awaitTermination(), (e: unknown) => e instanceof StreamingJobError && /r2\.bin has 4 bytes, not a multiple of the record length 3/.test(e.message));
+  assert.deepEqual(batches, [
+    [
+      start + 2000,
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ],
+  ]);
+  const failure = assert.rejects(
+    f.ssc.awaitTermination(),
+    (e: unknown) =>
+      e instanceof StreamingJobError && /r2\.bin has 4 bytes, not a multiple of the record length 3/.test(e.message),
+  );
   drop(dir, "r2.bin", Buffer.from([1, 2, 3, 4]), start + 2100);
   await runBatches(f, 1);
   await failure;
   await f.ssc.stop(false);
-  assert.throws(() => new StreamingContext(SparkContext.getOrCreate(), 1).binaryRecordsStream(dir, 0), /recordLength must be a whole number > 0/);
+  assert.throws(
+    () => new StreamingContext(SparkContext.getOrCreate(), 1).binaryRecordsStream(dir, 0),
+    /recordLength must be a whole number > 0/,
+  );
 });
 
 test("fileStream parses JSON lines and CSV with a header; malformed records are counted and dead-lettered, never fatal", async () => {
@@ -79,22 +94,39 @@ test("fileStream parses JSON lines and CSV with a header; malformed records are 
   const start = 1_700_000_200_000;
   const f = contexts(start);
   const dead: string[] = [];
-  const json = f.ssc.fileStream(jsonDir, { format: "json", deadLetter: (record, err, where) => dead.push(`${where}: ${record} (${err.message.split("\n")[0]})`) });
+  const json = f.ssc.fileStream(jsonDir, {
+    format: "json",
+    deadLetter: (record, err, where) => dead.push(`${where}: ${record} (${err.message.split("\n")[0]})`),
+  });
   const csv = f.ssc.fileStream(csvDir, { format: "csv" });
   const jsonBatches = collectBatches(json);
   const csvBatches = collectBatches(csv);
   f.ssc.start();
-  drop(jsonDir, "a.json", '{"user":"ana","n":1}\n{"user":"bo",\n[1,2]\n{"user":"cy","n":2.5,"tags":["x"]}\n', start + 100);
+  drop(
+    jsonDir,
+    "a.json",
+    '{"user":"ana","n":1}\n{"user":"bo",\n[1,2]\n{"user":"cy","n":2.5,"tags":["x"]}\n',
+    start + 100,
+  );
   drop(csvDir, "a.csv", "user,n\nana,1\nbo,2,extra\ncy,3\n", start + 100);
   await runBatches(f, 1);
-  assert.deepEqual(jsonBatches[0]![1], [{ user: "ana", n: 1 }, { user: "cy", n: 2.5, tags: ["x"] }]);
-  assert.deepEqual(csvBatches[0]![1], [{ user: "ana", n: 1 }, { user: "cy", n: 3 }]);
+  assert.deepEqual(jsonBatches[0]![1], [
+    { user: "ana", n: 1 },
+    { user: "cy", n: 2.5, tags: ["x"] },
+  ]);
+  assert.deepEqual(csvBatches[0]![1], [
+    { user: "ana", n: 1 },
+    { user: "cy", n: 3 },
+  ]);
   assert.equal(json.malformedRecords(), 2);
   assert.equal(csv.malformedRecords(), 1);
   assert.equal(dead.length, 2);
   assert.match(dead[0]!, /a\.json:2: \{"user":"bo", \(/);
   assert.match(dead[1]!, /a\.json:3: \[1,2\] \(not a JSON object\)/);
-  assert.throws(() => f.ssc.fileStream(jsonDir, { format: "xml" as "json" }), /format must be one of "json", "csv", "avro", "parquet"; got "xml"/);
+  assert.throws(
+    () => f.ssc.fileStream(jsonDir, { format: "xml" as "json" }),
+    /format must be one of "json", "csv", "avro", "parquet"; got "xml"/,
+  );
   await f.ssc.stop(false);
 });
 
@@ -106,18 +138,40 @@ test("fileStream reads Avro and Parquet files; an undecodable file or an Avro sc
   const start = 1_700_000_400_000;
   const f = contexts(start);
   // files written by the batch writers, then dropped into the watched directories
-  const events = [{ user: "ana", n: 1 }, { user: "bo", n: 2 }, { user: "ana", n: 3 }];
+  const events = [
+    { user: "ana", n: 1 },
+    { user: "bo", n: 2 },
+    { user: "ana", n: 3 },
+  ];
   const other = [{ city: "Madrid" }];
   const written = join(root, "written");
   await f.sc.parallelize(events, 1).saveAsAvroFile(join(written, "events-avro"));
   await f.sc.parallelize(other, 1).saveAsAvroFile(join(written, "other-avro"));
   await f.sc.parallelize(events, 1).saveAsParquetFile(join(written, "events-parquet"));
   const dead: string[] = [];
-  const reader = { type: "record", name: "Event", aliases: ["Record"], fields: [{ name: "user", type: "string" }, { name: "n", type: "long" }] };
-  const avroStream = f.ssc.fileStream(avroDir, { format: "avro", schema: reader as never, deadLetter: (_r, err, where) => dead.push(`${where.split("/").pop()}: ${err.message.split(":").slice(-1)[0]!.trim()}`) });
-  const parquetStream = f.ssc.fileStream(parquetDir, { format: "parquet", deadLetter: (_r, _e, where) => dead.push(`${where.split("/").pop()}`) });
+  const reader = {
+    type: "record",
+    name: "Event",
+    aliases: ["Record"],
+    fields: [
+      { name: "user", type: "string" },
+      { name: "n", type: "long" },
+    ],
+  };
+  const avroStream = f.ssc.fileStream(avroDir, {
+    format: "avro",
+    schema: reader as never,
+    deadLetter: (_r, err, where) =>
+      dead.push(`${where.split("/").pop()}: ${err.message.split(":").slice(-1)[0]!.trim()}`),
+  });
+  const parquetStream = f.ssc.fileStream(parquetDir, {
+    format: "parquet",
+    deadLetter: (_r, _e, where) => dead.push(`${where.split("/").pop()}`),
+  });
   // per batch: the sum of n per user, as a plain loop over the same records would give
-  const sums = collectBatches(parquetStream.map((r): [string, number] => [r.user as string, r.n as number]).reduceByKey((a, b) => a + b));
+  const sums = collectBatches(
+    parquetStream.map((r): [string, number] => [r.user as string, r.n as number]).reduceByKey((a, b) => a + b),
+  );
   const avroBatches = collectBatches(avroStream);
   f.ssc.start();
   drop(avroDir, "a.avro", readFileSync(join(written, "events-avro", "part-00000.avro")), start + 100);
@@ -136,7 +190,10 @@ test("fileStream reads Avro and Parquet files; an undecodable file or an Avro sc
   assert.match(dead.join("\n"), /b\.avro: .*user/);
   assert.match(dead.join("\n"), /c\.avro/);
   assert.match(dead.join("\n"), /b\.parquet/);
-  assert.throws(() => f.ssc.fileStream(avroDir, { format: "json", schema: reader as never }), /schema option is for format "avro", not "json"/);
+  assert.throws(
+    () => f.ssc.fileStream(avroDir, { format: "json", schema: reader as never }),
+    /schema option is for format "avro", not "json"/,
+  );
   await f.ssc.stop(false);
 });
 
@@ -144,7 +201,13 @@ test("saveAsParquetFiles and saveAsAvroFiles write one directory per batch, read
   const start = 1_700_000_600_000;
   const f = contexts(start);
   const out = join(root, "out");
-  const batches = [[{ w: "a", c: 1 }, { w: "b", c: 2 }], [{ w: "c", c: 3 }]];
+  const batches = [
+    [
+      { w: "a", c: 1 },
+      { w: "b", c: 2 },
+    ],
+    [{ w: "c", c: 3 }],
+  ];
   const stream = f.ssc.queueStream(batches.map((b) => f.sc.parallelize(b, 2)));
   stream.saveAsParquetFiles(join(out, "pq"), "parquet");
   stream.saveAsAvroFiles(join(out, "av"));

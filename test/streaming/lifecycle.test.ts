@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IllegalArgumentError, IllegalStateError, ManualClock, SparkContext, StreamingContext, StreamingJobError } from "../../src/index.js";
+import {
+  IllegalArgumentError,
+  IllegalStateError,
+  ManualClock,
+  SparkContext,
+  StreamingContext,
+  StreamingJobError,
+} from "../../src/index.js";
 import { collectBatches, runBatches } from "../helpers/streaming.js";
 
 function newContexts(batch = 1) {
@@ -20,7 +27,14 @@ test("nothing runs before start(); states go INITIALIZED → ACTIVE → STOPPED"
   assert.equal(ssc.getState(), "ACTIVE");
   assert.equal(StreamingContext.getActive(), ssc);
   await runBatches({ ssc, clock }, 2);
-  assert.deepEqual(batches, [[6000, [1]], [7000, [2]]], "the first batch is the first multiple of the interval after start");
+  assert.deepEqual(
+    batches,
+    [
+      [6000, [1]],
+      [7000, [2]],
+    ],
+    "the first batch is the first multiple of the interval after start",
+  );
   await ssc.stop(false);
   assert.equal(ssc.getState(), "STOPPED");
   assert.equal(StreamingContext.getActive(), null);
@@ -29,7 +43,11 @@ test("nothing runs before start(); states go INITIALIZED → ACTIVE → STOPPED"
 test("start() without an output operation fails and leaves the context STOPPED", async () => {
   const { ssc } = newContexts();
   ssc.queueStream([[1]]).map((x) => x);
-  assert.throws(() => ssc.start(), (e: unknown) => e instanceof IllegalArgumentError && /No output operations registered, so nothing to execute/.test(e.message));
+  assert.throws(
+    () => ssc.start(),
+    (e: unknown) =>
+      e instanceof IllegalArgumentError && /No output operations registered, so nothing to execute/.test(e.message),
+  );
   assert.equal(ssc.getState(), "STOPPED");
   assert.throws(() => ssc.start(), /StreamingContext has already been stopped/);
 });
@@ -40,7 +58,10 @@ test("no new streams or outputs after start, nor after stop; a stopped context c
   s.pprint();
   ssc.start();
   ssc.start(); // a warning, no error, as in Spark
-  assert.throws(() => s.map((x) => x), (e: unknown) => e instanceof IllegalStateError && /after starting a context is not supported/.test(e.message));
+  assert.throws(
+    () => s.map((x) => x),
+    (e: unknown) => e instanceof IllegalStateError && /after starting a context is not supported/.test(e.message),
+  );
   assert.throws(() => s.pprint(), /after starting a context/);
   assert.throws(() => ssc.queueStream([[2]]), /after starting a context/);
   await ssc.stop(false);
@@ -106,24 +127,36 @@ test("a failing batch job reaches awaitTermination with the batch time and opera
     assert.ok(e instanceof StreamingJobError);
     assert.equal(e.batchTime, 2000);
     assert.equal(e.operation, "foreachRDD");
-    assert.match(e.message, /output operation 0 \(foreachRDD\) of batch .* \[2000 ms\] failed: TaskFailedError: .*TypeError: not a number: "x"/);
+    assert.match(
+      e.message,
+      /output operation 0 \(foreachRDD\) of batch .* \[2000 ms\] failed: TaskFailedError: .*TypeError: not a number: "x"/,
+    );
     return true;
   });
   await runBatches({ ssc, clock }, 3);
   await failure;
-  assert.deepEqual(batches, [[1000, [1, 2]], [3000, [3]]]);
+  assert.deepEqual(batches, [
+    [1000, [1, 2]],
+    [3000, [3]],
+  ]);
   await assert.rejects(ssc.awaitTerminationOrTimeout(1), StreamingJobError);
   await ssc.stop(false);
 });
 
 test("a transform function that throws fails that batch's job, naming the operation", async () => {
   const { ssc, clock } = newContexts();
-  ssc.queueStream([[1], [2]]).transform((rdd) => {
-    if (rdd.getNumPartitions() > 0) throw new RangeError("bad transform");
-    return rdd;
-  }).pprint();
+  ssc
+    .queueStream([[1], [2]])
+    .transform((rdd) => {
+      if (rdd.getNumPartitions() > 0) throw new RangeError("bad transform");
+      return rdd;
+    })
+    .pprint();
   ssc.start();
-  const failure = assert.rejects(ssc.awaitTermination(), /output operation 0 \(pprint\) of batch .* failed: RangeError: bad transform/);
+  const failure = assert.rejects(
+    ssc.awaitTermination(),
+    /output operation 0 \(pprint\) of batch .* failed: RangeError: bad transform/,
+  );
   await runBatches({ ssc, clock }, 1);
   await failure;
   await ssc.stop();

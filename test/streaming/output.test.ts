@@ -13,7 +13,10 @@ const RULER = "-------------------------------------------";
 function pythonTime(ms: number): string {
   const d = new Date(ms);
   const two = (n: number) => (n < 10 ? "0" : "") + n;
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return (
+    `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+  );
 }
 
 function contexts(batch: number, start = 0) {
@@ -27,7 +30,18 @@ function contexts(batch: number, start = 0) {
 test("pprint prints PySpark's format byte for byte, with ... past num and a blank line", async () => {
   const start = Date.UTC(2020, 4, 14, 10, 0, 0);
   const f = contexts(3, start);
-  const stream = f.ssc.queueStream<unknown>([[["hello", 2], ["world", 1]], ["a", "b", "c", "d"], [], [[1, [2, null]], true, 1.5, "it's"]], true);
+  const stream = f.ssc.queueStream<unknown>(
+    [
+      [
+        ["hello", 2],
+        ["world", 1],
+      ],
+      ["a", "b", "c", "d"],
+      [],
+      [[1, [2, null]], true, 1.5, "it's"],
+    ],
+    true,
+  );
   stream.pprint(3);
   f.ssc.start();
   await runBatches(f, 4);
@@ -62,7 +76,14 @@ test("output operations run in registration order each batch; async foreachRDD i
   s.count().foreachRDD(async (rdd: RDD<number>) => log.push(`third ${await rdd.collect()}`));
   f.ssc.start();
   await runBatches(f, 2);
-  assert.deepEqual(log, ["first 1", "second at 1000 (2 partitions)", "third 1", "first 2", "second at 2000 (2 partitions)", "third 1"]);
+  assert.deepEqual(log, [
+    "first 1",
+    "second at 1000 (2 partitions)",
+    "third 1",
+    "first 2",
+    "second at 2000 (2 partitions)",
+    "third 1",
+  ]);
   assert.throws(() => f.ssc.queueStream([[1]]), /after starting/);
   await f.ssc.stop(false);
 });
@@ -70,18 +91,40 @@ test("output operations run in registration order each batch; async foreachRDD i
 test("foreachRDD and transform reject functions of the wrong arity", () => {
   const f = contexts(1);
   const s = f.ssc.queueStream([[1]]);
-  assert.throws(() => s.foreachRDD((() => {}) as unknown as (rdd: RDD<number>) => void), /func should take one or two arguments, got 0/);
-  assert.throws(() => s.transform(((a: unknown, b: unknown, c: unknown) => a) as unknown as (rdd: RDD<number>) => RDD<number>), /one or two arguments, got 3/);
+  assert.throws(
+    () => s.foreachRDD((() => {}) as unknown as (rdd: RDD<number>) => void),
+    /func should take one or two arguments, got 0/,
+  );
+  assert.throws(
+    () => s.transform(((a: unknown, b: unknown, c: unknown) => a) as unknown as (rdd: RDD<number>) => RDD<number>),
+    /one or two arguments, got 3/,
+  );
 });
 
 test("saveAsTextFiles writes prefix-<timeMs>.suffix directories of part files per batch", async () => {
   const dir = tempDir();
   const f = contexts(2);
-  f.ssc.queueStream([[["a", 1]], [["b", 2], ["c", 3]]] as [string, number][][], true).saveAsTextFiles(join(dir, "counts"), "txt");
+  f.ssc
+    .queueStream(
+      [
+        [["a", 1]],
+        [
+          ["b", 2],
+          ["c", 3],
+        ],
+      ] as [string, number][][],
+      true,
+    )
+    .saveAsTextFiles(join(dir, "counts"), "txt");
   f.ssc.start();
   await runBatches(f, 2);
   assert.deepEqual(readdirSync(dir).sort(), ["counts-2000.txt", "counts-4000.txt"]);
-  const read = (d: string) => readdirSync(join(dir, d)).filter((n) => n.startsWith("part-")).sort().map((n) => readFileSync(join(dir, d, n), "utf8")).join("");
+  const read = (d: string) =>
+    readdirSync(join(dir, d))
+      .filter((n) => n.startsWith("part-"))
+      .sort()
+      .map((n) => readFileSync(join(dir, d, n), "utf8"))
+      .join("");
   assert.equal(read("counts-2000.txt"), "('a', 1)\n");
   assert.equal(read("counts-4000.txt"), "('b', 2)\n('c', 3)\n");
   assert.ok(readdirSync(join(dir, "counts-4000.txt")).includes("_SUCCESS"));

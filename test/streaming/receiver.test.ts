@@ -32,7 +32,9 @@ test("a custom Receiver's records become the batches' RDDs; restart() stops and 
   const stream = f.ssc.receiverStream(receiver);
   const batches = collectBatches(stream);
   const partitions: number[] = [];
-  stream.foreachRDD((rdd) => { partitions.push(rdd.getNumPartitions()); });
+  stream.foreachRDD((rdd) => {
+    partitions.push(rdd.getNumPartitions());
+  });
   assert.throws(() => receiver.push("too early"), /is not running/);
   f.ssc.start();
   await new Promise((r) => setImmediate(r));
@@ -47,7 +49,11 @@ test("a custom Receiver's records become the batches' RDDs; restart() stops and 
   assert.equal(receiver.starts, 2, "restarted 0.5 s later");
   receiver.push("d");
   await runBatches(f, 1);
-  assert.deepEqual(batches, [[1000, ["a", "b", "c"]], [2000, []], [3000, ["d"]]]);
+  assert.deepEqual(batches, [
+    [1000, ["a", "b", "c"]],
+    [2000, []],
+    [3000, ["d"]],
+  ]);
   assert.deepEqual(partitions, [2, 0, 1], "one partition per block");
   await f.ssc.stop(false);
 });
@@ -58,7 +64,11 @@ test("a receiver whose onStart throws is restarted with backoff until it starts"
   receiver.failStarts = 2;
   f.ssc.receiverStream(receiver).pprint();
   const errors: string[] = [];
-  f.ssc.addStreamingListener({ onReceiverError: (i) => { errors.push(i.lastErrorMessage ?? ""); } });
+  f.ssc.addStreamingListener({
+    onReceiverError: (i) => {
+      errors.push(i.lastErrorMessage ?? "");
+    },
+  });
   f.ssc.start();
   await new Promise((r) => setImmediate(r));
   assert.equal(receiver.starts, 1);

@@ -16,17 +16,26 @@ async function lineServer(): Promise<{ server: Server; port: number; nextConnect
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as { port: number }).port;
-  const nextConnection = () => new Promise<Socket>((resolve) => {
-    const s = pending.shift();
-    if (s) resolve(s);
-    else waiters.push(resolve);
-  });
+  const nextConnection = () =>
+    new Promise<Socket>((resolve) => {
+      const s = pending.shift();
+      if (s) resolve(s);
+      else waiters.push(resolve);
+    });
   return { server, port, nextConnection };
 }
 
-function nextEvent<K extends "onReceiverError" | "onReceiverStarted">(f: ReturnType<typeof streamingFixture>, event: K): Promise<ReceiverInfo> {
+function nextEvent<K extends "onReceiverError" | "onReceiverStarted">(
+  f: ReturnType<typeof streamingFixture>,
+  event: K,
+): Promise<ReceiverInfo> {
   return new Promise((resolve) => {
-    const listener = { [event]: (info: ReceiverInfo) => { f.ssc.removeStreamingListener(listener); resolve(info); } };
+    const listener = {
+      [event]: (info: ReceiverInfo) => {
+        f.ssc.removeStreamingListener(listener);
+        resolve(info);
+      },
+    };
     f.ssc.addStreamingListener(listener);
   });
 }
@@ -76,11 +85,20 @@ test("a socket stream that cannot connect reports a clear error and retries with
   const f = streamingFixture(1);
   f.ssc.socketTextStream("127.0.0.1", port).count().pprint();
   const errors: string[] = [];
-  f.ssc.addStreamingListener({ onReceiverError: (i) => { errors.push(i.lastErrorMessage ?? ""); } });
+  f.ssc.addStreamingListener({
+    onReceiverError: (i) => {
+      errors.push(i.lastErrorMessage ?? "");
+    },
+  });
   const firstError = nextEvent(f, "onReceiverError");
   f.ssc.start();
   await firstError;
-  assert.match(errors[0]!, new RegExp(`Error connecting to 127.0.0.1:${port} \\(is a server listening there\\? e.g. nc -lk ${port}\\).*ECONNREFUSED`));
+  assert.match(
+    errors[0]!,
+    new RegExp(
+      `Error connecting to 127.0.0.1:${port} \\(is a server listening there\\? e.g. nc -lk ${port}\\).*ECONNREFUSED`,
+    ),
+  );
   // first retry after 2 s, the next after 4 s
   const second = nextEvent(f, "onReceiverError");
   f.clock.advance(1999);

@@ -13,29 +13,69 @@ test("REST API: statistics, batches, output operations, jobs, stages and tasks w
     assert.equal(stats.numProcessedRecords, 5);
     assert.equal(stats.numReceivers, 1);
     assert.equal(stats.numActiveReceivers, 1);
-    const batches = await get<{ batchId: number; inputSize: number; status: string; numTotalOutputOps: number; batchTime: string }[]>("/streaming/batches");
-    assert.deepEqual(batches.map((b) => [b.batchId, b.inputSize, b.status]), [[3000, 0, "COMPLETED"], [2000, 3, "COMPLETED"], [1000, 2, "COMPLETED"]]);
+    const batches =
+      await get<{ batchId: number; inputSize: number; status: string; numTotalOutputOps: number; batchTime: string }[]>(
+        "/streaming/batches",
+      );
+    assert.deepEqual(
+      batches.map((b) => [b.batchId, b.inputSize, b.status]),
+      [
+        [3000, 0, "COMPLETED"],
+        [2000, 3, "COMPLETED"],
+        [1000, 2, "COMPLETED"],
+      ],
+    );
     assert.equal(batches[2]!.batchTime, "1970-01-01T00:00:01.000GMT");
-    assert.ok(batches.every((b) => b.numTotalOutputOps === 2), "the job's two outputs; the state checkpoint is the engine's own");
-    // batch 2: the word-count output's job — a map stage reading the 3 lines, a result stage handing out the distinct words
-    const ops = await get<{ outputOpId: number; jobIds: number[]; internal: boolean; name: string }[]>("/streaming/batches/2000/operations");
-    assert.deepEqual(ops.map((o) => o.internal), [false, false, true]);
+    assert.ok(
+      batches.every((b) => b.numTotalOutputOps === 2),
+      "the job's two outputs; the state checkpoint is the engine's own",
+    );
+    // batch 2: the word-count output's job — a map stage reading the 3 lines, a result stage handing out the distinct
+    // words
+    const ops = await get<{ outputOpId: number; jobIds: number[]; internal: boolean; name: string }[]>(
+      "/streaming/batches/2000/operations",
+    );
+    assert.deepEqual(
+      ops.map((o) => o.internal),
+      [false, false, true],
+    );
     assert.match(ops[2]!.name, /^checkpoint state of StateDStream/);
     const job = await get<{ stageIds: number[]; status: string; jobGroup: string }>(`/jobs/${ops[0]!.jobIds[0]}`);
     assert.equal(job.status, "SUCCEEDED");
     assert.equal(job.jobGroup, "2000");
-    const stages = await Promise.all(job.stageIds.map((s) => get<{ kind: string; inputRecords: number; outputRecords: number; shuffleWriteRecords: number; tasks: { recordsOut: number }[] }>(`/stages/${s}`)));
+    const stages = await Promise.all(
+      job.stageIds.map((s) =>
+        get<{
+          kind: string;
+          inputRecords: number;
+          outputRecords: number;
+          shuffleWriteRecords: number;
+          tasks: { recordsOut: number }[];
+        }>(`/stages/${s}`),
+      ),
+    );
     const map = stages.find((s) => s.kind === "ShuffleMapStage")!;
     const result = stages.find((s) => s.kind === "ResultStage")!;
     const words = BATCHES[1]!.flatMap((l) => l.split(" "));
     assert.equal(map.inputRecords, BATCHES[1]!.length, "the map stage read the batch's lines");
-    assert.equal(map.shuffleWriteRecords, new Set(words).size, "after the map-side combine: one record per distinct word per task at most");
+    assert.equal(
+      map.shuffleWriteRecords,
+      new Set(words).size,
+      "after the map-side combine: one record per distinct word per task at most",
+    );
     assert.equal(result.outputRecords, new Set(words).size, "the result stage handed out one count per distinct word");
     assert.equal(result.inputRecords, map.shuffleWriteRecords, "it read what the map stage wrote");
-    const receivers = await get<{ streamName: string; isActive: boolean; eventRates: [number, number][] }[]>("/streaming/receivers");
-    assert.deepEqual(receivers.map((r) => [r.streamName, r.isActive]), [["HandFed", true]]);
+    const receivers =
+      await get<{ streamName: string; isActive: boolean; eventRates: [number, number][] }[]>("/streaming/receivers");
+    assert.deepEqual(
+      receivers.map((r) => [r.streamName, r.isActive]),
+      [["HandFed", true]],
+    );
     // records per second in each 1 s batch: the lines fed for it
-    assert.deepEqual(receivers[0]!.eventRates, BATCHES.map((lines, i) => [1000 * (i + 1), lines.length]));
+    assert.deepEqual(
+      receivers[0]!.eventRates,
+      BATCHES.map((lines, i) => [1000 * (i + 1), lines.length]),
+    );
     const env = await get<{ sparkProperties: [string, string][] }>("/environment");
     assert.ok(env.sparkProperties.some(([k, v]) => k === "spark.app.name" && v === "ui-test"));
   } finally {
@@ -98,7 +138,9 @@ test("the UI takes the next free port, and spark.ui.enabled=false starts none", 
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
   const taken = (blocker.address() as { port: number }).port;
-  const sc = new SparkContext(new SparkConf(false).setMaster("local[1]").setAppName("port").set("spark.ui.port", String(taken)));
+  const sc = new SparkContext(
+    new SparkConf(false).setMaster("local[1]").setAppName("port").set("spark.ui.port", String(taken)),
+  );
   try {
     const ui = (await webUi(sc))!;
     assert.equal(new URL(ui.url).port, String(taken + 1));
@@ -108,7 +150,9 @@ test("the UI takes the next free port, and spark.ui.enabled=false starts none", 
     await sc.stop();
     blocker.close();
   }
-  const off = new SparkContext(new SparkConf(false).setMaster("local[1]").setAppName("off").set("spark.ui.enabled", "false"));
+  const off = new SparkContext(
+    new SparkConf(false).setMaster("local[1]").setAppName("off").set("spark.ui.enabled", "false"),
+  );
   assert.equal(await webUi(off), undefined);
   await off.stop();
 });

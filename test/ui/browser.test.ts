@@ -18,7 +18,15 @@ test("the Streaming page shows the batches that ran with their record counts, an
   const { ssc, ui, runBatch } = await uiJob();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   try {
     await runBatch(0);
@@ -38,7 +46,10 @@ test("the Streaming page shows the batches that ran with their record counts, an
     await runBatch(2);
     await page.waitForFunction(`document.querySelector("#chart-processing")?.getAttribute("data-points") === "3"`);
     assert.deepEqual(await rows.locator("td.records").allTextContents(), ["0", "3", "2"]);
-    assert.match((await page.locator("#stream-summary").textContent()) ?? "", /3 completed batches retained, 5 records/);
+    assert.match(
+      (await page.locator("#stream-summary").textContent()) ?? "",
+      /3 completed batches retained, 5 records/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, "streaming-after.png"), fullPage: true });
 
     // a batch's page lists its jobs, stages and tasks

@@ -54,6 +54,26 @@ test("KeyedMap groups compound keys by value and keeps primitives apart from the
 test("compareValues orders numbers, strings and tuples as Python does", () => {
   assert.deepEqual([10, 9, 100].sort(compareValues), [9, 10, 100]);
   assert.deepEqual(["b", "B", "a"].sort(compareValues), ["B", "a", "b"]);
-  assert.deepEqual([[1, "b"], [1, "a"], [0, "z"]].sort(compareValues), [[0, "z"], [1, "a"], [1, "b"]]);
-  assert.deepEqual([[1, 2, 3], [1, 2]].sort(compareValues), [[1, 2], [1, 2, 3]]);
+  assert.deepEqual(
+    [
+      [1, "b"],
+      [1, "a"],
+      [0, "z"],
+    ].sort(compareValues),
+    [
+      [0, "z"],
+      [1, "a"],
+      [1, "b"],
+    ],
+  );
+  assert.deepEqual(
+    [
+      [1, 2, 3],
+      [1, 2],
+    ].sort(compareValues),
+    [
+      [1, 2],
+      [1, 2, 3],
+    ],
+  );
 });

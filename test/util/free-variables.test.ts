@@ -8,12 +8,27 @@ const free = (f: unknown) => [...(functionReads(String(f))?.free ?? ["<no parse>
 test("free names: parameters, locals, nested functions and patterns are declared; closures and globals are free", () => {
   const offset = 1;
   const stop = new Set(["a"]);
-  assert.deepEqual(free((x: number) => x + 1), []);
-  assert.deepEqual(free((x: number) => x + offset), ["offset"]);
-  assert.deepEqual(free((w: string) => !stop.has(w) && w.length > 0), ["stop"]);
-  assert.deepEqual(free((l: string) => l.split(" ").map((w) => Math.max(w.length, 1))), ["Math"]);
+  assert.deepEqual(
+    free((x: number) => x + 1),
+    [],
+  );
+  assert.deepEqual(
+    free((x: number) => x + offset),
+    ["offset"],
+  );
+  assert.deepEqual(
+    free((w: string) => !stop.has(w) && w.length > 0),
+    ["stop"],
+  );
+  assert.deepEqual(
+    free((l: string) => l.split(" ").map((w) => Math.max(w.length, 1))),
+    ["Math"],
+  );
   // destructuring with defaults that read outside, rest, nested arrows, a block's let
-  assert.deepEqual(free(([k, { v = offset, ...rest }]: [string, { v?: number }]) => [k, v, rest]), ["offset"]);
+  assert.deepEqual(
+    free(([k, { v = offset, ...rest }]: [string, { v?: number }]) => [k, v, rest]),
+    ["offset"],
+  );
   assert.deepEqual(
     free((xs: number[]) => {
       let total = 0;
@@ -28,7 +43,10 @@ test("free names: parameters, locals, nested functions and patterns are declared
   // a name used before a var declaration is still the function's own (hoisting); a catch parameter too
   assert.deepEqual(free(new Function("x", "try { v = x; var v; return v } catch (e) { return e }")), []);
   // property names and member names are not reads; computed ones and shorthand values are
-  assert.deepEqual(free((o: { a: number }) => ({ a: o.a, b: offset, [String(stop)]: 1 })), ["String", "offset", "stop"]);
+  assert.deepEqual(
+    free((o: { a: number }) => ({ a: o.a, b: offset, [String(stop)]: 1 })),
+    ["String", "offset", "stop"],
+  );
 });
 
 test("`this`: an arrow's or a top-level function's is the caller's; a nested function's own is not", () => {
@@ -39,7 +57,11 @@ test("`this`: an arrow's or a top-level function's is the caller's; a nested fun
 });
 
 test("sources that do not stand alone (method shorthand) give no answer", () => {
-  const o = { m(x: number) { return x; } };
+  const o = {
+    m(x: number) {
+      return x;
+    },
+  };
   assert.equal(functionReads(String(o.m)), undefined);
   assert.equal(functionReads("class A {}"), undefined);
 });
