@@ -128,6 +128,15 @@ export class WorkerPool {
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
     this.idle.length = 0;
-    await Promise.all(workers.map((w) => w.terminate()));
+    const stopped = new Error("the SparkContext stopped while the task was running");
+    for (const task of [...this.queue.splice(0), ...this.running.values()]) task.reject(stopped);
+    this.running.clear();
+    // an idle worker is unref'd: ref it, or awaiting its exit would not keep the process alive
+    await Promise.all(
+      workers.map((w) => {
+        w.ref();
+        return w.terminate();
+      }),
+    );
   }
 }
