@@ -3,6 +3,7 @@ import { deserialize, serialize } from "node:v8";
 import { log } from "../util/log.js";
 import { decodeEnvelope, TMP_MARKER, writeDurably } from "./durable.js";
 import { CheckpointError } from "./errors.js";
+import { DirLock } from "./dir-lock.js";
 import { NodeFs, type FsPort } from "./fs-port.js";
 
 /** Written once when a job first starts in a directory. */
@@ -54,10 +55,16 @@ const pad = (t: number) => String(t).padStart(15, "0");
  * checked envelope; startup reads are synchronous, per-batch writes asynchronous.
  */
 export class CheckpointManager {
+  private readonly dirLock: DirLock;
+
+  /** `lockWaitMs`: how long to wait for a holder of the directory that looks alive. */
   constructor(
     readonly dir: string,
     private readonly fs: FsPort = new NodeFs(),
-  ) {}
+    lockWaitMs = 10_000,
+  ) {
+    this.dirLock = new DirLock(join(dir, "lock"), fs, lockWaitMs);
+  }
 
   private path(...parts: string[]): string {
     return join(this.dir, ...parts);
@@ -66,36 +73,14 @@ export class CheckpointManager {
   /** Creates the layout, takes the lock and deletes temp files left by a crash. */
   open(): void {
     for (const sub of ["offsets", "commits", "state"]) this.fs.mkdirSync(this.path(sub));
-    this.lock();
+    this.dirLock.acquire();
     for (const sub of ["", "offsets", "commits"]) this.removeTemps(this.path(sub));
     for (const op of this.fs.readdirSync(this.path("state"))) this.removeTemps(this.path("state", op));
   }
 
-  private lock(): void {
-    const lockPath = this.path("lock");
-    let holder: number | undefined;
-    try {
-      holder = Number(this.fs.readFileSync(lockPath).toString("utf8").trim());
-    } catch {
-      holder = undefined;
-    }
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new CheckpointError(
-        "SLUICE_E_LOCKED",
-        `checkpoint directory ${this.dir} is in use by process ${holder}; one job per directory`,
-      );
-    }
-    this.fs.writeFileSync(lockPath, String(process.pid));
-  }
-
   /** Releases the lock (at stop). */
   close(): void {
-    try {
-      if (this.fs.readFileSync(this.path("lock")).toString("utf8").trim() === String(process.pid))
-        this.fs.rmSync(this.path("lock"));
-    } catch {
-      // already gone
-    }
+    this.dirLock.release();
   }
 
   private removeTemps(dir: string): void {
@@ -106,17 +91,47 @@ export class CheckpointManager {
     return this.fs.readdirSync(this.dir).includes("metadata");
   }
 
-  /** A new job in this directory: logs of an earlier job here are removed. */
-  resetForNewJob(): void {
-    const old = this.fs.readdirSync(this.path("commits")).length + this.fs.readdirSync(this.path("offsets")).length;
-    if (old > 0)
-      log.warn(
-        `checkpoint directory ${this.dir} held ${old} log files of an earlier job; starting a new job there ` +
-          `(use StreamingContext.getOrCreate to recover instead)`,
+  /** What the directory holds of an earlier job: offsets and commit files, state snapshots, write-ahead logs. */
+  private earlierFiles(): string[] {
+    const count = (sub: string, keep: (n: string) => boolean = () => true) =>
+      this.fs.readdirSync(this.path(sub)).filter((n) => !n.includes(TMP_MARKER) && keep(n)).length;
+    const snapshots = this.fs
+      .readdirSync(this.path("state"))
+      .reduce((n, op) => n + this.fs.readdirSync(this.path("state", op)).filter((f) => f.endsWith(".snap")).length, 0);
+    const found: [number, string][] = [
+      [count("offsets"), "offsets"],
+      [count("commits"), "commit"],
+      [snapshots, "state snapshot"],
+      [count("wal"), "write-ahead log"],
+    ];
+    return found.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what} file${n === 1 ? "" : "s"}`);
+  }
+
+  /**
+   * A new job in this directory: logs of an earlier job here are removed. A directory that holds
+   * logs or snapshots but no metadata is a damaged checkpoint, not a new one: it is refused,
+   * and nothing is deleted, unless `reset` (`--reset-checkpoint`) says to start afresh.
+   */
+  resetForNewJob(reset = false): void {
+    const found = this.earlierFiles();
+    if (found.length > 0 && !this.hasMetadata() && !reset) {
+      throw new CheckpointError(
+        "SLUICE_E_CKPT_CORRUPT",
+        `${this.dir} holds ${found.join(", ")} but no metadata file: this is a checkpoint that lost its ` +
+          `metadata, not a new directory, and nothing was deleted. Restore ${this.path("metadata")} from a ` +
+          `backup, use a new checkpoint directory, or start afresh here with --reset-checkpoint ` +
+          `(spark.sluice.checkpoint.reset=true), which deletes it`,
       );
-    for (const sub of ["offsets", "commits", "state"]) {
+    }
+    if (found.length > 0) {
+      log.warn(
+        `checkpoint directory ${this.dir} held ${found.join(", ")} of an earlier job; starting a new job there ` +
+          `${reset ? "(--reset-checkpoint)" : "(use StreamingContext.getOrCreate to recover instead)"}`,
+      );
+    }
+    for (const sub of ["offsets", "commits", "state", "wal"]) {
       this.fs.rmSync(this.path(sub));
-      this.fs.mkdirSync(this.path(sub));
+      if (sub !== "wal") this.fs.mkdirSync(this.path(sub));
     }
     this.fs.rmSync(this.path("metadata"));
   }
@@ -276,13 +291,4 @@ function readChecked(fs: FsPort, path: string, kind: string): Buffer {
     });
   }
   return decodeEnvelope(path, kind, data);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -1,4 +1,13 @@
-import { mkdirSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  linkSync,
+  mkdirSync,
+  promises as fsp,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -27,8 +36,12 @@ export interface FsPort {
   mkdirSync(dir: string): void;
   /** Startup: removes a file or directory tree, if there. */
   rmSync(path: string): void;
-  /** Startup: writes a small file (the lock). */
-  writeFileSync(path: string, data: string): void;
+  /** Startup: creates `path` with `data` unless it exists (atomically); false when it existed. */
+  createExclusiveSync(path: string, data: string): boolean;
+  /** Startup: renames a file. */
+  renameSync(from: string, to: string): void;
+  /** Startup: makes `to` a second name of `from` unless `to` exists (atomically); false when it existed. */
+  linkSync(from: string, to: string): boolean;
 }
 
 /** Node's file system. */
@@ -93,8 +106,28 @@ export class NodeFs implements FsPort {
     rmSync(path, { recursive: true, force: true });
   }
 
-  writeFileSync(path: string, data: string): void {
-    writeFileSync(path, data);
+  createExclusiveSync(path: string, data: string): boolean {
+    try {
+      writeFileSync(path, data, { flag: "wx" });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw err;
+    }
+  }
+
+  renameSync(from: string, to: string): void {
+    renameSync(from, to);
+  }
+
+  linkSync(from: string, to: string): boolean {
+    try {
+      linkSync(from, to);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw err;
+    }
   }
 
   async exists(path: string): Promise<boolean> {

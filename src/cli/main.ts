@@ -17,6 +17,7 @@ interface SubmitOptions {
   master?: string;
   name?: string;
   conf: string[];
+  resetCheckpoint?: boolean;
   verbose?: boolean;
 }
 
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--master <url>", "local, local[N] or local[*]")
     .option("--name <appName>", "application name (spark.app.name)")
     .option("--conf <key=value>", "a configuration setting; repeat for more", collect, [])
+    .option("--reset-checkpoint", "start afresh in a checkpoint directory whose metadata is lost (deletes it)")
     .option("--verbose", "print the effective configuration, and log at INFO (why a stage runs on the driver, say)")
     .passThroughOptions()
     .action(async (job: string, args: string[], opts: SubmitOptions) => {
@@ -74,6 +76,7 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
   }
   if (opts.master) settings["spark.master"] = opts.master;
   if (opts.name) settings["spark.app.name"] = opts.name;
+  if (opts.resetCheckpoint) settings["spark.sluice.checkpoint.reset"] = "true";
   process.env[SUBMIT_CONF_ENV] = JSON.stringify(settings);
   if (opts.verbose) {
     setLogLevel("INFO");

@@ -56,7 +56,7 @@ export function startFresh(p: StartParts): Started {
   const ck = openCheckpointer(p);
   return closingOnError(ck, () => {
     if (ck) {
-      ck.manager.resetForNewJob();
+      ck.manager.resetForNewJob(p.sc.conf.getBoolean("spark.sluice.checkpoint.reset", false));
       const { fingerprint, summary } = p.graph.fingerprint(p.batchMs);
       const inputs = p.graph.inputResumeStates();
       const metadata = {
@@ -143,7 +143,11 @@ function walDir(p: StartParts): string | undefined {
 
 function openCheckpointer(p: StartParts): BatchCheckpointer | undefined {
   if (!p.checkpointDir) return undefined;
-  const manager = new CheckpointManager(p.checkpointDir, p.fs);
+  const waitSeconds = Number(p.sc.conf.get("spark.sluice.checkpoint.lockWaitSeconds", "10"));
+  if (!(waitSeconds >= 0)) {
+    throw new IllegalArgumentError(`spark.sluice.checkpoint.lockWaitSeconds must be >= 0, got ${waitSeconds}`);
+  }
+  const manager = new CheckpointManager(p.checkpointDir, p.fs, Math.round(waitSeconds * 1000));
   manager.open();
   const intervals = p.graph
     .statefulStreams()

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
@@ -203,4 +203,37 @@ test("a corrupt offsets file stops recovery with an error naming it", async () =
       return true;
     },
   );
+});
+
+test("a checkpoint whose metadata file is lost is refused, naming what it holds, and nothing is deleted; --reset-checkpoint starts afresh", async () => {
+  const { checkpoint, input } = await interruptedRun(tempDir("sluice-no-metadata-"), 6, (ck) =>
+    rmSync(join(ck, "metadata")),
+  );
+  const listing = () => ["offsets", "commits", "state"].map((d) => readdirSync(join(checkpoint, d)).length);
+  const before = listing();
+  assert.ok(before[0]! > 0 && before[1]! > 0, "the damaged checkpoint still holds its logs");
+  const clock = new ManualClock(T0 + 6 * B + 10);
+  const ssc = StreamingContext.getOrCreate(checkpoint, setup(input, new Map(), clock, 3));
+  assert.throws(
+    () => ssc.start(),
+    (e: unknown) => {
+      assert.ok(e instanceof CheckpointError);
+      assert.equal(e.code, "SLUICE_E_CKPT_CORRUPT");
+      assert.match(e.message, /holds \d+ offsets files, \d+ commit files.* but no metadata file/);
+      assert.match(e.message, /nothing was deleted/);
+      return true;
+    },
+  );
+  await ssc.stop();
+  assert.deepEqual(listing(), before, "no file was deleted");
+  // asked to, the job starts afresh there
+  const got = new Map<number, { win: [string, number][]; total: [string, number][] }>();
+  const fresh = StreamingContext.getOrCreate(checkpoint, () => {
+    const s = setup(input, got, new ManualClock(T0 + 6 * B + 10), 3)();
+    s.sparkContext.conf.set("spark.sluice.checkpoint.reset", "true");
+    return s;
+  });
+  fresh.start();
+  await fresh.stop();
+  assert.ok(readdirSync(checkpoint).includes("metadata"), "a new job's metadata is written");
 });
