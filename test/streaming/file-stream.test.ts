@@ -52,6 +52,38 @@ test("textFileStream takes each new file once, in the batch its modification tim
   await f.ssc.stop(false);
 });
 
+test("textFileStream on a directory that does not exist yet warns once, keeps polling, and reads it once it appears", async () => {
+  const dir = join(root, "appears-later");
+  const start = 1_700_000_000_000;
+  const f = contexts(start);
+  const warnings: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const batches = collectBatches(f.ssc.textFileStream(dir));
+    f.ssc.start();
+    await runBatches(f, 3);
+    mkdirSync(dir);
+    drop(dir, "a.txt", "at last\n", start + 6500);
+    await runBatches(f, 1);
+    assert.deepEqual(batches, [
+      [start + 2000, []],
+      [start + 4000, []],
+      [start + 6000, []],
+      [start + 8000, ["at last"]],
+    ]);
+  } finally {
+    process.stderr.write = write;
+    await f.ssc.stop(false);
+  }
+  const about = warnings.filter((w) => w.includes("appears-later"));
+  assert.equal(about.length, 1, about.join(""));
+  assert.match(
+    about[0]!,
+    /WARN the directory .*appears-later of a file stream does not exist \(yet\); the stream keeps looking/,
+  );
+});
+
 test("binaryRecordsStream cuts files into fixed-length records; a wrong size fails the batch naming the file", async () => {
   const dir = join(root, "bin");
   mkdirSync(dir);

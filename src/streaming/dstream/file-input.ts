@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { IllegalArgumentError } from "../../util/errors.js";
+import { log } from "../../util/log.js";
 import { RDD } from "../../core/rdd.js";
 import { PreparedNode } from "../../core/rdds/prepared.js";
 import { isHiddenName } from "../../util/files.js";
@@ -26,6 +27,8 @@ export class FileInputDStream<T> implements DStreamNode<T> {
   private readonly planned = new Map<number, string[]>();
   /** path → batch time that took it, for the remember window. */
   private readonly taken = new Map<string, number>();
+  /** Why the directory could not be listed last time, so the warning is given once. */
+  private listingError: string | undefined;
 
   constructor(
     private readonly ssc: StreamingContext,
@@ -56,10 +59,16 @@ export class FileInputDStream<T> implements DStreamNode<T> {
     let names: string[];
     try {
       names = readdirSync(this.directory);
+      this.listingError = undefined;
     } catch (err) {
-      throw new IllegalArgumentError(
-        `cannot list the directory ${this.directory} of a file stream: ${(err as Error).message}`,
-      );
+      // as Spark: warn (once per kind of failure) and keep polling; a missing directory may appear later
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      if (this.listingError !== code) {
+        const why = code === "ENOENT" ? "does not exist (yet)" : `cannot be listed (${(err as Error).message})`;
+        log.warn(`the directory ${this.directory} of a file stream ${why}; the stream keeps looking every batch`);
+      }
+      this.listingError = code;
+      return [];
     }
     const found: string[] = [];
     for (const name of names.sort()) {
