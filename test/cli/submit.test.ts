@@ -46,6 +46,31 @@ await sc.stop();
   assert.deepEqual(JSON.parse(r.stdout), { master: "local[3]", par: 3, x: "1=2", args: ["--not-ours", "a"] });
 });
 
+test("a .ts job in a folder of its own (no package.json) runs as an ES module: imports, a local helper, top-level await", () => {
+  const folder = tempDir("sluice-user-folder-");
+  writeFileSync(join(folder, "helpers.ts"), `export const tokens = (line: string) => line.split(" ");\n`);
+  const job = join(folder, "job.ts");
+  writeFileSync(
+    job,
+    `import { SparkContext } from "sluice";
+import { tokens } from "./helpers.ts";
+const sc = new SparkContext("local[1]", "own-folder");
+const counts = await sc.parallelize(["a b", "b"]).flatMap(tokens).countByValue();
+console.log(JSON.stringify([...counts].sort()));
+await sc.stop();
+`,
+  );
+  const r = sluice("submit", job);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(
+    r.stdout.trim(),
+    JSON.stringify([
+      ["a", 1],
+      ["b", 2],
+    ]),
+  );
+});
+
 test("sluice submit reports a missing job file, a bad --conf and a failing job with non-zero codes", () => {
   const missing = sluice("submit", join(dir, "nope.ts"));
   assert.equal(missing.status, 2);
