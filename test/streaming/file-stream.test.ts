@@ -130,7 +130,10 @@ test("fileStream parses JSON lines and CSV with a header; malformed records are 
     format: "json",
     deadLetter: (record, err, where) => dead.push(`${where}: ${record} (${err.message.split("\n")[0]})`),
   });
-  const csv = f.ssc.fileStream(csvDir, { format: "csv" });
+  const csv = f.ssc.fileStream(csvDir, {
+    format: "csv",
+    deadLetter: (record, err, where) => dead.push(`${where}: ${record} (${err.message.split("\n")[0]})`),
+  });
   const jsonBatches = collectBatches(json);
   const csvBatches = collectBatches(csv);
   f.ssc.start();
@@ -140,7 +143,8 @@ test("fileStream parses JSON lines and CSV with a header; malformed records are 
     '{"user":"ana","n":1}\n{"user":"bo",\n[1,2]\n{"user":"cy","n":2.5,"tags":["x"]}\n',
     start + 100,
   );
-  drop(csvDir, "a.csv", "user,n\nana,1\nbo,2,extra\ncy,3\n", start + 100);
+  // a wrong field count and a quoting error: those lines are dead-lettered, the others kept
+  drop(csvDir, "a.csv", 'user,n\nana,1\nbo,2,extra\n"dee"x,4\ncy,3\n', start + 100);
   await runBatches(f, 1);
   assert.deepEqual(jsonBatches[0]![1], [
     { user: "ana", n: 1 },
@@ -151,10 +155,14 @@ test("fileStream parses JSON lines and CSV with a header; malformed records are 
     { user: "cy", n: 3 },
   ]);
   assert.equal(json.malformedRecords(), 2);
-  assert.equal(csv.malformedRecords(), 1);
-  assert.equal(dead.length, 2);
-  assert.match(dead[0]!, /a\.json:2: \{"user":"bo", \(/);
-  assert.match(dead[1]!, /a\.json:3: \[1,2\] \(not a JSON object\)/);
+  assert.equal(csv.malformedRecords(), 2);
+  assert.equal(dead.length, 4);
+  const jsonDead = dead.filter((d) => d.includes("a.json"));
+  const csvDead = dead.filter((d) => d.includes("a.csv")).sort();
+  assert.match(jsonDead[0]!, /a\.json:2: \{"user":"bo", \(/);
+  assert.match(jsonDead[1]!, /a\.json:3: \[1,2\] \(not a JSON object\)/);
+  assert.match(csvDead[0]!, /a\.csv:3: bo,2,extra \(row has 3 fields, the header 2\)/);
+  assert.match(csvDead[1]!, /a\.csv:4: "dee"x,4 \(Invalid Closing Quote/);
   assert.throws(
     () => f.ssc.fileStream(jsonDir, { format: "xml" as "json" }),
     /format must be one of "json", "csv", "avro", "parquet"; got "xml"/,

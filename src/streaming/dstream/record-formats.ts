@@ -1,12 +1,10 @@
 import { IllegalArgumentError } from "../../util/errors.js";
 import { readFileSync } from "node:fs";
-import { lazyModule } from "../../util/lazy.js";
+import { parseCsv } from "../../util/formats/csv.js";
 import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
 import { parseJsonObject } from "../../util/formats/json-lines.js";
 import { decodeParquet } from "../../util/formats/parquet.js";
 import { readTextLines } from "./file-input.js";
-
-const csvParse = lazyModule<typeof import("csv-parse/sync")>("csv-parse/sync");
 
 /**
  * Formats `fileStream` reads: one record per line (JSON), per row after a header (CSV), or per Avro / Parquet record.
@@ -58,17 +56,18 @@ export async function readRecords(
     });
     return out;
   }
-  const [header, ...rows] = csvParse().parse(readFileSync(path, "utf8"), {
-    skip_empty_lines: true,
-    relax_column_count: true,
-    cast: true,
-  }) as unknown[][];
+  const rows = parseCsv(readFileSync(path, "utf8"), (line, raw, err) => bad(raw, err, `${path}:${line}`));
+  const header = rows.shift()?.fields.map(String) ?? [];
   const out: Record<string, unknown>[] = [];
-  rows.forEach((row, i) => {
-    if (row.length === header!.length) out.push(Object.fromEntries(header!.map((h, j) => [String(h), row[j]])));
+  for (const { fields, line } of rows) {
+    if (fields.length === header.length) out.push(Object.fromEntries(header.map((h, j) => [h, fields[j]])));
     else
-      bad(row.join(","), new Error(`row has ${row.length} fields, the header ${header!.length}`), `${path}:${i + 2}`);
-  });
+      bad(
+        fields.join(","),
+        new Error(`row has ${fields.length} fields, the header ${header.length}`),
+        `${path}:${line}`,
+      );
+  }
   return out;
 }
 
