@@ -9,6 +9,8 @@ import { NodeFs, type FsPort } from "./fs-port.js";
 /** Written once when a job first starts in a directory. */
 export interface Metadata {
   readonly appName: string;
+  /** The job's identity, made at its first start and kept across restarts (sinks key their writes by it). */
+  readonly jobId?: string;
   readonly batchMs: number;
   readonly zeroTime: number;
   readonly fingerprint: string;

@@ -1,21 +1,9 @@
-import { open } from "node:fs/promises";
-import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
 import { IllegalArgumentError } from "../util/errors.js";
 import { avroType, decodeAvroDatum, type AvroSchema } from "../util/formats/avro.js";
 import { parseJsonObject } from "../util/formats/json-lines.js";
 
-/** A message that could not be decoded, as handed to a dead-letter sink. */
-export interface DeadLetter {
-  /** The message's bytes as received. */
-  readonly payload: Uint8Array;
-  readonly error: Error;
-  /** Where it came from: the source and the message's position or delivery. */
-  readonly source: string;
-}
-
-/** Where undecodable messages go; awaited before the message is acknowledged to its broker. */
-export type DeadLetterSink = (letter: DeadLetter) => void | Promise<void>;
+export { deadLetterFile, type DeadLetter, type DeadLetterSink } from "../util/dead-letter.js";
+import type { DeadLetterSink } from "../util/dead-letter.js";
 
 /** How a broker source turns payloads into records (the options every broker source takes). */
 export interface MessageFormatOptions {
@@ -92,43 +80,4 @@ export class MessageDecoder {
     }
     return out;
   }
-}
-
-/**
- * A dead-letter sink that appends one JSON line per message to `path` — `{ source, error, payload }`,
- * the payload as text when it is valid UTF-8, else `payloadBase64` — and fsyncs before returning,
- * so a message is on disk before its broker is told it was handled.
- * @example RabbitMQUtils.createStream(ssc, { url, queue, format: "json", deadLetter:
- * deadLetterFile("dead/orders.jsonl") })
- */
-export function deadLetterFile(path: string): DeadLetterSink {
-  mkdirSync(dirname(path), { recursive: true });
-  const strict = new TextDecoder("utf-8", { fatal: true });
-  let chain: Promise<void> = Promise.resolve();
-  return (letter) => {
-    let text: string | undefined;
-    try {
-      text = strict.decode(letter.payload);
-    } catch {
-      text = undefined;
-    }
-    const line =
-      JSON.stringify({
-        source: letter.source,
-        error: letter.error.message,
-        ...(text === undefined ? { payloadBase64: Buffer.from(letter.payload).toString("base64") } : { payload: text }),
-      }) + "\n";
-    // appends are serialized so lines never interleave; one that fails does not fail the next
-    const written = chain.then(async () => {
-      const handle = await open(path, "a");
-      try {
-        await handle.appendFile(line);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    });
-    chain = written.catch(() => undefined);
-    return written;
-  };
 }

@@ -6,6 +6,7 @@ import { SparkListenerBus, type SparkListener } from "../events/scheduler.js";
 import { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { BlockManager } from "../storage/block-manager.js";
 import { log, setLogLevel } from "../util/log.js";
+import { RecordErrorPolicy } from "../util/record-errors.js";
 import { parseMaster, SparkConf } from "./conf.js";
 import { IllegalArgumentError, IllegalStateError } from "../util/errors.js";
 import { RDD } from "./rdd.js";
@@ -39,6 +40,8 @@ export class SparkContext {
   readonly shuffleManager = new ShuffleManager();
   readonly blockManager = new BlockManager();
   private readonly scheduler: DAGScheduler;
+  /** What happens to a record a function or a sink cannot take (`spark.sluice.onRecordError`). */
+  readonly recordErrors: RecordErrorPolicy;
   /** Job, stage and task events (`addSparkListener`). */
   readonly sparkListeners = new SparkListenerBus();
   /** Worker threads of `local[N]`, N > 1 (map tasks that can be shipped run there). */
@@ -66,6 +69,7 @@ export class SparkContext {
     this.conf.setIfMissing("spark.master", this.master).setIfMissing("spark.app.name", this.appName);
     const cores = parseMaster(this.master, availableParallelism());
     this.defaultParallelism = this.conf.getInt("spark.default.parallelism", cores);
+    this.recordErrors = RecordErrorPolicy.fromConf((key) => this.conf.get(key));
     const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
     if (maxTaskFailures < 1)
       throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);

@@ -57,6 +57,7 @@ export class StreamingContext {
   /** Connections sinks open; closed when the context stops. */
   readonly connections = new Connections();
   private generator: JobGenerator | undefined;
+  private startedJobId: string | undefined;
   private state: StreamingContextState = "INITIALIZED";
   /** Set by `getOrCreate` when the checkpoint directory holds a job to resume. */
   private recovery: RecoveryPlan | undefined;
@@ -127,6 +128,15 @@ export class StreamingContext {
     ssc.checkpoint(checkpointPath);
     if (saved) ssc.recovery = readRecoveryPlan(saved, manager.dir, ssc.graph, ssc.batchMs);
     return ssc;
+  }
+
+  /**
+   * The job's identity once started: kept in the checkpoint (so the same after a restart), or
+   * made per run without one. Sinks key their idempotent writes by it.
+   */
+  get jobId(): string {
+    if (!this.startedJobId) throw new IllegalStateError("the job id is known once the StreamingContext started");
+    return this.startedJobId;
   }
 
   get batchDuration(): number {
@@ -258,6 +268,7 @@ export class StreamingContext {
       const started = this.recovery ? startRecovered(parts, this.recovery) : startFresh(parts);
       this.generator = started.generator;
       this.checkpointer = started.checkpointer;
+      this.startedJobId = started.jobId;
     } catch (err) {
       this.checkpointer?.manager.close();
       this.state = "STOPPED";

@@ -50,10 +50,12 @@ export function saveTo<T>(stream: DStream<T>, sink: BatchSink<T>): void {
   if (!sink || typeof sink.write !== "function" || typeof sink.name !== "string") {
     throw new IllegalArgumentError("saveTo needs a sink: an object with a name and a write(batch) method");
   }
-  const outputId = stream.ssc.graph.outputs.length;
-  const connections = stream.ssc.connections;
+  const ssc = stream.ssc;
+  const outputId = ssc.graph.outputs.length;
+  const { connections } = ssc;
+  const recordErrors = ssc.sparkContext.recordErrors;
   addOutput(stream, sink.name, async (rdd, time) => {
-    await sink.write({ records: await rdd.collect(), time, outputId, connections });
+    await sink.write({ records: await rdd.collect(), time, outputId, connections, jobId: ssc.jobId, recordErrors });
   });
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
 import { CheckpointError } from "../checkpoint/errors.js";
@@ -28,6 +29,8 @@ export interface StartParts {
 export interface Started {
   readonly generator: JobGenerator;
   readonly checkpointer: BatchCheckpointer | undefined;
+  /** The job's identity: kept in the checkpoint, so the same after a restart; per run without one. */
+  readonly jobId: string;
 }
 
 /**
@@ -54,6 +57,7 @@ export function startFresh(p: StartParts): Started {
   const first = p.firstBatchTime();
   p.graph.start(first - p.batchMs, p.checkpointDir);
   const ck = openCheckpointer(p);
+  const jobId = ck ? randomUUID() : `${p.sc.appName}-${p.sc.startTime}-${randomUUID().slice(0, 8)}`;
   return closingOnError(ck, () => {
     if (ck) {
       ck.manager.resetForNewJob(p.sc.conf.getBoolean("spark.sluice.checkpoint.reset", false));
@@ -61,6 +65,7 @@ export function startFresh(p: StartParts): Started {
       const inputs = p.graph.inputResumeStates();
       const metadata = {
         appName: p.sc.appName,
+        jobId,
         batchMs: p.batchMs,
         zeroTime: first - p.batchMs,
         fingerprint,
@@ -74,7 +79,7 @@ export function startFresh(p: StartParts): Started {
     p.tracker.attach(p.graph.receivers(), walDir(p));
     p.tracker.startAll();
     generator.start(first);
-    return { generator, checkpointer: ck };
+    return { generator, checkpointer: ck, jobId };
   });
 }
 
@@ -115,7 +120,7 @@ export function startRecovered(p: StartParts, plan: RecoveryPlan): Started {
       `recovered from ${ck.manager.dir}: last committed batch ${plan.lastCommitted ?? "none"}, ${rerun}, ` +
         `state from ${known.size} snapshot(s)`,
     );
-    return { generator, checkpointer: ck };
+    return { generator, checkpointer: ck, jobId: plan.metadata.jobId ?? `checkpoint:${ck.manager.dir}` };
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Connections } from "../util/connections.js";
+import type { RecordErrorPolicy } from "../util/record-errors.js";
 
 /** One batch as a sink receives it. */
 export interface SinkBatch<T> {
@@ -10,6 +11,10 @@ export interface SinkBatch<T> {
   readonly outputId: number;
   /** The context's connections: pools opened here are closed when the context stops. */
   readonly connections: Connections;
+  /** The job's identity (kept across restarts with a checkpoint): the default key of idempotent writes. */
+  readonly jobId: string;
+  /** What to do with a record the sink cannot write (`spark.sluice.onRecordError`). */
+  readonly recordErrors: RecordErrorPolicy;
 }
 
 /**
