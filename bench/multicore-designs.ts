@@ -42,6 +42,7 @@ function spmdPlan(split: number): MapTaskPlan {
     ],
     numPartitions: THREADS,
     mapSideCombine: true,
+    keepGoing: false,
     aggregator: { createCombiner: "first", mergeValue: "add", mergeCombiners: "add" },
   };
 }

@@ -82,6 +82,8 @@ export class SparkContext {
       workerPool: this.workerPool,
       assertActive: () => this.assertActive(),
       sparkListeners: this.sparkListeners,
+      recordErrors: this.recordErrors,
+      taskRetryWaitMs: Math.round(1000 * Number(this.conf.get("spark.sluice.task.retryWaitSeconds", "0.1"))),
     });
     SparkContext.active = this;
     for (const plugin of SparkContext.plugins) {

@@ -5,7 +5,8 @@ import { jobGroups, type JobInfo, type SparkListenerBus, type StageInfo } from "
 import type { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { writeShuffleOutput } from "../shuffle/shuffle-writer.js";
 import type { BlockManager } from "../storage/block-manager.js";
-import { originOf, type TaskContext } from "./task-context.js";
+import { collectFailures, originOf, type FailedRecord, type RecordFailure, type TaskContext } from "./task-context.js";
+import type { RecordErrorPolicy } from "../util/record-errors.js";
 import { planMapTask } from "./task-plan.js";
 import { WorkerTaskError, type WorkerPool } from "./worker-pool.js";
 import { log } from "../util/log.js";
@@ -24,6 +25,10 @@ export interface SchedulerHost {
   assertActive(): void;
   /** Job, stage and task events (the web UI listens). */
   readonly sparkListeners: SparkListenerBus;
+  /** What happens to a record whose function throws (`spark.sluice.onRecordError`). */
+  readonly recordErrors: RecordErrorPolicy;
+  /** The first wait before a failed task is tried again, in ms (doubling, at most 2 s). */
+  readonly taskRetryWaitMs: number;
 }
 
 /** Counts a task's records while it runs on the driver. */
@@ -167,7 +172,7 @@ export class DAGScheduler {
     split: number,
     onDriver: (split: number) => Promise<[unknown, unknown][][]>,
   ): Promise<[unknown, unknown][][]> {
-    const plan = planMapTask(dep, split);
+    const plan = planMapTask(dep, split, this.host.recordErrors.mode !== "fail");
     if ("reason" in plan) {
       this.explainDriverStage(stageId, plan.reason);
       return onDriver(split);
@@ -175,7 +180,10 @@ export class DAGScheduler {
     this.host.assertActive();
     try {
       const launchTime = Date.now();
-      const { buckets, recordsIn } = await pool.run(plan);
+      const { buckets, recordsIn, failedRecords } = await pool.run(plan);
+      for (const f of failedRecords) {
+        await this.host.recordErrors.refuse(f.record, Object.assign(new Error(f.message), { name: f.name }), f.where);
+      }
       if (this.bus.active)
         this.bus.post("onTaskEnd", {
           stageId,
@@ -263,9 +271,18 @@ export class DAGScheduler {
       try {
         const result = await body(ctx);
         report();
+        for (const f of ctx.failedRecords) await this.host.recordErrors.refuse(f.record, f.error, f.where);
         return result;
       } catch (err) {
         report(describeError(err));
+        if (!(err instanceof IllegalStateError) && attempt + 1 < maxFailures) {
+          const wait = Math.min(2000, this.host.taskRetryWaitMs * 2 ** attempt);
+          log.warn(
+            `task for partition ${split} of ${rdd} in stage ${stageId} failed (attempt ${attempt + 1} of ` +
+              `${maxFailures}): ${describeError(err)}; trying again in ${wait} ms`,
+          );
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         if (err instanceof IllegalStateError || attempt + 1 >= maxFailures) {
           const origin = originOf(err);
           throw new TaskFailedError(
@@ -292,13 +309,18 @@ function countRecords(buckets: readonly (readonly unknown[])[]): number {
 /** A task's view of the engine when it runs on the driver's thread; counts the records it reads. */
 class LocalTaskContext implements TaskContext {
   readonly metrics: TaskMetrics = { recordsIn: 0, recordsOut: 0 };
+  /** Records dropped under the record-error policy, handed to it once the task succeeded. */
+  readonly failedRecords: FailedRecord[] = [];
+  readonly recordFailed: RecordFailure | undefined;
 
   constructor(
     readonly stageId: number,
     readonly partitionId: number,
     readonly attemptNumber: number,
     private readonly host: SchedulerHost,
-  ) {}
+  ) {
+    this.recordFailed = host.recordErrors.mode === "fail" ? undefined : collectFailures(this.failedRecords);
+  }
 
   iterate<T>(rdd: RDD<T>, split: number, emit: Emit<T>): void {
     if (!rdd.isPersisted) {

@@ -1,4 +1,4 @@
-import { markOrigin } from "./task-context.js";
+import { markOrigin, type RecordFailure } from "./task-context.js";
 import type { Emit } from "../core/node.js";
 import type { Pipe } from "../core/rdds/pipelined.js";
 
@@ -20,56 +20,62 @@ type AnyFn = (...args: unknown[]) => unknown;
  */
 export function opPipe(kind: OpKind, fn: AnyFn | undefined, rddId: number): Pipe<unknown, unknown> {
   const f = fn as AnyFn;
+  /** The user's function threw on `record`: fail the task, or hand the record over and drop it. */
+  const fail = (record: unknown, e: unknown, failed: RecordFailure | undefined) => {
+    const err = markOrigin(e, rddId, kind);
+    if (!failed) throw err;
+    failed(record, err, rddId, kind);
+  };
   switch (kind) {
     case "map":
-      return (emit) => (x) => {
+      return (emit, _split, failed) => (x) => {
         let y: unknown;
         try {
           y = f(x);
         } catch (e) {
-          throw markOrigin(e, rddId, kind);
+          return fail(x, e, failed);
         }
         emit(y);
       };
     case "flatMap":
-      return (emit) => (x) => {
+      return (emit, _split, failed) => (x) => {
         let ys: Iterable<unknown>;
         try {
           ys = f(x) as Iterable<unknown>;
         } catch (e) {
-          throw markOrigin(e, rddId, kind);
+          return fail(x, e, failed);
         }
         emitAll(ys, emit);
       };
     case "filter":
-      return (emit) => (x) => {
+      return (emit, _split, failed) => (x) => {
         let keep: unknown;
         try {
           keep = f(x);
         } catch (e) {
-          throw markOrigin(e, rddId, kind);
+          return fail(x, e, failed);
         }
         if (keep) emit(x);
       };
     case "mapValues":
-      return (emit) => (kv) => {
+      return (emit, _split, failed) => (kv) => {
         const pair = kv as [unknown, unknown];
         let u: unknown;
         try {
           u = f(pair[1]);
         } catch (e) {
-          throw markOrigin(e, rddId, kind);
+          return fail(kv, e, failed);
         }
         emit([pair[0], u]);
       };
     case "flatMapValues":
-      return (emit) => (kv) => {
+      return (emit, _split, failed) => (kv) => {
         const pair = kv as [unknown, unknown];
         let us: Iterable<unknown>;
         try {
           us = f(pair[1]) as Iterable<unknown>;
         } catch (e) {
-          throw markOrigin(e, rddId, kind);
+          return fail(kv, e, failed);
         }
         const k = pair[0];
         emitAll(us, (u) => emit([k, u]));
@@ -79,12 +85,12 @@ export function opPipe(kind: OpKind, fn: AnyFn | undefined, rddId: number): Pipe
     case "values":
       return (emit) => (kv) => emit((kv as [unknown, unknown])[1]);
     case "keyBy":
-      return (emit) => (x) => {
+      return (emit, _split, failed) => (x) => {
         let k: unknown;
         try {
           k = f(x);
         } catch (e) {
-          throw markOrigin(e, rddId, kind);
+          return fail(x, e, failed);
         }
         emit([k, x]);
       };

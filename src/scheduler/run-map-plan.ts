@@ -3,6 +3,7 @@ import { HashPartitioner } from "../shuffle/partitioner.js";
 import { writeShuffleOutput, type ShuffleWriteSpec } from "../shuffle/shuffle-writer.js";
 import { readLines } from "../util/files.js";
 import type { MapTaskPlan } from "./task-plan.js";
+import { collectFailures, type FailedRecord } from "./task-context.js";
 
 type AnyFn = (...args: unknown[]) => unknown;
 const compiled = new Map<string, AnyFn>();
@@ -24,8 +25,9 @@ function compile(src: string): AnyFn {
 export function runMapPlan(
   plan: MapTaskPlan,
   resolveFn: (src: string) => AnyFn = compile,
-  metrics: { recordsIn: number } = { recordsIn: 0 },
+  metrics: { recordsIn: number; failed?: FailedRecord[] } = { recordsIn: 0 },
 ): [unknown, unknown][][] {
+  const failed = plan.keepGoing ? collectFailures((metrics.failed ??= [])) : undefined;
   const compile = resolveFn;
   const agg = plan.aggregator && {
     createCombiner: compile(plan.aggregator.createCombiner) as (v: unknown) => unknown,
@@ -41,7 +43,7 @@ export function runMapPlan(
     let sink = emit as (x: unknown) => void;
     for (let i = plan.ops.length - 1; i >= 0; i--) {
       const op = plan.ops[i]!;
-      sink = opPipe(op.kind, op.fn === undefined ? undefined : compile(op.fn), op.rddId)(sink, 0);
+      sink = opPipe(op.kind, op.fn === undefined ? undefined : compile(op.fn), op.rddId)(sink, 0, failed);
     }
     const source = plan.source;
     if (source.kind === "slice") {

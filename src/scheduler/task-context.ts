@@ -14,6 +14,31 @@ export interface TaskContext {
   iterate<T>(rdd: RDD<T>, split: number, emit: Emit<T>): void;
   /** The blocks every map task wrote for reduce partition `reduceId`, in map order. */
   readShuffle(shuffleId: number, reduceId: number): readonly (readonly [unknown, unknown][])[];
+  /**
+   * Where a record goes whose function threw, when the record-error policy keeps the job going
+   * (`spark.sluice.onRecordError=skip|deadLetter`); absent under `fail`, where the task fails.
+   */
+  readonly recordFailed?: RecordFailure;
+}
+
+/** Takes a record whose function threw `err` (the record is then dropped); throws to fail the task instead. */
+export type RecordFailure = (record: unknown, err: unknown, rddId: number, callSite: string) => void;
+
+/** A record a task dropped under the record-error policy, with where and why. */
+export interface FailedRecord {
+  readonly record: unknown;
+  readonly error: Error;
+  readonly where: string;
+}
+
+/** A `RecordFailure` that keeps the failed records in `into`. */
+export function collectFailures(into: FailedRecord[]): RecordFailure {
+  return (record, err, rddId, callSite) =>
+    void into.push({
+      record,
+      error: err instanceof Error ? err : new Error(String(err)),
+      where: `${callSite} [RDD ${rddId}]`,
+    });
 }
 
 const origins = new WeakMap<object, { rddId: number; callSite: string }>();

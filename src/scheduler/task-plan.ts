@@ -19,6 +19,8 @@ export interface MapTaskPlan {
   readonly ops: readonly { readonly kind: OpKind; readonly fn?: string; readonly rddId: number }[];
   readonly numPartitions: number;
   readonly mapSideCombine: boolean;
+  /** Records whose function throws are sent back (the record-error policy keeps the job going), not fatal. */
+  readonly keepGoing: boolean;
   readonly aggregator?: {
     readonly createCombiner: string;
     readonly mergeValue: string;
@@ -57,7 +59,7 @@ export function functionSource(fn: unknown, what: string): string | NotShippable
  * the driver. Functions that read variables from their closure are only found out in the
  * worker (a ReferenceError), and then run on the driver too.
  */
-export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan | NotShippable {
+export function planMapTask(dep: ShuffleDependency, split: number, keepGoing = false): MapTaskPlan | NotShippable {
   if (!(dep.partitioner instanceof HashPartitioner))
     return { reason: "the shuffle uses a custom or range partitioner" };
   const ops: { kind: OpKind; fn?: string; rddId: number }[] = [];
@@ -113,6 +115,7 @@ export function planMapTask(dep: ShuffleDependency, split: number): MapTaskPlan 
       numPartitions: dep.partitioner.numPartitions,
       mapSideCombine: dep.mapSideCombine,
       aggregator,
+      keepGoing,
     };
   }
 }

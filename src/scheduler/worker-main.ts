@@ -3,15 +3,22 @@
 import { serialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { runMapPlan } from "./run-map-plan.js";
-import { originOf } from "./task-context.js";
+import { originOf, type FailedRecord } from "./task-context.js";
 import type { MapTaskPlan } from "./task-plan.js";
 
 parentPort!.on("message", (msg: { id: number; plan: MapTaskPlan }) => {
   try {
-    const metrics = { recordsIn: 0 };
+    const metrics: { recordsIn: number; failed?: FailedRecord[] } = { recordsIn: 0 };
     const out = serialize(runMapPlan(msg.plan, undefined, metrics));
     const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-    parentPort!.postMessage({ id: msg.id, ok: true, buffer, recordsIn: metrics.recordsIn }, [buffer]);
+    // records dropped under the record-error policy go back to the driver, which hands them to it
+    const failedRecords = (metrics.failed ?? []).map((f) => ({
+      record: f.record,
+      name: f.error.name,
+      message: f.error.message,
+      where: f.where,
+    }));
+    parentPort!.postMessage({ id: msg.id, ok: true, buffer, recordsIn: metrics.recordsIn, failedRecords }, [buffer]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     parentPort!.postMessage({

@@ -6,6 +6,16 @@ import type { MapTaskPlan } from "./task-plan.js";
 export interface WorkerTaskResult {
   readonly buckets: [unknown, unknown][][];
   readonly recordsIn: number;
+  /** Records whose function threw, dropped under the record-error policy (the driver hands them to it). */
+  readonly failedRecords: readonly ShippedFailure[];
+}
+
+/** A failed record as a worker sends it back. */
+export interface ShippedFailure {
+  readonly record: unknown;
+  readonly name: string;
+  readonly message: string;
+  readonly where: string;
 }
 
 /** A shipped task failed in a worker; `shippingProblem` says it should run on the driver instead. */
@@ -56,6 +66,7 @@ export class WorkerPool {
         ok: boolean;
         buffer?: ArrayBuffer;
         recordsIn?: number;
+        failedRecords?: ShippedFailure[];
         name?: string;
         message?: string;
         stack?: string;
@@ -70,6 +81,7 @@ export class WorkerPool {
           task.resolve({
             buckets: deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][],
             recordsIn: msg.recordsIn ?? 0,
+            failedRecords: msg.failedRecords ?? [],
           });
         else
           task.reject(

@@ -39,6 +39,8 @@ export function streamingStatistics(store: StatusStore): Record<string, unknown>
     avgSchedulingDelay: avgOf(done, "schedulingDelay"),
     avgProcessingTime: avgOf(done, "processingTime"),
     avgTotalDelay: avgOf(done, "totalDelay"),
+    // Sluice's: records skipped or dead-lettered under spark.sluice.onRecordError
+    numRefusedRecords: [...(store.streaming?.refusedRecords().values() ?? [])].reduce((a, b) => a + b, 0),
   };
 }
 

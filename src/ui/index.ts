@@ -20,6 +20,7 @@ function attachStreaming(store: StatusStore, ssc: StreamingContext): void {
     receiverRecords: (id) => ssc.receiverTracker.supervisor(id)?.numRecords,
     queuedBatches: () => ssc.scheduler.queuedBatches,
     stateSizes: () => ssc.graph.stateSizes,
+    refusedRecords: () => ssc.sparkContext.recordErrors.counts,
   };
   ssc.addStreamingListener(store.streamingListener);
 }

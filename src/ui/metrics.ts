@@ -117,6 +117,19 @@ function createMetrics(store: StatusStore, appName: string): { register: Registr
       }
     },
   });
+  const refused = new Map<string, number>();
+  new Counter({
+    name: "sluice_refused_records_total",
+    help: "Records skipped or dead-lettered under spark.sluice.onRecordError, by operator or sink",
+    labelNames: ["where"],
+    registers: [register],
+    collect() {
+      for (const [where, total] of store.streaming?.refusedRecords() ?? []) {
+        this.inc({ where }, Math.max(0, total - (refused.get(where) ?? 0)));
+        refused.set(where, total);
+      }
+    },
+  });
   new Gauge({
     name: "sluice_streaming_state_records",
     help: "Records (keys) held by each stateful stream after its latest batch",

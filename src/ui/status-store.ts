@@ -55,6 +55,8 @@ export interface StreamingSource {
   receiverRecords(streamId: number): number | undefined;
   queuedBatches(): number;
   stateSizes(): ReadonlyMap<string, number>;
+  /** Records refused under `spark.sluice.onRecordError` (skipped or dead-lettered), by where. */
+  refusedRecords(): ReadonlyMap<string, number>;
 }
 
 /**

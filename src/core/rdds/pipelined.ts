@@ -1,11 +1,14 @@
-import type { TaskContext } from "../../scheduler/task-context.js";
+import type { RecordFailure, TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import { narrow, type Dependency, type Emit, type RDDNode } from "../node.js";
 import type { RDD } from "../rdd.js";
 import type { OpSpec } from "../../scheduler/ops.js";
 
-/** Wraps the downstream sink into the sink this step offers its parent. */
-export type Pipe<T, U> = (emit: Emit<U>, split: number) => Emit<T>;
+/**
+ * Wraps the downstream sink into the sink this step offers its parent. `failed`, when given,
+ * takes a record whose user function threw (the policy keeps the job going); without it, throw.
+ */
+export type Pipe<T, U> = (emit: Emit<U>, split: number, failed?: RecordFailure) => Emit<T>;
 
 /** A narrow step over one parent: same partitions, the parent's partitioner when kept. */
 abstract class OneParentNode<T, U> implements RDDNode<U> {
@@ -52,7 +55,7 @@ export class PipelinedNode<T, U> extends OneParentNode<T, U> {
   }
 
   computeInto(split: number, ctx: TaskContext, emit: Emit<U>): void {
-    ctx.iterate(this.parent, split, this.pipe(emit, split));
+    ctx.iterate(this.parent, split, this.pipe(emit, split, ctx.recordFailed));
   }
 }
 

@@ -121,6 +121,7 @@ const batchHead = (last) =>
 async function streamingPage() {
   const [stats, batches] = await Promise.all([api("/streaming/statistics"), api("/streaming/batches")]);
   state.batchMs = stats.batchDuration;
+  state.refused = stats.numRefusedRecords ?? 0;
   state.batches = new Map(batches.map((b) => [b.batchId, fromApi(b)]));
   view.innerHTML = `<h2>Streaming statistics</h2><p class="summary" id="stream-summary"></p>
     <div class="charts">${CHARTS.map((c) => `<div class="chart" id="chart-${c.key}" data-points="0"><h3>${c.title} <span class="muted">(${c.unit})</span><span class="stat"></span></h3><div class="plot"></div></div>`).join("")}</div>
@@ -136,7 +137,8 @@ function renderStreaming() {
   const records = done.reduce((n, b) => n + b.numRecords, 0);
   const summary = document.getElementById("stream-summary");
   if (!summary) return;
-  summary.textContent = `Batches of ${ms(state.batchMs)}; ${num(done.length)} completed batches retained, ${num(records)} records.`;
+  const refused = state.refused ? ` ${num(state.refused)} records refused (spark.sluice.onRecordError).` : "";
+  summary.textContent = `Batches of ${ms(state.batchMs)}; ${num(done.length)} completed batches retained, ${num(records)} records.${refused}`;
   document.querySelector("#active-batches tbody").innerHTML = batchRows(
     all.filter((b) => b.status !== "COMPLETED"),
     false,
