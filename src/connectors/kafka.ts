@@ -82,7 +82,12 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   }
 
   describe(): string {
-    return `kafka ${this.topics.join(",")} (group ${this.groupId})`;
+    return `Kafka ${this.brokers.join(",")} topics ${this.topics.join(",")} (group ${this.groupId})`;
+  }
+
+  /** Drops the clients after a call got no answer; the next call makes new ones. */
+  reset(): void {
+    void this.close();
   }
 
   private async reach<T>(what: string, f: () => Promise<T>): Promise<T> {

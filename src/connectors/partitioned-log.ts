@@ -22,6 +22,8 @@ export interface PartitionedLog<M> {
   /** Records the next offsets as the group's committed position. */
   commit(next: Map<string, bigint>): Promise<void>;
   close(): Promise<void>;
+  /** Drops the connections after a call got no answer; the next call connects again. */
+  reset?(): void;
 }
 
 /** Where a job with no committed position starts: the oldest kept record or the next new one (Spark's default). */
@@ -54,6 +56,10 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
 
   describe(): string {
     return this.log.describe();
+  }
+
+  reset(): void {
+    this.log.reset?.();
   }
 
   async initialPosition(): Promise<string> {

@@ -1,5 +1,6 @@
 import type { RDD } from "../core/rdd.js";
-import { IllegalArgumentError } from "../util/errors.js";
+import { beforeDeadline } from "../util/clock.js";
+import { IllegalArgumentError, SluiceError } from "../util/errors.js";
 import type { DStream } from "./dstream.js";
 import { ForEachDStream } from "./dstream/output.js";
 import { formatPprint } from "./pprint.js";
@@ -54,8 +55,18 @@ export function saveTo<T>(stream: DStream<T>, sink: BatchSink<T>): void {
   const outputId = ssc.graph.outputs.length;
   const { connections } = ssc;
   const recordErrors = ssc.sparkContext.recordErrors;
+  const timeoutMs = 1000 * Number(ssc.sparkContext.conf.get("spark.sluice.sink.timeoutSeconds", "60"));
   addOutput(stream, sink.name, async (rdd, time) => {
-    await sink.write({ records: await rdd.collect(), time, outputId, connections, jobId: ssc.jobId, recordErrors });
+    const records = await rdd.collect();
+    const written = sink.write({ records, time, outputId, connections, jobId: ssc.jobId, recordErrors });
+    const answered = await beforeDeadline(ssc.ioClock, ssc.ioClock.now() + timeoutMs, written);
+    if (!answered) {
+      void connections.reset(); // the link may be half-open: the next batch connects again
+      throw new SluiceError(
+        `${sink.name} got no answer within ${timeoutMs / 1000} s for batch ${time} ` +
+          `(spark.sluice.sink.timeoutSeconds); its connections were closed to be made again`,
+      );
+    }
   });
 }
 

@@ -25,4 +25,9 @@ export interface ReplayableSource<T> {
   /** The batch holding `range` is committed: record the progress at the source. */
   commit(range: OffsetRange): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A call got no answer in time (a half-open connection): drop the connection, so the next call
+   * makes a new one. Calls still pending may fail.
+   */
+  reset?(): void;
 }

@@ -20,9 +20,18 @@ export class Connections {
     return value;
   }
 
+  /** Closes every connection, the next use opening new ones (a sink call got no answer: the link may be dead). */
+  async reset(): Promise<void> {
+    await this.closeOpen();
+  }
+
   /** Closes every connection (errors while closing are ignored: the context is going away). */
   async closeAll(): Promise<void> {
     this.closed = true;
+    await this.closeOpen();
+  }
+
+  private async closeOpen(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
     await Promise.all(

@@ -113,6 +113,99 @@ test("Redis: a dropped connection (refused for 1 s) is re-made; state counts eve
   }
 });
 
+test("Redis: a half-open link (bytes swallowed, nothing answers) is detected by the call timeout, reported, and made again; state counts every entry once", async (t) => {
+  const redis = await redisOrSkip(REDIS, t);
+  if (!redis) return;
+  const proxy = await cuttableProxy(portOf(REDIS, 6379));
+  const stream = `sluice-half-open-${process.pid}-${Date.now()}`;
+  const publish = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await redis.xadd(stream, "*", "user", `u${i % 5}`, "amount", String(i % 17));
+  };
+  const warnings: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  try {
+    await publish(0, 60);
+    const conf = new SparkConf().setMaster("local[2]").setAppName("half-open");
+    conf.set("spark.streaming.source.callTimeoutSeconds", "2");
+    const clock = new ManualClock(0);
+    const io = new ManualClock(0);
+    const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, ioClock: io, out: () => {} });
+    ssc.checkpoint(join(tempDir(), "ck"));
+    const seen = new Map<number, [string, number][]>();
+    const entries = RedisStreams.createDirectStream(ssc, {
+      url: `redis://127.0.0.1:${proxy.port}`,
+      stream,
+      group: "g",
+    });
+    recordTotals(
+      entries.map((e: StreamEntry): [string, number] => [e.fields.user!, Number(e.fields.amount)]),
+      seen,
+      {},
+    );
+    ssc.start();
+    await runFor(ssc, clock, 1);
+    assert.deepEqual(lastSeen(seen), referenceTotals(60));
+    process.stderr.write = ((c: string) => (warnings.push(String(c)), true)) as typeof process.stderr.write;
+    proxy.stall(true);
+    await publish(60, 120);
+    clock.advance(1000); // the next batch's read now waits for an answer that never comes
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 20)); // real I/O: the reconnect through the proxy
+      io.advance(500);
+    }
+    assert.ok(
+      warnings.some((w) => /got no answer within 2 s \(spark\.streaming\.source\.callTimeoutSeconds\)/.test(w)),
+      warnings.join(""),
+    );
+    proxy.stall(false);
+    for (let i = 0; i < 40 && JSON.stringify(lastSeen(seen)) !== JSON.stringify(referenceTotals(120)); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      io.advance(500);
+      if (ssc.scheduler.queuedBatches === 0) clock.advance(1000);
+    }
+    await ssc.stop();
+    assert.deepEqual(lastSeen(seen), referenceTotals(120));
+    assert.ok(proxy.connections >= 2, "the stalled connection was dropped and made again");
+  } finally {
+    process.stderr.write = write;
+    await redis.del(stream);
+    redis.disconnect();
+  }
+});
+
+test("a sink whose link stops answering fails its batch after spark.sluice.sink.timeoutSeconds, naming it, instead of hanging", async (t) => {
+  const redis = await redisOrSkip(REDIS, t);
+  if (!redis) return;
+  redis.disconnect();
+  const proxy = await cuttableProxy(portOf(REDIS, 6379));
+  const conf = new SparkConf()
+    .setMaster("local[1]")
+    .setAppName("sink-timeout")
+    .set("spark.sluice.sink.timeoutSeconds", "5");
+  const clock = new ManualClock(0);
+  const io = new ManualClock(0);
+  const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, ioClock: io, out: () => {} });
+  const hash = `sluice-sink-timeout-${process.pid}`;
+  ssc
+    .queueStream([[["a", 1]], [["b", 2]]] as [string, number][][])
+    .saveToRedis({ url: `redis://127.0.0.1:${proxy.port}`, hash });
+  ssc.start();
+  await runFor(ssc, clock, 1); // the first batch is written
+  proxy.stall(true);
+  clock.advance(1000);
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    io.advance(2000);
+  }
+  await ssc.scheduler.whenIdle();
+  await assert.rejects(
+    ssc.awaitTerminationOrTimeout(0),
+    /saveToRedis got no answer within 5 s for batch 2000 \(spark\.sluice\.sink\.timeoutSeconds\)/,
+  );
+  proxy.stall(false);
+  await ssc.stop();
+});
+
 test("NATS JetStream: a dropped connection (refused for 1 s) is re-made; state counts every message exactly once", async (t) => {
   if (!(await natsOrSkip(NATS, t))) return;
   const proxy = await cuttableProxy(portOf(`nats://${NATS}`, 4222));

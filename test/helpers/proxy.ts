@@ -8,6 +8,8 @@ export interface CuttableProxy {
   readonly connections: number;
   /** Drops every open connection; with `refuseMs`, new ones are refused for that long (the broker "restarting"). */
   cut(refuseMs?: number): void;
+  /** While on, bytes from the client are swallowed: connections stay open but nothing answers (a half-open link). */
+  stall(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -15,6 +17,7 @@ export async function cuttableProxy(targetPort: number, targetHost = "127.0.0.1"
   const open = new Set<Socket>();
   let refuseUntil = 0;
   let connections = 0;
+  let stalled = false;
   const server: Server = createServer((client) => {
     if (Date.now() < refuseUntil) {
       client.destroy();
@@ -29,7 +32,9 @@ export async function cuttableProxy(targetPort: number, targetHost = "127.0.0.1"
       open.add(a);
       a.on("error", () => b.destroy());
       a.on("close", () => (open.delete(a), b.destroy()));
-      a.pipe(b);
+      a.on("data", (chunk: Buffer) => {
+        if (!(stalled && a === client)) b.write(chunk);
+      });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -38,6 +43,9 @@ export async function cuttableProxy(targetPort: number, targetHost = "127.0.0.1"
     port,
     get connections() {
       return connections;
+    },
+    stall(on: boolean) {
+      stalled = on;
     },
     cut(refuseMs = 0) {
       refuseUntil = Date.now() + refuseMs;

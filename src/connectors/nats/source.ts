@@ -64,7 +64,29 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
   constructor(private readonly opts: NatsJetStreamOptions) {}
 
   describe(): string {
-    return `nats ${this.opts.stream}${this.opts.subject ? ` ${this.opts.subject}` : ""} (${this.opts.durable})`;
+    const subject = this.opts.subject ? ` ${this.opts.subject}` : "";
+    return `NATS ${this.opts.servers} stream ${this.opts.stream}${subject} (${this.opts.durable})`;
+  }
+
+  /** Drops the connection after a call got no answer (a half-open link); the next call connects again. */
+  reset(): void {
+    this.kv.take();
+    void this.conn.take()?.then(
+      ({ nc }) => nc.close(),
+      () => undefined,
+    );
+  }
+
+  /** `f`, its failure naming the server and the stream (a NATS timeout says neither). */
+  private async named<R>(what: string, f: () => Promise<R>): Promise<R> {
+    try {
+      return await f();
+    } catch (err) {
+      if (err instanceof CheckpointError) throw err;
+      const message = (err as Error).message;
+      if (message.includes(this.opts.servers)) throw err;
+      throw new Error(`${what} from NATS ${this.opts.servers} stream ${this.opts.stream}: ${message}`, { cause: err });
+    }
   }
 
   private connected() {
@@ -76,7 +98,9 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
   }
 
   async initialPosition(): Promise<string> {
-    const entry = await (await this.progress()).get(this.opts.durable);
+    const entry = await this.named("reading the committed position", async () =>
+      (await this.progress()).get(this.opts.durable),
+    );
     return entry && entry.string() !== "" ? entry.string() : "0";
   }
 
@@ -100,7 +124,7 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
   }
 
   async readAfter(from: string, max: number): Promise<{ range: OffsetRange; records: RawMessage[] }> {
-    const records = await this.read(Number(from), max, Infinity);
+    const records = await this.named("reading", () => this.read(Number(from), max, Infinity));
     return {
       range: { from, to: records.length ? String(records[records.length - 1]!.seq) : from, count: records.length },
       records,
@@ -109,7 +133,7 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
 
   async readRange(range: OffsetRange): Promise<RawMessage[]> {
     if (range.count === 0) return [];
-    const records = await this.read(Number(range.from), range.count, Number(range.to));
+    const records = await this.named("re-reading", () => this.read(Number(range.from), range.count, Number(range.to)));
     if (records.length < range.count) {
       const { jsm } = await this.connected();
       const first = (await jsm.streams.info(this.opts.stream)).state.first_seq;
@@ -131,7 +155,7 @@ class JetStreamSource implements ReplayableSource<RawMessage> {
 
   /** Records the range's end as the durable name's committed position (a key-value bucket on the same server). */
   async commit(range: OffsetRange): Promise<void> {
-    await (await this.progress()).put(this.opts.durable, range.to);
+    await this.named("committing", async () => (await this.progress()).put(this.opts.durable, range.to));
   }
 
   async close(): Promise<void> {

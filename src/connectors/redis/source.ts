@@ -49,7 +49,12 @@ class RedisStreamSource implements ReplayableSource<StreamEntry> {
   }
 
   describe(): string {
-    return `redis ${this.opts.stream} (group ${this.opts.group})`;
+    return `Redis ${this.opts.url} stream ${this.opts.stream} (group ${this.opts.group})`;
+  }
+
+  /** Drops the connection after a call got no answer (a half-open link); ioredis connects again. */
+  reset(): void {
+    this.redis.disconnect(true);
   }
 
   /**

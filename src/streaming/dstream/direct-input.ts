@@ -8,6 +8,11 @@ import type { StreamingContext } from "../context.js";
 import type { DStream } from "../dstream.js";
 import type { DStreamNode } from "./node.js";
 
+/** A source call that got no answer in time (retried like any failed call). */
+export class SourceTimeoutError extends Error {
+  override readonly name = "SourceTimeoutError";
+}
+
 /**
  * A "direct" stream over a replayable source (no receiver): just before batch `t` runs, its
  * input is fixed as the range after the previous batch's end (at most `maxRecordsPerBatch`),
@@ -41,7 +46,7 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
   async planAsync(time: number): Promise<OffsetRange> {
     const logged = this.ranges.get(time);
     if (logged) return logged;
-    this.lastEnd ??= await this.source.initialPosition();
+    this.lastEnd ??= await this.retrying("finding where to start", () => this.source.initialPosition());
     const from = this.lastEnd;
     const { range, records } = await this.retrying(`reading batch ${time}`, () =>
       this.source.readAfter(from, this.maxRecordsPerBatch),
@@ -100,11 +105,12 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
    */
   private async retrying<R>(what: string, f: () => Promise<R>): Promise<R> {
     const clock = this.ssc.ioClock;
-    const deadline =
-      clock.now() + 1000 * Number(this.ssc.sparkContext.conf.get("spark.streaming.source.retrySeconds", "30"));
+    const conf = this.ssc.sparkContext.conf;
+    const deadline = clock.now() + 1000 * Number(conf.get("spark.streaming.source.retrySeconds", "30"));
+    const callMs = 1000 * Number(conf.get("spark.streaming.source.callTimeoutSeconds", "10"));
     for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
       try {
-        return await f();
+        return await this.answered(what, f(), callMs);
       } catch (err) {
         if (err instanceof SluiceError || clock.now() + delay > deadline) throw err;
         log.warn(
@@ -113,6 +119,29 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
         await new Promise<void>((resolve) => clock.schedule(clock.now() + delay, resolve));
       }
     }
+  }
+
+  /**
+   * `call`, or an error once it has not answered for `ms` on the I/O clock (a half-open link
+   * swallows requests without failing them): the source then drops its connection, so the next
+   * attempt makes a new one.
+   */
+  private answered<R>(what: string, call: Promise<R>, ms: number): Promise<R> {
+    const clock = this.ssc.ioClock;
+    let cancel: () => void = () => {};
+    const late = new Promise<never>((_, reject) => {
+      cancel = clock.schedule(clock.now() + ms, () => {
+        this.source.reset?.();
+        reject(
+          new SourceTimeoutError(
+            `${what} from ${this.source.describe()} got no answer within ${ms / 1000} s ` +
+              `(spark.streaming.source.callTimeoutSeconds); the connection was dropped to be made again`,
+          ),
+        );
+      });
+    });
+    call.catch(() => undefined); // a call that fails after its timeout has nothing left to tell
+    return Promise.race([call, late]).finally(cancel);
   }
 
   stop(): void {
