@@ -1,3 +1,5 @@
+import { log } from "./log.js";
+
 /**
  * Time as the streaming engine sees it. Everything time-based (batch ticks, block cuts,
  * receiver restarts) goes through a `Clock`, so tests drive a `ManualClock` instead of sleeping.
@@ -9,14 +11,49 @@ export interface Clock {
   schedule(time: number, callback: () => void): () => void;
 }
 
-/** The real clock (`Date.now`, `setTimeout`). */
+/** Where a `SystemClock` reads the wall time and a steady (monotonic) time, both in ms. */
+export interface TimeSources {
+  wall(): number;
+  steady(): number;
+}
+
+const REAL_TIME: TimeSources = { wall: () => Date.now(), steady: () => performance.now() };
+
+/** A wall-clock change of more than this is reported as a jump. */
+const JUMP_MS = 1000;
+
+/**
+ * The real clock: the wall time at start, moved on by the steady (monotonic) clock, so a change
+ * of the system clock while a job runs (an NTP step, a manual change) neither skips batch times
+ * nor runs one twice; such a jump is logged once, with its size. Timers are `setTimeout`s.
+ */
 export class SystemClock implements Clock {
+  private readonly wallAtStart: number;
+  private readonly steadyAtStart: number;
+  /** How far the wall clock is from this clock's time, as last seen (0 at start). */
+  private drift = 0;
+
+  constructor(private readonly sources: TimeSources = REAL_TIME) {
+    this.wallAtStart = sources.wall();
+    this.steadyAtStart = sources.steady();
+  }
+
   now(): number {
-    return Date.now();
+    const now = this.wallAtStart + Math.round(this.sources.steady() - this.steadyAtStart);
+    const drift = this.sources.wall() - now;
+    if (Math.abs(drift - this.drift) > JUMP_MS) {
+      const by = (drift - this.drift) / 1000;
+      log.warn(
+        `the system clock jumped ${by > 0 ? "forward" : "back"} by ${Math.abs(by).toFixed(1)} s; batch times ` +
+          `follow the steady clock, so none is skipped or run twice (a restart takes the new time)`,
+      );
+      this.drift = drift;
+    }
+    return now;
   }
 
   schedule(time: number, callback: () => void): () => void {
-    const handle = setTimeout(callback, Math.max(0, time - Date.now()));
+    const handle = setTimeout(callback, Math.max(0, time - this.now()));
     return () => clearTimeout(handle);
   }
 }
@@ -112,9 +149,24 @@ export class RecurringTimer {
       if (!this.running) return;
       const time = this.nextTime;
       this.nextTime += this.period;
+      this.noteLateness(time);
       this.arm();
       this.callback(time);
     });
+  }
+
+  /** Whether ticks are late (a paused process, a clock that moved on): said once per such stretch. */
+  private behind = false;
+
+  private noteLateness(time: number): void {
+    const late = this.clock.now() - time;
+    if (late > 2 * this.period && !this.behind) {
+      log.warn(
+        `batch ${new Date(time).toISOString()} starts ${(late / 1000).toFixed(1)} s late (the process was paused, ` +
+          `or the clock moved on): the ${Math.floor(late / this.period)} batch times since run in order, none skipped`,
+      );
+    }
+    this.behind = late > 2 * this.period;
   }
 }
 
