@@ -28,6 +28,8 @@ export interface FsPort {
   mkdir(dir: string): Promise<void>;
   rm(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Opens `path` for appending (created when missing): the write-ahead log's segments. */
+  openForAppend(path: string): Promise<AppendHandle>;
   /** Startup: reads a whole file. */
   readFileSync(path: string): Buffer;
   /** Startup: a directory's entries, none when it does not exist. */
@@ -42,6 +44,13 @@ export interface FsPort {
   renameSync(from: string, to: string): void;
   /** Startup: makes `to` a second name of `from` unless `to` exists (atomically); false when it existed. */
   linkSync(from: string, to: string): boolean;
+}
+
+/** A file open for appending: writes go to its end; `sync` makes them durable (fdatasync). */
+export interface AppendHandle {
+  write(data: Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Node's file system. */
@@ -128,6 +137,15 @@ export class NodeFs implements FsPort {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw err;
     }
+  }
+
+  async openForAppend(path: string): Promise<AppendHandle> {
+    const handle = await fsp.open(path, "a");
+    return {
+      write: async (data) => void (await handle.write(data)),
+      sync: () => handle.datasync(),
+      close: () => handle.close(),
+    };
   }
 
   async exists(path: string): Promise<boolean> {

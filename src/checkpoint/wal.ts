@@ -9,13 +9,13 @@ import {
   readSync,
   rmSync,
 } from "node:fs";
-import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { crc32 } from "node:zlib";
 import { log } from "../util/log.js";
 import { CheckpointError } from "./errors.js";
 import { ioError } from "./durable.js";
+import { NodeFs, type AppendHandle, type FsPort } from "./fs-port.js";
 
 /** Where one block lies in the log. */
 export interface WalRef {
@@ -42,9 +42,14 @@ export class WriteAheadLog {
   private size = 0;
   private nextSeq = 1;
   private chain: Promise<unknown> = Promise.resolve();
-  private handle: fsp.FileHandle | undefined;
+  private handle: AppendHandle | undefined;
+  /** Set when an append failed: the file's state past the last good frame is unknown, so no later append is trusted. */
+  private failure: CheckpointError | undefined;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly fs: FsPort = new NodeFs(),
+  ) {
     mkdirSync(dir, { recursive: true });
     const segments = readdirSync(dir)
       .filter((n) => n.endsWith(".wal"))
@@ -118,6 +123,7 @@ export class WriteAheadLog {
   }
 
   private async write(records: readonly unknown[]): Promise<WalRef> {
+    if (this.failure) throw this.failure;
     const payload = serialize(records);
     const frame = Buffer.allocUnsafe(HEADER + payload.length);
     frame.writeUInt32LE(payload.length, 0);
@@ -133,11 +139,21 @@ export class WriteAheadLog {
     }
     const path = join(this.dir, segName(this.segment));
     try {
-      this.handle ??= await fsp.open(path, "a");
+      this.handle ??= await this.fs.openForAppend(path);
       await this.handle.write(frame);
-      await this.handle.datasync();
+      await this.handle.sync();
     } catch (err) {
-      throw ioError(err, path, "write-ahead log block");
+      // after a failed write or fsync the kernel may have dropped what it held: never append
+      // (or report success) on this file again; a restart scans it and cuts a torn tail
+      const failed = ioError(err, path, "write-ahead log block");
+      this.failure = new CheckpointError(
+        failed.code,
+        `${failed.message}; the write-ahead log takes no more blocks until the job restarts`,
+        { cause: err },
+      );
+      void this.handle?.close().catch(() => undefined);
+      this.handle = undefined;
+      throw this.failure;
     }
     const ref = { seq, segment: this.segment, offset: this.size, length: frame.length };
     this.size += frame.length;

@@ -4,7 +4,8 @@ import { IllegalStateError, SluiceError, describeError } from "../util/errors.js
 import type { Clock } from "../util/clock.js";
 import type { ListenerBus, ReceiverInfo } from "../events/streaming.js";
 import { log } from "../util/log.js";
-import type { WriteAheadLog } from "../checkpoint/wal.js";
+import { CheckpointError } from "../checkpoint/errors.js";
+import type { WalRef, WriteAheadLog } from "../checkpoint/wal.js";
 import { BlockGenerator, type Block } from "./block-generator.js";
 import { RateLimiter } from "./rate-limiter.js";
 import type { Receiver, ReceiverHost } from "./receiver.js";
@@ -70,6 +71,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
 
   /** Appends to the write-ahead log, in block order; settles when the last block is handed over. */
   private walChain: Promise<void> = Promise.resolve();
+  private walFailed = false;
 
   constructor(
     readonly receiver: Receiver<T>,
@@ -103,7 +105,17 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     }
     const wal = this.wal;
     const done = this.walChain.then(async () => {
-      const ref = await wal.append(records);
+      let ref: WalRef;
+      try {
+        ref = await wal.append(records);
+      } catch (err) {
+        // a log that cannot be written is not retried: the job stops, and what was not logged is not acknowledged
+        if (err instanceof CheckpointError && !this.walFailed) {
+          this.walFailed = true;
+          this.onFatal?.(err);
+        }
+        throw err;
+      }
       this.onBlock({ streamId: this.streamId, records, wal: ref });
     });
     this.walChain = done.catch(() => undefined);

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { FsPort } from "../checkpoint/fs-port.js";
 import { WriteAheadLog, type WalRef } from "../checkpoint/wal.js";
 import type { Clock } from "../util/clock.js";
 import type { ListenerBus } from "../events/streaming.js";
@@ -28,9 +29,9 @@ export class ReceiverTracker {
   ) {}
 
   /** Puts every receiver under a supervisor (and a WAL in `walDir/<streamId>` when given); starts nothing yet. */
-  attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string): void {
+  attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string, fs?: FsPort): void {
     for (const [streamId, receiver] of receivers) {
-      const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId))) : undefined;
+      const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId)), fs) : undefined;
       if (wal) this.wals.set(streamId, wal);
       const sup = new ReceiverSupervisor(
         receiver,

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { CheckpointManager, type RecoveryPlan } from "../checkpoint/checkpoint-manager.js";
+import { CheckpointError } from "../checkpoint/errors.js";
 import { NodeFs, type FsPort } from "../checkpoint/fs-port.js";
 import type { StreamingContextOptions } from "./context-options.js";
 import type { SparkContext } from "../core/context.js";
@@ -14,10 +15,9 @@ import { formatSeconds, toMillis } from "../util/duration.js";
 import { log } from "../util/log.js";
 import { beforeDeadline, ManualClock, SystemClock, type Clock } from "../util/clock.js";
 import { DStream } from "./dstream.js";
-import { FileInputDStream, readBinaryRecords, readTextLines } from "./dstream/file-input.js";
+import { FileInputDStream, readTextLines } from "./dstream/file-input.js";
+import { binaryRecordsStream, fileStream, type FileStreamOptions } from "./file-streams.js";
 import { QueueInputDStream, ReceiverInputDStream } from "./dstream/input.js";
-import { checkFileStreamOptions, readRecords, type FileFormat, type MalformedSink } from "./dstream/record-formats.js";
-import { avroType, type AvroSchema } from "../util/formats/avro.js";
 import { TransformedDStream } from "./dstream/transformed.js";
 import { UnionDStream } from "./dstream/union.js";
 import { DStreamGraph } from "./graph.js";
@@ -205,36 +205,22 @@ export class StreamingContext {
    */
   fileStream(
     directory: string,
-    options: { format: FileFormat; schema?: AvroSchema; deadLetter?: MalformedSink["deadLetter"] },
+    options: FileStreamOptions,
   ): DStream<Record<string, unknown>> & { malformedRecords(): number } {
-    checkFileStreamOptions(options);
-    const schema = options.schema === undefined ? undefined : avroType(options.schema);
-    const malformed: MalformedSink = { count: 0, deadLetter: options.deadLetter };
-    const stream = this.input(
-      new FileInputDStream(this, resolve(directory), (p) => readRecords(p, options.format, malformed, schema)),
-    );
-    return Object.assign(stream, { malformedRecords: () => malformed.count });
+    return fileStream(this, directory, options);
   }
 
   /** Fixed-length byte records of the files that appear in `directory`. */
   binaryRecordsStream(directory: string, recordLength: number): DStream<Uint8Array> {
-    if (!Number.isInteger(recordLength) || recordLength <= 0)
-      throw new IllegalArgumentError(`recordLength must be a whole number > 0, got ${recordLength}`);
-    return this.input(new FileInputDStream(this, resolve(directory), (p) => readBinaryRecords(p, recordLength)));
+    return binaryRecordsStream(this, directory, recordLength);
   }
 
   /** One queued RDD (or array, parallelized) per batch; then `defaultRDD` or empty batches. */
   queueStream<T>(rdds: (RDD<T> | T[])[], oneAtATime = true, defaultRDD?: RDD<T> | T[]): DStream<T> {
     const sc = this.sparkContext;
     const toRDD = (x: RDD<T> | T[]) => (x instanceof RDD ? x : sc.parallelize(x));
-    return this.input(
-      new QueueInputDStream(
-        this,
-        rdds.map(toRDD),
-        oneAtATime,
-        defaultRDD === undefined ? undefined : toRDD(defaultRDD),
-      ),
-    );
+    const fallback = defaultRDD === undefined ? undefined : toRDD(defaultRDD);
+    return this.input(new QueueInputDStream(this, rdds.map(toRDD), oneAtATime, fallback));
   }
 
   union<T>(...streams: DStream<T>[]): DStream<T> {
@@ -371,7 +357,9 @@ export class StreamingContext {
       log.error(
         err instanceof StreamingJobError
           ? "stopping: a checkpointed batch failed and was not committed; restart the job to re-run it"
-          : "stopping: a receiver could not start",
+          : err instanceof CheckpointError
+            ? "stopping: the write-ahead log could not be written; what it did not take was not acknowledged"
+            : "stopping: a receiver could not start",
       );
       void this.stop(true, false);
     }

@@ -76,7 +76,7 @@ export function startFresh(p: StartParts): Started {
       ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
     }
     const generator = p.makeGenerator(ck);
-    p.tracker.attach(p.graph.receivers(), walDir(p));
+    p.tracker.attach(p.graph.receivers(), walDir(p), p.fs);
     p.tracker.startAll();
     generator.start(first);
     return { generator, checkpointer: ck, jobId };
@@ -96,7 +96,7 @@ export function startRecovered(p: StartParts, plan: RecoveryPlan): Started {
   const ck = openCheckpointer(p)!;
   return closingOnError(ck, () => {
     const generator = p.makeGenerator(ck);
-    p.tracker.attach(p.graph.receivers(), walDir(p));
+    p.tracker.attach(p.graph.receivers(), walDir(p), p.fs);
     p.graph.restoreInputs(plan.offsets, plan.metadata.inputs);
     const known = ck.restoreState(p.sc, plan);
     p.tracker.startAll();

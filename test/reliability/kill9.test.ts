@@ -70,14 +70,12 @@ test("truncated and bit-flipped checkpoint files stop recovery with an error nam
   assert.match(bitFlip.stderr, /SLUICE_E_CKPT_CORRUPT: .*metadata hash mismatch/);
 });
 
-test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space returns nothing is lost or duplicated", async () => {
-  const ws = makeWorkspace(tempDir("sluice-enospc-"), 12, 10, 100, 5);
-  const full = await runJob(ws, { env: { SLUICE_FAULT_FS: "enospc@12" } });
-  assert.equal(full.code, 1, full.stderr);
-  assert.match(
-    full.stderr,
-    /SLUICE_E_ENOSPC: no space left writing .*checkpoint\/(offsets|commits|state)\/.* Nothing of this batch was committed/,
-  );
+/** Runs the job under `fault` (it stops with `code`'s error), then to the end: nothing lost or duplicated. */
+async function faultThenRecover(name: string, fault: string, expected: RegExp): Promise<void> {
+  const ws = makeWorkspace(tempDir(`sluice-${name}-`), 12, 10, 100, 5);
+  const failed = await runJob(ws, { env: { SLUICE_FAULT_FS: fault } });
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, expected);
   const final = await runJob(ws, { untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
   const result = reconcile(ws);
@@ -85,5 +83,26 @@ test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space 
     { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
     { lost: 0, duplicated: 0, wrongState: 0 },
     JSON.stringify(result),
+  );
+}
+
+test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space returns nothing is lost or duplicated", async () => {
+  await faultThenRecover(
+    "enospc",
+    "enospc@12",
+    /SLUICE_E_ENOSPC: no space left writing .*checkpoint\/(offsets|commits|state)\/.* Nothing of this batch was committed/,
+  );
+});
+
+test("an fsync that fails on an offsets file or a state snapshot stops the job with SLUICE_E_FSYNC; after a restart nothing is lost or duplicated", async () => {
+  await faultThenRecover(
+    "eio-offsets",
+    "eio-sync@3:offsets",
+    /SLUICE_E_FSYNC: I\/O error \(EIO\) writing .*checkpoint\/offsets\//,
+  );
+  await faultThenRecover(
+    "eio-state",
+    "eio-sync@1:state",
+    /SLUICE_E_FSYNC: I\/O error \(EIO\) writing .*checkpoint\/state\//,
   );
 });

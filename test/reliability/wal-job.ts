@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Receiver, SparkConf, SparkContext, StreamingContext } from "sluice";
+import { faultFsFromEnv } from "../helpers/fault-fs.js";
 import { runReportingCommits } from "./report-commits.js";
 
 const [checkpointDir, brokerDir, outputDir] = process.argv.slice(2);
@@ -40,7 +41,7 @@ class DirectoryBrokerReceiver extends Receiver<string> {
 
 const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   const sc = SparkContext.getOrCreate(new SparkConf().set("spark.streaming.receiver.writeAheadLog.enable", true));
-  const ctx = new StreamingContext(sc, 0.1);
+  const ctx = new StreamingContext(sc, 0.1, { fs: faultFsFromEnv() });
   const lines = ctx.receiverStream(new DirectoryBrokerReceiver());
   lines.saveAsTextFiles(`${outputDir}/seen`);
   return ctx;
