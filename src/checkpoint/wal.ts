@@ -139,7 +139,12 @@ export class WriteAheadLog {
     }
     const path = join(this.dir, segName(this.segment));
     try {
-      this.handle ??= await this.fs.openForAppend(path);
+      if (!this.handle) {
+        const created = this.size === 0;
+        this.handle = await this.fs.openForAppend(path);
+        // a new segment's name must be durable too, or a power loss could take the whole file
+        if (created) await this.fs.syncDir(this.dir);
+      }
       await this.handle.write(frame);
       await this.handle.sync();
     } catch (err) {

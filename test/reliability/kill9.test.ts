@@ -32,6 +32,33 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
   );
 });
 
+test("a power loss at each step of a batch (what was not fsynced undone: new files, renames, appends) loses and duplicates nothing", async () => {
+  const ws = makeWorkspace(tempDir("sluice-power-"), 40, 25, 150, 7);
+  const opts = { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } };
+  await firstRun(ws, opts);
+  const undone = { appends: 0, renames: 0, files: 0 };
+  for (const [i, point] of CRASH_POINTS.entries()) {
+    const r = await runJob(ws, { ...opts, env: { SLUICE_POWER_LOSS_AT: `${point}:${2 + (i % 3)}` } });
+    assert.equal(r.signal, "SIGKILL", `${point}: ended by ${r.signal ?? `exit ${r.code}`}:\n${r.stderr}`);
+    const report = /power loss: undid (\{.*\})/.exec(r.stderr);
+    for (const [k, n] of Object.entries(JSON.parse(report?.[1] ?? "{}") as Record<string, number>)) {
+      undone[k as keyof typeof undone] += n;
+    }
+  }
+  assert.ok(
+    undone.renames > 0 && undone.files > 0,
+    `the power losses undid renames and new files: ${JSON.stringify(undone)}`,
+  );
+  const final = await runJob(ws, { ...opts, untilCommitted: "input" });
+  assert.equal(final.code, 0, final.stderr);
+  const result = reconcile(ws);
+  assert.deepEqual(
+    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
+    { lost: 0, duplicated: 0, wrongState: 0 },
+    JSON.stringify(result),
+  );
+});
+
 test("a job killed at every named crash point recovers with nothing lost or duplicated", async () => {
   const root = tempDir("sluice-crashpoints-");
   for (const point of CRASH_POINTS) {
