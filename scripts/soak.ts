@@ -1,5 +1,6 @@
-// The reliability soak: the kill -9 job killed at random moments (default 200 times) and at
-// every crash point, each run restarted with getOrCreate, then reconciled with the input.
+// The reliability soak: the kill -9 job killed at random moments (default 200 times), at every
+// crash point 25 times (T2), and by a simulated power loss at every crash point 5 times (T10),
+// each run restarted with getOrCreate, then reconciled with the input.
 // Prints the reliability dashboard figures and writes bench/results/soak.json.
 // Usage: npm run soak [-- <kills>]
 import { mkdtempSync, rmSync } from "node:fs";
@@ -50,13 +51,33 @@ for (let w = 0; injected < kills; w++) {
   if (rec.lost + rec.duplicated + rec.wrongState > 0) process.stdout.write(`  kept for inspection: ${ws.root}\n`);
   else rmSync(ws.root, { recursive: true, force: true });
 }
+const crashesPerPoint = Number(process.env.SLUICE_SOAK_CRASHES ?? 25);
+let crashes = 0;
+let powerLosses = 0;
+const undone = { appends: 0, renames: 0, files: 0 };
 for (const point of CRASH_POINTS) {
-  const ws = makeWorkspace(join(root, point), 12, 10, 100, point.length);
-  const crashed = await runJob(ws, { crashAt: `${point}:3` });
-  if (crashed.signal !== "SIGKILL") throw new Error(`${point} not reached`);
+  // each point reached at its 1st..5th occurrence in turn, in one workspace, then reconciled
+  const ws = makeWorkspace(join(root, point), 60, 25, 150, point.length);
+  await firstRun(ws, {});
+  for (let i = 0; i < crashesPerPoint; i++) {
+    const crashed = await runJob(ws, { crashAt: `${point}:${1 + (i % 5)}` });
+    if (crashed.signal !== "SIGKILL") throw new Error(`${point} not reached:\n${crashed.stderr}`);
+    crashes++;
+  }
+  for (let i = 0; i < 5; i++) {
+    const lost = await runJob(ws, { env: { SLUICE_POWER_LOSS_AT: `${point}:${1 + i}` } });
+    if (lost.signal !== "SIGKILL") throw new Error(`${point}: power loss not reached:\n${lost.stderr}`);
+    powerLosses++;
+    const report = /power loss: undid (\{.*\})/.exec(lost.stderr);
+    for (const [k, n] of Object.entries(JSON.parse(report?.[1] ?? "{}") as Record<string, number>)) {
+      undone[k as keyof typeof undone] += n;
+    }
+  }
   const final = await runJob(ws, { untilCommitted: "input" });
   if (final.code !== 0) throw new Error(`${point}: ${final.stderr}`);
-  results.push(reconcile(ws));
+  const rec = reconcile(ws);
+  results.push(rec);
+  process.stdout.write(`crash point ${point}: ${JSON.stringify(rec)}\n`);
 }
 const sum = (k: keyof Reconciliation) => results.reduce((n, r) => n + r[k], 0);
 let commit = "unknown";
@@ -71,7 +92,8 @@ writeResult("soak", {
   killsSurvived:
     `${injected}/${injected} runs ended only by the injected kill, none by a failed recovery; ` +
     `${survived} reached a committed batch first`,
-  crashPointsCovered: `${CRASH_POINTS.length}/${CRASH_POINTS.length}`,
+  crashPointsCovered: `${CRASH_POINTS.length}/${CRASH_POINTS.length}, ${crashes} crashes (${crashesPerPoint} per point)`,
+  powerLosses: `${powerLosses} (5 per crash point), undoing ${JSON.stringify(undone)}`,
   recordsChecked: sum("recordsChecked"),
   recordsLost: sum("lost"),
   recordsDuplicated: sum("duplicated"),

@@ -43,7 +43,7 @@ export interface RecoveryPlan {
   readonly metadata: Metadata;
   readonly lastCommitted: number | undefined;
   /** Logged but not committed: re-run with its logged input. */
-  readonly pending: OffsetsRecord | undefined;
+  readonly pending: readonly OffsetsRecord[];
   readonly offsets: ReadonlyMap<number, OffsetsRecord>;
   /** Stream id → newest valid snapshot at or before the last commit. */
   readonly snapshots: ReadonlyMap<number, Snapshot>;
@@ -231,16 +231,15 @@ export class CheckpointManager {
     const uncommitted = [...offsets.keys()]
       .filter((t) => lastCommitted === undefined || t > lastCommitted)
       .sort((a, b) => a - b);
-    if (
-      uncommitted.length > 1 ||
-      (uncommitted[0] !== undefined &&
-        lastCommitted !== undefined &&
-        uncommitted[0] !== lastCommitted + metadata.batchMs)
-    ) {
+    // batches logged after the last commit are re-run in order; they must follow it one interval apart
+    // (more than one when a torn newest commit made its batch count as not committed)
+    const first = lastCommitted === undefined ? uncommitted[0] : lastCommitted + metadata.batchMs;
+    if (uncommitted.some((t, i) => t !== first! + i * metadata.batchMs)) {
       throw new CheckpointError(
         "SLUICE_E_CKPT_INCONSISTENT",
         `${this.dir}: logged but uncommitted batches ${uncommitted.join(", ")} after the last commit ` +
-          `${lastCommitted}; expected at most the next one. The directory was changed by hand or by two jobs`,
+          `${lastCommitted}; expected the ones right after it, in order. The directory was changed by hand or by ` +
+          `two jobs`,
       );
     }
     for (const t of committedTimes) {
@@ -254,7 +253,7 @@ export class CheckpointManager {
     return {
       metadata,
       lastCommitted,
-      pending: uncommitted[0] !== undefined ? offsets.get(uncommitted[0]) : undefined,
+      pending: uncommitted.map((t) => offsets.get(t)!),
       offsets,
       snapshots: this.readSnapshots(lastCommitted),
     };

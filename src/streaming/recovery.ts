@@ -108,14 +108,14 @@ export function startRecovered(p: StartParts, plan: RecoveryPlan): Started {
       if (behind.length > 0) generator.replay(t, behind);
     }
     let last = committed;
-    if (plan.pending) {
-      generator.rerunLogged(plan.pending.batchTime);
-      last = plan.pending.batchTime;
+    for (const pending of plan.pending) {
+      generator.rerunLogged(pending.batchTime);
+      last = pending.batchTime;
     }
     const nextTick = p.firstBatchTime();
     for (let t = last + b; t < nextTick; t += b) generator.generateJobs(t);
     generator.start(Math.max(nextTick, last + b));
-    const rerun = plan.pending ? "1 batch re-run" : "no batch to re-run";
+    const rerun = `${plan.pending.length} batch(es) re-run`;
     log.info(
       `recovered from ${ck.manager.dir}: last committed batch ${plan.lastCommitted ?? "none"}, ${rerun}, ` +
         `state from ${known.size} snapshot(s)`,

@@ -37,9 +37,14 @@ export class FaultFs extends NodeFs {
 
   constructor(
     private readonly crash: { point: CrashPoint; nth: number } | undefined,
-    private readonly fault: Fault | undefined,
+    private fault: Fault | undefined,
   ) {
     super();
+  }
+
+  /** From now on, the `k`-th write and every later one fail with EIO (a crash in process: the job stops there). */
+  failFrom(k: number): void {
+    this.fault = { kind: "eio", at: this.writes + k };
   }
 
   private reach(point: CrashPoint): void {
