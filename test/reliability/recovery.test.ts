@@ -237,3 +237,67 @@ test("a checkpoint whose metadata file is lost is refused, naming what it holds,
   await fresh.stop();
   assert.ok(readdirSync(checkpoint).includes("metadata"), "a new job's metadata is written");
 });
+
+/** T6: how each checkpoint file is damaged. */
+const DAMAGES: Record<string, (file: string, older: Buffer | undefined) => void> = {
+  "truncated to 0": (f) => writeFileSync(f, ""),
+  "truncated to half": (f) => writeFileSync(f, readFileSync(f).subarray(0, readFileSync(f).length >> 1)),
+  "a byte flipped": (f) => {
+    const b = readFileSync(f);
+    b[b.length - 3]! ^= 0x20;
+    writeFileSync(f, b);
+  },
+  deleted: (f) => rmSync(f),
+  "replaced by an older copy": (f, older) => older && writeFileSync(f, older),
+};
+
+/** T6: which file of each kind is damaged (the newest; for metadata, the one), and an older one of its kind. */
+function victim(ck: string, kind: string): { file: string; older: Buffer | undefined } {
+  if (kind === "metadata") return { file: join(ck, "metadata"), older: undefined };
+  const dir = kind === "snapshot" ? join(ck, "state", readdirSync(join(ck, "state"))[0]!) : join(ck, kind);
+  const names = readdirSync(dir).sort();
+  const older = names.length > 1 ? readFileSync(join(dir, names[names.length - 2]!)) : undefined;
+  return { file: join(dir, names[names.length - 1]!), older };
+}
+
+const DOCUMENTED = [
+  "SLUICE_E_CKPT_CORRUPT",
+  "SLUICE_E_CKPT_INCONSISTENT",
+  "SLUICE_E_CKPT_VERSION",
+  "SLUICE_E_NOT_RECOVERABLE",
+];
+
+test("T6: every checkpoint file damaged every way either recovers to the reference state or stops with a documented code", async (t) => {
+  const outcomes: string[] = [];
+  for (const kind of ["metadata", "offsets", "commits", "snapshot"]) {
+    for (const [how, damage] of Object.entries(DAMAGES)) {
+      if (kind === "metadata" && how === "replaced by an older copy") continue; // written once: no older copy
+      const { expected, got, checkpoint, input } = await interruptedRun(
+        tempDir("sluice-matrix-"),
+        7,
+        (ck) => {
+          const { file, older } = victim(ck, kind);
+          damage(file, older);
+        },
+        2,
+      );
+      for (const t of [...got.keys()]) if (t > T0 + 7 * B) got.delete(t);
+      try {
+        await resume(checkpoint, input, got, 7, 2);
+        assert.deepEqual(
+          sortedEntries(got),
+          sortedEntries(expected),
+          `${kind} ${how}: recovered, but to another state`,
+        );
+        outcomes.push(`${kind} ${how}: recovered`);
+      } catch (err) {
+        await SparkContext.getActive()?.stop();
+        const code = (err as CheckpointError).code;
+        assert.ok(err instanceof CheckpointError && DOCUMENTED.includes(code), `${kind} ${how}: ${String(err)}`);
+        outcomes.push(`${kind} ${how}: ${code}`);
+      }
+    }
+  }
+  assert.equal(outcomes.length, 19);
+  t.diagnostic(outcomes.join("; "));
+});
