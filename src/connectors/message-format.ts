@@ -19,6 +19,8 @@ export interface MessageFormatOptions {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
+/** JSON messages must be valid UTF-8: a message that is not is malformed, not silently mended. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Decodes broker payloads per `MessageFormatOptions`, counting malformed ones and handing them
@@ -38,7 +40,15 @@ export class MessageDecoder {
       return;
     }
     if (opts.format === "json") {
-      this.parse = (bytes) => parseJsonObject(utf8.decode(bytes));
+      this.parse = (bytes) => {
+        let text: string;
+        try {
+          text = strictUtf8.decode(bytes);
+        } catch {
+          throw new Error("not valid UTF-8");
+        }
+        return parseJsonObject(text);
+      };
     } else if (opts.format === "avro") {
       if (opts.schema === undefined)
         throw new IllegalArgumentError(`${sourceName}: format "avro" needs the messages' schema`);

@@ -4,7 +4,6 @@ import { parseCsv } from "../../util/formats/csv.js";
 import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
 import { parseJsonObject } from "../../util/formats/json-lines.js";
 import { decodeParquet } from "../../util/formats/parquet.js";
-import { readTextLines } from "./file-input.js";
 
 /**
  * Formats `fileStream` reads: one record per line (JSON), per row after a header (CSV), or per Avro / Parquet record.
@@ -13,6 +12,11 @@ export type FileFormat = "json" | "csv" | "avro" | "parquet";
 
 /** The formats `fileStream` accepts, for argument checking. */
 export const FILE_FORMATS: readonly FileFormat[] = ["json", "csv", "avro", "parquet"];
+
+/** The longest record a file stream takes (a longer one is malformed: dead-lettered, not read into memory twice). */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Where malformed records go: counted always, handed to `deadLetter` when given. */
 export interface MalformedSink {
@@ -46,14 +50,36 @@ export async function readRecords(
   }
   if (format === "json") {
     const out: Record<string, unknown>[] = [];
-    readTextLines(path).forEach((line, i) => {
-      if (line.trim() === "") return;
-      try {
-        out.push(parseJsonObject(line));
-      } catch (err) {
-        bad(line, err, `${path}:${i + 1}`);
+    const bytes = readFileSync(path);
+    let line = 0;
+    for (let start = 0; start < bytes.length; line++) {
+      let end = bytes.indexOf(10, start);
+      if (end < 0) end = bytes.length;
+      const raw = bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
+      start = end + 1;
+      const where = `${path}:${line + 1}`;
+      if (raw.length > MAX_RECORD_BYTES) {
+        bad(
+          raw.subarray(0, 200).toString("utf8"),
+          new Error(`a record of ${raw.length} bytes (over ${MAX_RECORD_BYTES})`),
+          where,
+        );
+        continue;
       }
-    });
+      let text: string;
+      try {
+        text = strictUtf8.decode(raw);
+      } catch {
+        bad(raw.toString("utf8"), new Error("not valid UTF-8"), where);
+        continue;
+      }
+      if (text.trim() === "") continue;
+      try {
+        out.push(parseJsonObject(text));
+      } catch (err) {
+        bad(text, err, where);
+      }
+    }
     return out;
   }
   const rows = parseCsv(readFileSync(path, "utf8"), (line, raw, err) => bad(raw, err, `${path}:${line}`));
