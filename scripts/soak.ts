@@ -8,7 +8,14 @@ import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { execSync } from "node:child_process";
 import { CRASH_POINTS } from "../test/helpers/fault-fs.js";
-import { firstRun, makeWorkspace, reconcile, runJob, type Reconciliation } from "../test/reliability/harness.js";
+import {
+  firstRun,
+  makeWorkspace,
+  reconcile,
+  reconcilePostgres,
+  runJob,
+  type Reconciliation,
+} from "../test/reliability/harness.js";
 import { percentile, writeResult } from "../bench/harness.js";
 
 const kills = Number(process.argv[2] ?? 200);
@@ -29,10 +36,18 @@ async function timedRun(ws: ReturnType<typeof makeWorkspace>, opts: Parameters<t
   return { ...r, first };
 }
 
+// T1: every record also goes to a PostgreSQL table (append, idempotent per batch), reconciled at the end
+const pgUrl = process.env.SLUICE_SOAK_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const pg = { lost: 0, duplicated: 0, records: 0 };
 for (let w = 0; injected < kills; w++) {
-  const ws = makeWorkspace(join(root, `w${w}`), 80, 25, 150, w + 1);
+  const ws = makeWorkspace(join(root, `w${w}`), 84, 250, 150, w + 1);
+  const table = `sluice_soak_${process.pid}_${w}`;
+  const env = { SLUICE_JOB_PG_URL: pgUrl, SLUICE_JOB_PG_TABLE: table };
   // every other workspace: frequent snapshots and short retention, so logs are cleaned up early
-  const opts = w % 2 === 0 ? { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } } : {};
+  const opts = {
+    env,
+    ...(w % 2 === 0 ? { snapshotSeconds: 0.3, conf: { "spark.streaming.minBatchesToRetain": "3" } } : {}),
+  };
   await firstRun(ws, opts);
   for (let i = 0; i < perWorkspace && injected < kills; i++) {
     const r = await timedRun(ws, { ...opts, killAfterMs: 250 + Math.floor(rand() * 1250) });
@@ -47,7 +62,11 @@ for (let w = 0; injected < kills; w++) {
   if (final.code !== 0) throw new Error(`final run failed:\n${final.stderr}`);
   const rec = reconcile(ws);
   results.push(rec);
-  process.stdout.write(`workspace ${w}: ${JSON.stringify(rec)}\n`);
+  const inPg = await reconcilePostgres(ws, pgUrl, table);
+  pg.lost += inPg.lost;
+  pg.duplicated += inPg.duplicated;
+  pg.records += ws.records.size;
+  process.stdout.write(`workspace ${w}: ${JSON.stringify(rec)}, PostgreSQL ${JSON.stringify(inPg)}\n`);
   if (rec.lost + rec.duplicated + rec.wrongState > 0) process.stdout.write(`  kept for inspection: ${ws.root}\n`);
   else rmSync(ws.root, { recursive: true, force: true });
 }
@@ -57,7 +76,7 @@ let powerLosses = 0;
 const undone = { appends: 0, renames: 0, files: 0 };
 for (const point of CRASH_POINTS) {
   // each point reached at its 1st..5th occurrence in turn, in one workspace, then reconciled
-  const ws = makeWorkspace(join(root, point), 60, 25, 150, point.length);
+  const ws = makeWorkspace(join(root, point), 60, 100, 150, point.length);
   await firstRun(ws, {});
   for (let i = 0; i < crashesPerPoint; i++) {
     const crashed = await runJob(ws, { crashAt: `${point}:${1 + (i % 5)}` });
@@ -95,6 +114,7 @@ writeResult("soak", {
   crashPointsCovered: `${CRASH_POINTS.length}/${CRASH_POINTS.length}, ${crashes} crashes (${crashesPerPoint} per point)`,
   powerLosses: `${powerLosses} (5 per crash point), undoing ${JSON.stringify(undone)}`,
   recordsChecked: sum("recordsChecked"),
+  postgresSink: `${pg.records} records, lost ${pg.lost}, duplicated ${pg.duplicated}`,
   recordsLost: sum("lost"),
   recordsDuplicated: sum("duplicated"),
   stateMismatches: sum("wrongState"),
@@ -105,4 +125,4 @@ writeResult("soak", {
   },
   build: { commit, node: process.version, kernel: release() },
 });
-if (sum("lost") + sum("duplicated") + sum("wrongState") > 0) process.exit(1);
+if (sum("lost") + sum("duplicated") + sum("wrongState") + pg.lost + pg.duplicated > 0) process.exit(1);

@@ -209,3 +209,29 @@ export function reconcile(ws: Workspace): Reconciliation {
     if (expected.get(key) !== state.get(key)) wrongState++;
   return { lost, duplicated, wrongState, recordsChecked: ws.records.size, batchesWritten: stateDirs.length };
 }
+
+/** The records of `ws` as a PostgreSQL table holds them (the soak's T1 sink): lost and duplicated ids. */
+export async function reconcilePostgres(
+  ws: Workspace,
+  url: string,
+  table: string,
+): Promise<{ lost: number; duplicated: number }> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const rows = (await client.query(`SELECT id, count(*)::int AS n FROM "${table}" GROUP BY id`)).rows as {
+      id: string;
+      n: number;
+    }[];
+    const seen = new Map(rows.map((r) => [r.id, r.n]));
+    let lost = 0;
+    for (const id of ws.records.keys()) if (!seen.has(id)) lost++;
+    let duplicated = 0;
+    for (const n of seen.values()) if (n > 1) duplicated += n - 1;
+    await client.query(`DROP TABLE IF EXISTS "${table}"`);
+    return { lost, duplicated };
+  } finally {
+    await client.end();
+  }
+}

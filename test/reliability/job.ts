@@ -15,6 +15,17 @@ const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   const ctx = new StreamingContext(sc, Number(batchSeconds), { fs: faultFsFromEnv() });
   const lines = ctx.textFileStream(inputDir);
   lines.saveAsTextFiles(`${outputDir}/seen`);
+  // the soak also writes every record to PostgreSQL (T1), idempotently per batch
+  const pgUrl = process.env.SLUICE_JOB_PG_URL;
+  const pgTable = process.env.SLUICE_JOB_PG_TABLE;
+  if (pgUrl && pgTable) {
+    lines
+      .map((line) => {
+        const [id, key, value] = line.split(",");
+        return { id, key, value: Number(value) };
+      })
+      .saveToPostgres(pgTable, { url: pgUrl, mode: "append" });
+  }
   lines
     .map((line): [string, number] => {
       const [, key, value] = line.split(",");
