@@ -188,16 +188,8 @@ export class DStream<T> extends DStreamCore<T> {
    * again every slide. With it: incrementally (values leaving are taken out with `invFunc`),
    * which needs `ssc.checkpoint`; keys stay with their "zero" value unless `filterFunc` drops them.
    */
-  reduceByKeyAndWindow<K, V>(
-    this: DStream<[K, V]>,
-    func: (a: V, b: V) => V,
-    invFunc: ((a: V, b: V) => V) | null | undefined,
-    windowDuration: number,
-    slideDuration?: number,
-    numPartitions?: number,
-    filterFunc?: (kv: [K, V]) => boolean,
-  ): DStream<[K, V]> {
-    return windows.reduceByKeyAndWindow(this, func, invFunc, windowDuration, slideDuration, numPartitions, filterFunc);
+  reduceByKeyAndWindow<K, V>(this: DStream<[K, V]>, ...args: windows.ReduceByKeyAndWindowArgs<K, V>): DStream<[K, V]> {
+    return windows.reduceByKeyAndWindow(this, ...args);
   }
 
   /**

@@ -29,14 +29,19 @@ export function reduceByWindow<T>(
   return keyed.reduceByKeyAndWindow(reduceFunc, invReduceFunc, windowDuration, slideDuration, 1).values();
 }
 
-export function reduceByKeyAndWindow<K, V>(
-  stream: DStream<[K, V]>,
+/** The arguments of `reduceByKeyAndWindow`, after the stream. */
+export type ReduceByKeyAndWindowArgs<K, V> = [
   func: (a: V, b: V) => V,
   invFunc: ((a: V, b: V) => V) | null | undefined,
   windowDuration: number,
   slideDuration?: number,
   numPartitions?: number,
   filterFunc?: (kv: [K, V]) => boolean,
+];
+
+export function reduceByKeyAndWindow<K, V>(
+  stream: DStream<[K, V]>,
+  ...[func, invFunc, windowDuration, slideDuration, numPartitions, filterFunc]: ReduceByKeyAndWindowArgs<K, V>
 ): DStream<[K, V]> {
   const [w, s] = windowArgs(stream as DStream<unknown>, windowDuration, slideDuration);
   const n = stream.defaultPartitions(numPartitions);

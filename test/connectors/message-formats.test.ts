@@ -23,20 +23,15 @@ import {
 import { sorted, tempDir } from "../helpers/context.js";
 import { runUntil } from "../helpers/source-jobs.js";
 import {
-  MQTT_URL,
-  NATS_SERVERS,
-  RABBITMQ_URL,
-  REDIS_URL,
+  MQTT_URL as MQTT,
+  NATS_SERVERS as NATS,
+  RABBITMQ_URL as RABBIT,
+  REDIS_URL as REDIS,
   mqttOrSkip,
   natsOrSkip,
   rabbitOrSkip,
   redisOrSkip,
 } from "../helpers/services.js";
-
-const REDIS = REDIS_URL;
-const NATS = NATS_SERVERS;
-const RABBIT = RABBITMQ_URL;
-const MQTT = MQTT_URL;
 
 /** The order events the tests publish: good ones, with known fields. */
 const orders = Array.from({ length: 30 }, (_, i) => ({ user: `u${i % 4}`, amount: i * 3 }));

@@ -5,9 +5,7 @@ import mqtt from "mqtt";
 import { ManualClock, MQTTUtils, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { runUntil } from "../helpers/source-jobs.js";
-import { MQTT_URL, mqttOrSkip } from "../helpers/services.js";
-
-const URL = MQTT_URL;
+import { MQTT_URL as URL, mqttOrSkip } from "../helpers/services.js";
 
 test("MQTT messages (QoS 1) are stored through the write-ahead log and each counted once", async (t) => {
   if (!(await mqttOrSkip(URL, t))) return;

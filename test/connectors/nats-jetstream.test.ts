@@ -12,9 +12,7 @@ import {
 } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
-import { NATS_SERVERS, natsOrSkip } from "../helpers/services.js";
-
-const SERVERS = NATS_SERVERS;
+import { NATS_SERVERS as SERVERS, natsOrSkip } from "../helpers/services.js";
 
 function setup(stream: string, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }) {
   return () => {

@@ -5,9 +5,8 @@ import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ManualClock, SparkContext, StreamingContext } from "../../src/index.js";
 import { publishBatchToNats } from "../../src/connectors/nats/sink.js";
-import { NATS_SERVERS, natsOrSkip } from "../helpers/services.js";
+import { NATS_SERVERS as SERVERS, natsOrSkip } from "../helpers/services.js";
 
-const SERVERS = NATS_SERVERS;
 const conns = new Connections(); // what a context would own
 after(() => conns.closeAll());
 

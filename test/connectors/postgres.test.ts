@@ -6,12 +6,12 @@ import { ManualClock, SparkContext, StreamingContext } from "../../src/index.js"
 import { writeBatchToPostgres } from "../../src/connectors/postgres.js";
 import type { SinkBatch } from "../../src/streaming/sink.js";
 import { RecordErrorPolicy } from "../../src/util/record-errors.js";
-import { POSTGRES_URL, postgresOrSkip } from "../helpers/services.js";
+import { POSTGRES_URL as URL, postgresOrSkip } from "../helpers/services.js";
 import { tempDir } from "../helpers/context.js";
+import { runFor } from "../helpers/source-jobs.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const URL = POSTGRES_URL;
 const conns = new Connections(); // what a context would own
 after(() => conns.closeAll());
 
@@ -70,10 +70,7 @@ test("saveToPostgres upserts each batch's rows by key: the table holds the lates
   ];
   ssc.queueStream(batches.map((b) => [...b])).saveToPostgres(table, { url: URL, mode: "upsert", key: ["user"] });
   ssc.start();
-  for (let i = 0; i < 3; i++) {
-    clock.advance(1000);
-    await ssc.scheduler.whenIdle();
-  }
+  await runFor(ssc, clock, 3);
   await ssc.stop();
   assert.deepEqual(
     (await rows(table, '"user"')).map((r) => [r.user, Number(r.total), Number(r._batch_time)]),

@@ -3,10 +3,7 @@ import { test } from "node:test";
 import amqp from "amqplib";
 import mqtt from "mqtt";
 import { ManualClock, SparkContext, StreamingContext } from "../../src/index.js";
-import { MQTT_URL, RABBITMQ_URL, mqttOrSkip, rabbitOrSkip } from "../helpers/services.js";
-
-const RABBIT = RABBITMQ_URL;
-const MQTT = MQTT_URL;
+import { MQTT_URL as MQTT, RABBITMQ_URL as RABBIT, mqttOrSkip, rabbitOrSkip } from "../helpers/services.js";
 
 async function runTwoBatches(build: (ssc: StreamingContext) => void): Promise<void> {
   const ssc = new StreamingContext(SparkContext.getOrCreate(), 1, { clock: new ManualClock(0), out: () => {} });

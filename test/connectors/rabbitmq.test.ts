@@ -5,9 +5,7 @@ import amqp from "amqplib";
 import { ManualClock, RabbitMQUtils, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { runUntil } from "../helpers/source-jobs.js";
-import { RABBITMQ_URL, rabbitOrSkip } from "../helpers/services.js";
-
-const URL = RABBITMQ_URL;
+import { RABBITMQ_URL as URL, rabbitOrSkip } from "../helpers/services.js";
 
 test("a RabbitMQ queue's messages are stored through the write-ahead log, counted, and acknowledged", async (t) => {
   if (!(await rabbitOrSkip(URL, t))) return;

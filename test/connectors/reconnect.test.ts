@@ -22,20 +22,15 @@ import { tempDir } from "../helpers/context.js";
 import { cuttableProxy, type CuttableProxy } from "../helpers/proxy.js";
 import { lastSeen, recordTotals, referenceTotals, runFor, runUntil } from "../helpers/source-jobs.js";
 import {
-  MQTT_URL,
-  NATS_SERVERS,
-  RABBITMQ_URL,
-  REDIS_URL,
+  MQTT_URL as MQTT,
+  NATS_SERVERS as NATS,
+  RABBITMQ_URL as RABBIT,
+  REDIS_URL as REDIS,
   mqttOrSkip,
   natsOrSkip,
   rabbitOrSkip,
   redisOrSkip,
 } from "../helpers/services.js";
-
-const REDIS = REDIS_URL;
-const NATS = NATS_SERVERS;
-const RABBIT = RABBITMQ_URL;
-const MQTT = MQTT_URL;
 
 const portOf = (url: string, dflt: number) =>
   Number(/:(\d+)(?:\/|$)/.exec(url.replace(/^[a-z]+:\/\//, "x://"))?.[1] ?? dflt);

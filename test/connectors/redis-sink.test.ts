@@ -3,9 +3,8 @@ import { after, test } from "node:test";
 import { Connections } from "../../src/util/connections.js";
 import { ManualClock, SparkContext, StreamingContext } from "../../src/index.js";
 import { writeBatchToRedis } from "../../src/connectors/redis/sink.js";
-import { REDIS_URL, redisOrSkip } from "../helpers/services.js";
+import { REDIS_URL as URL, redisOrSkip } from "../helpers/services.js";
 
-const URL = REDIS_URL;
 const conns = new Connections(); // what a context would own
 after(() => conns.closeAll());
 

@@ -4,9 +4,7 @@ import { test } from "node:test";
 import { ManualClock, RedisStreams, SparkContext, StreamingContext, type StreamEntry } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
-import { REDIS_URL, redisOrSkip } from "../helpers/services.js";
-
-const URL = REDIS_URL;
+import { REDIS_URL as URL, redisOrSkip } from "../helpers/services.js";
 
 async function publish(redis: import("ioredis").Redis, stream: string, from: number, n: number): Promise<void> {
   const pipeline = redis.pipeline();

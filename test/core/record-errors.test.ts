@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ManualClock, SparkConf, SparkContext, StreamingContext, TaskFailedError, type RDD } from "../../src/index.js";
 import { sorted, tempDir } from "../helpers/context.js";
+import { runFor } from "../helpers/source-jobs.js";
 
 /** Numbers as text with poison records `"x"` at `poisonAt`; the parse throws on them. */
 function input(n: number, poisonAt: number[]): string[] {
@@ -102,10 +103,7 @@ test("a checkpointed stream with a poison record and onRecordError=skip keeps ru
     .updateStateByKey((vs: number[], s: number | undefined) => vs.reduce((a, b) => a + b, s ?? 0))
     .foreachRDD(async (rdd: RDD<[string, number]>) => void (last = sorted(await rdd.collect())));
   ssc.start();
-  for (let i = 0; i < 3; i++) {
-    clock.advance(1000);
-    await ssc.scheduler.whenIdle();
-  }
+  await runFor(ssc, clock, 3);
   await ssc.stop();
   assert.deepEqual(
     last,

@@ -10,20 +10,15 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import {
-  MQTT_URL,
-  NATS_SERVERS,
-  RABBITMQ_URL,
-  REDIS_URL,
+  MQTT_URL as MQTT,
+  NATS_SERVERS as NATS,
+  RABBITMQ_URL as RABBIT,
+  REDIS_URL as REDIS,
   mqttOrSkip,
   natsOrSkip,
   rabbitOrSkip,
   redisOrSkip,
 } from "../helpers/services.js";
-
-const REDIS = REDIS_URL;
-const RABBIT = RABBITMQ_URL;
-const NATS = NATS_SERVERS;
-const MQTT = MQTT_URL;
 
 /** Runs the broker job once: SIGKILL after `killAfterMs`, or SIGINT at the first commit after `finished()` holds. */
 function runBrokerJob(

@@ -6,6 +6,16 @@ import { CRASH_POINTS } from "../helpers/fault-fs.js";
 import { tempDir } from "../helpers/context.js";
 import { firstRun, makeWorkspace, reconcile, runJob } from "./harness.js";
 
+/** Nothing lost, nothing duplicated, the state equal to the reference fold. */
+function assertReconciled(ws: Parameters<typeof reconcile>[0]): void {
+  const result = reconcile(ws);
+  assert.deepEqual(
+    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
+    { lost: 0, duplicated: 0, wrongState: 0 },
+    JSON.stringify(result),
+  );
+}
+
 const KILLS = Number(process.env.SLUICE_KILL_RUNS ?? 20);
 
 test(`a job killed with SIGKILL ${KILLS} times at random moments loses and duplicates nothing, and its state equals the reference fold`, async () => {
@@ -24,12 +34,7 @@ test(`a job killed with SIGKILL ${KILLS} times at random moments loses and dupli
   }
   const final = await runJob(ws, { ...opts, untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
-  const result = reconcile(ws);
-  assert.deepEqual(
-    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
-    { lost: 0, duplicated: 0, wrongState: 0 },
-    JSON.stringify(result),
-  );
+  assertReconciled(ws);
 });
 
 test("a power loss at each step of a batch (what was not fsynced undone: new files, renames, appends) loses and duplicates nothing", async () => {
@@ -51,12 +56,7 @@ test("a power loss at each step of a batch (what was not fsynced undone: new fil
   );
   const final = await runJob(ws, { ...opts, untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
-  const result = reconcile(ws);
-  assert.deepEqual(
-    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
-    { lost: 0, duplicated: 0, wrongState: 0 },
-    JSON.stringify(result),
-  );
+  assertReconciled(ws);
 });
 
 test("a job killed at every named crash point recovers with nothing lost or duplicated", async () => {
@@ -105,12 +105,7 @@ async function faultThenRecover(name: string, fault: string, expected: RegExp): 
   assert.match(failed.stderr, expected);
   const final = await runJob(ws, { untilCommitted: "input" });
   assert.equal(final.code, 0, final.stderr);
-  const result = reconcile(ws);
-  assert.deepEqual(
-    { lost: result.lost, duplicated: result.duplicated, wrongState: result.wrongState },
-    { lost: 0, duplicated: 0, wrongState: 0 },
-    JSON.stringify(result),
-  );
+  assertReconciled(ws);
 }
 
 test("a full disk stops the job with SLUICE_E_ENOSPC and no commit; after space returns nothing is lost or duplicated", async () => {
