@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import { SUBMIT_CONF_ENV } from "../core/conf.js";
+import { redactSettings, SUBMIT_CONF_ENV } from "../core/conf.js";
 import { statusLinePlugin } from "./status-line.js";
 import { SparkContext } from "../core/context.js";
 import { StreamingContext } from "../streaming/context.js";
@@ -81,7 +81,7 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
   if (opts.verbose) {
     setLogLevel("INFO");
     process.stderr.write(`sluice submit: running ${path}\n`);
-    for (const [k, v] of Object.entries(settings)) process.stderr.write(`  ${k}=${v}\n`);
+    for (const [k, v] of redactSettings(Object.entries(settings))) process.stderr.write(`  ${k}=${v}\n`);
   }
   SparkContext.registerPlugin(submitStatus);
   process.argv = [process.argv[0]!, path, ...args];

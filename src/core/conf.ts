@@ -104,3 +104,28 @@ export function parseMaster(master: string, cores: number): number {
   if (n < 1) throw new IllegalArgumentError(`master ${master} asks for ${n} threads; use at least 1`);
   return n;
 }
+
+/** Spark's default `spark.redaction.regex`: settings whose name matches show their value redacted. */
+export const DEFAULT_REDACTION = "(?i)secret|password|token|access[.]?key";
+const REDACTED = "*********(redacted)";
+
+/** A Java-style regex with a leading `(?i)` as a JavaScript one. */
+function redactionRegex(source: string): RegExp {
+  return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
+}
+
+/**
+ * `settings` as they may be shown or logged: a value whose key matches `spark.redaction.regex`
+ * (Spark's default: secret, password, token, access key) is redacted, and so is the password of
+ * any URL in a value (`redis://user:pw@host` → `redis://user:*********(redacted)@host`).
+ */
+export function redactSettings(settings: readonly (readonly [string, string])[]): [string, string][] {
+  const regexSetting = settings.find(([k]) => k === "spark.redaction.regex")?.[1] ?? DEFAULT_REDACTION;
+  const byName = redactionRegex(regexSetting);
+  return settings.map(([k, v]) => [k, byName.test(k) || byName.test(v) ? REDACTED : redactUrls(v)]);
+}
+
+/** The passwords of URLs in `text`, redacted. */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi, `$1:${REDACTED}@`);
+}

@@ -66,7 +66,7 @@ export class JobGenerator {
   /** A committed batch after a snapshot: rebuild `streams`' state, outputs suppressed. */
   replay(time: number, streams: readonly DStreamCore<unknown>[]): void {
     const { jobs, errors } = this.graph.generateJobs(time, false, streams);
-    this.scheduler.submit({ time, jobs, numRecords: 0, generationErrors: errors, fatalOnFailure: true });
+    this.scheduler.submit({ time, jobs, numRecords: () => 0, generationErrors: errors, fatalOnFailure: true });
   }
 
   private submit(time: number, before: (() => Promise<void>) | undefined): void {
@@ -76,7 +76,7 @@ export class JobGenerator {
     this.scheduler.submit({
       time,
       jobs,
-      numRecords: this.tracker.recordsIn(time),
+      numRecords: () => this.tracker.recordsIn(time) + this.graph.inputRecordsIn(time),
       generationErrors: errors,
       before,
       after: async () => {

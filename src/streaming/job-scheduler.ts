@@ -9,7 +9,8 @@ import { formatBatchTime } from "./pprint.js";
 export interface JobSet {
   readonly time: number;
   readonly jobs: readonly Job[];
-  readonly numRecords: number;
+  /** The records the batch took from its inputs; asked again as they become known (a file stream's, once read). */
+  readonly numRecords: () => number;
   /** Errors met while building the batch's jobs (a user transform threw), one per output op. */
   readonly generationErrors: readonly StreamingJobError[];
   /**
@@ -55,7 +56,8 @@ export interface SchedulerEvents {
  * when the batch is checkpointed it is not committed and the failure is fatal.
  */
 export class JobScheduler {
-  private readonly queue: JobSet[] = [];
+  /** Batches waiting to run, with when each was submitted. */
+  private readonly queue: { set: JobSet; submitted: number }[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
   private accepting = true;
@@ -69,22 +71,22 @@ export class JobScheduler {
 
   submit(set: JobSet): void {
     if (!this.accepting) return;
-    this.queue.push(set);
-    this.bus.post("onBatchSubmitted", info(set, this.clock.now()));
+    const submitted = this.clock.now();
+    this.queue.push({ set, submitted });
+    this.bus.post("onBatchSubmitted", info(set, submitted));
     if (!this.running) void this.drain();
   }
 
   private async drain(): Promise<void> {
     this.running = true;
-    while (this.queue.length > 0) await this.runBatch(this.queue.shift()!);
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.runBatch(next.set, next.submitted);
     this.running = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
 
-  private async runBatch(set: JobSet): Promise<void> {
-    const submitted = this.clock.now();
+  private async runBatch(set: JobSet, submitted: number): Promise<void> {
     const ops: OutputOperationInfo[] = [];
     const fatal = set.fatalOnFailure ?? false;
     let failed = false;
@@ -166,12 +168,13 @@ function info(
 ): BatchInfo {
   return {
     batchTime: set.time,
-    numRecords: set.numRecords,
+    numRecords: set.numRecords(),
     submissionTime: submitted,
     processingStartTime: start,
     processingEndTime: end,
     outputOperations: [...ops].sort((x, y) => x.id - y.id),
-    schedulingDelay: start === undefined ? undefined : start - submitted,
+    // as Spark's: from the batch's time to its start, so the time spent queued behind slow batches counts
+    schedulingDelay: start === undefined ? undefined : start - set.time,
     processingDelay: start === undefined || end === undefined ? undefined : end - start,
     totalDelay: end === undefined ? undefined : end - set.time,
   };

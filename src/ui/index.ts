@@ -1,3 +1,4 @@
+import { redactSettings } from "../core/conf.js";
 import type { SparkContext } from "../core/context.js";
 import type { PluginInstance, SparkPlugin } from "../core/plugins.js";
 import { StreamingContext } from "../streaming/context.js";
@@ -44,9 +45,13 @@ export const webUiPlugin: SparkPlugin = {
       host: sc.conf.get("spark.driver.bindAddress", "127.0.0.1")!,
       port: sc.conf.getInt("spark.ui.port", 4040),
       maxRetries: sc.conf.getInt("spark.port.maxRetries", 16),
+      allowedHosts: (sc.conf.get("spark.ui.allowedHosts") ?? "")
+        .split(",")
+        .map((h) => h.trim())
+        .filter(Boolean),
       store,
       metrics: new LazyMetrics(store, sc.appName),
-      app: { appId: `local-${startTime}`, appName: sc.appName, startTime, conf: sc.conf.getAll() },
+      app: { appId: `local-${startTime}`, appName: sc.appName, startTime, conf: redactSettings(sc.conf.getAll()) },
     }).then(
       (ui) => {
         sc.uiWebUrl = ui.url;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { hostname, networkInterfaces } from "node:os";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LazyMetrics } from "./metrics.js";
@@ -51,6 +52,8 @@ export class UiServer {
     store: StatusStore;
     metrics: LazyMetrics;
     app: AppFacts;
+    /** Names besides the bound address and localhost the UI is reached by (`spark.ui.allowedHosts`). */
+    allowedHosts?: readonly string[];
   }): Promise<UiServer> {
     let lastError: unknown;
     for (let i = 0; i <= opts.maxRetries; i++) {
@@ -75,6 +78,7 @@ export class UiServer {
         `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${bound}`,
         opts.store,
       );
+      ui.allowedHosts = hostNames(opts.host, opts.allowedHosts ?? []);
       server.on(
         "request",
         (req, res) =>
@@ -91,7 +95,20 @@ export class UiServer {
     );
   }
 
+  /** Host names the server answers to (see `hostNames`). */
+  allowedHosts = new Set<string>();
+
+  /** Whether `host` (the Host header) names this server. */
+  private allowedHost(host: string | undefined): boolean {
+    if (!host) return false;
+    const name = host.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+    return this.allowedHosts.has(name.toLowerCase());
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse, metrics: LazyMetrics, app: AppFacts): Promise<void> {
+    res.setHeader("x-content-type-options", "nosniff");
+    // a page elsewhere may point a name of its own at this address (DNS rebinding): answer only our own names
+    if (!this.allowedHost(req.headers.host)) return send(res, 421, "text/plain", "unknown Host");
     const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only");
     if (path === "/") {
@@ -150,4 +167,19 @@ export class UiServer {
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
   res.end(body);
+}
+
+/**
+ * The names a UI bound to `host` answers to: that address, localhost's names, `extra`, and when
+ * bound to every interface (0.0.0.0, ::) this machine's name and addresses. Other Host headers
+ * are refused, so a web page elsewhere cannot read the API by pointing a name at this address.
+ */
+export function hostNames(host: string, extra: readonly string[]): Set<string> {
+  const names = new Set([host, "localhost", "127.0.0.1", "::1", ...extra].map((n) => n.toLowerCase()));
+  if (host === "0.0.0.0" || host === "::") {
+    names.add(hostname().toLowerCase());
+    for (const addrs of Object.values(networkInterfaces()))
+      for (const a of addrs ?? []) names.add(a.address.toLowerCase());
+  }
+  return names;
 }

@@ -43,6 +43,10 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     return `source=${this.source.describe()}`;
   }
 
+  recordsIn(time: number): number | undefined {
+    return this.ranges.get(time)?.count;
+  }
+
   async planAsync(time: number): Promise<OffsetRange> {
     const logged = this.ranges.get(time);
     if (logged) return logged;

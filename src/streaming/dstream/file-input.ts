@@ -27,6 +27,8 @@ export class FileInputDStream<T> implements DStreamNode<T> {
   private readonly planned = new Map<number, string[]>();
   /** path → batch time that took it, for the remember window. */
   private readonly taken = new Map<string, number>();
+  /** Records read for each batch time, once its files were read. */
+  private readonly counted = new Map<number, number>();
   /** Why the directory could not be listed last time, so the warning is given once. */
   private listingError: string | undefined;
 
@@ -112,10 +114,22 @@ export class FileInputDStream<T> implements DStreamNode<T> {
     return `dir=${this.directory}`;
   }
 
+  recordsIn(time: number): number | undefined {
+    return this.counted.get(time);
+  }
+
   compute(time: number): RDD<T> {
     const files = this.planned.get(time) ?? this.findNewFiles(time);
     // the files are read when the batch's job runs, one partition per file
-    const read = async () => Promise.all(files.map((path) => this.read(path)));
+    const read = async () => {
+      const parts = await Promise.all(files.map((path) => this.read(path)));
+      this.counted.set(
+        time,
+        parts.reduce((n, p) => n + p.length, 0),
+      );
+      for (const t of this.counted.keys()) if (t < time - this.rememberMs()) this.counted.delete(t);
+      return parts;
+    };
     return new RDD(
       this.ssc.sparkContext,
       new PreparedNode(read, Math.max(1, files.length), `files of ${this.directory} at ${time}`, "FileBatchRDD"),

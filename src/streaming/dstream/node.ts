@@ -67,6 +67,8 @@ export interface DStreamNode<T> {
   planMemoryMs?(): number;
   /** Parameters that make this node what it is, for the graph fingerprint (`window=30000`…). */
   describe?(): string;
+  /** Input streams: the records batch `time` took, once known (receivers' are counted by their tracker). */
+  recordsIn?(time: number): number | undefined;
   /** Input streams: called at start and stop. */
   start?(zeroTime: number): void;
   stop?(): void;
