@@ -1,6 +1,12 @@
 import { Socket } from "node:net";
-import { StringDecoder } from "node:string_decoder";
+import { log } from "../util/log.js";
 import { Receiver } from "./receiver.js";
+
+/** The longest line a socket stream takes by default (`spark.sluice.maxRecordBytes`). */
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
 
 /**
  * `socketTextStream`: connects to `host:port` as a TCP client and stores each UTF-8,
@@ -9,10 +15,15 @@ import { Receiver } from "./receiver.js";
  */
 export class SocketReceiver extends Receiver<string> {
   private socket: Socket | undefined;
+  /** Lines longer than the limit, dropped (with a warning naming the first one's position). */
+  oversizeRecords = 0;
+  /** Lines that were not valid UTF-8, stored with U+FFFD in place of the bad bytes. */
+  invalidUtf8Records = 0;
 
   constructor(
     readonly host: string,
     readonly port: number,
+    readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
   ) {
     super();
   }
@@ -24,30 +35,53 @@ export class SocketReceiver extends Receiver<string> {
   onStart(): void {
     const socket = new Socket();
     this.socket = socket;
-    const decoder = new StringDecoder("utf8");
-    let pending = "";
+    // the current line's bytes so far, in the chunks they came in: each byte is looked at once
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    let skipping = false; // the current line went over the limit: its bytes are dropped up to its newline
+    let offset = 0; // bytes of this connection before the current chunk
+    let lineStart = 0;
     let connected = false;
+    const endLine = (tail: Buffer) => {
+      if (!skipping) this.storeLine(parts.length === 0 ? tail : Buffer.concat([...parts, tail]));
+      parts = [];
+      partBytes = 0;
+      skipping = false;
+    };
+    const overLimit = () => {
+      if (this.oversizeRecords++ === 0) {
+        log.warn(
+          `${this.describe()}: a line at byte ${lineStart} of the connection is longer than ` +
+            `${this.maxRecordBytes} bytes (spark.sluice.maxRecordBytes); such lines are dropped and counted`,
+        );
+      }
+      parts = [];
+      partBytes = 0;
+      skipping = true;
+    };
     socket.on("connect", () => {
       connected = true;
     });
     socket.on("data", (chunk: Buffer) => {
-      pending += decoder.write(chunk);
-      let nl = pending.indexOf("\n");
-      if (nl === -1) return;
       let from = 0;
-      while (nl !== -1) {
-        const end = nl > from && pending.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        this.store(pending.slice(from, end));
+      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
+        if (!skipping && partBytes + (nl - from) > this.maxRecordBytes) overLimit();
+        endLine(chunk.subarray(from, nl));
         from = nl + 1;
-        nl = pending.indexOf("\n", from);
+        lineStart = offset + from;
       }
-      pending = pending.slice(from);
+      if (from < chunk.length && !skipping) {
+        partBytes += chunk.length - from;
+        if (partBytes > this.maxRecordBytes) overLimit();
+        else parts.push(chunk.subarray(from));
+      }
+      offset += chunk.length;
     });
     socket.on("end", () => {
       if (this.socket !== socket) return;
-      const rest = pending + decoder.end();
-      if (rest.length > 0) this.store(rest);
-      pending = "";
+      if (partBytes > 0 && !skipping) endLine(Buffer.alloc(0));
+      parts = [];
+      partBytes = 0;
       this.restart(`Socket data stream from ${this.host}:${this.port} had no more data`);
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {
@@ -58,6 +92,21 @@ export class SocketReceiver extends Receiver<string> {
       this.restart(what, err);
     });
     socket.connect(this.port, this.host);
+  }
+
+  /** Stores one line (its trailing `\r` dropped); invalid UTF-8 is stored with U+FFFD and counted. */
+  private storeLine(bytes: Buffer): void {
+    const line = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.subarray(0, bytes.length - 1) : bytes;
+    let text: string;
+    try {
+      text = strict.decode(line);
+    } catch {
+      text = lenient.decode(line);
+      if (this.invalidUtf8Records++ === 0) {
+        log.warn(`${this.describe()}: a line was not valid UTF-8; its bad bytes were replaced by U+FFFD (counted)`);
+      }
+    }
+    this.store(text);
   }
 
   /** Over the rate: stop reading; the kernel's buffer fills and TCP pushes back on the sender. */

@@ -183,7 +183,8 @@ export class StreamingContext {
   socketTextStream(host: string, port: number): DStream<string> {
     if (!Number.isInteger(port) || port <= 0 || port > 65535)
       throw new IllegalArgumentError(`socketTextStream port must be 1..65535, got ${port}`);
-    return this.receiverStream(new SocketReceiver(host, port));
+    const maxRecordBytes = Number(this.sparkContext.conf.get("spark.sluice.maxRecordBytes", String(64 * 1024 * 1024)));
+    return this.receiverStream(new SocketReceiver(host, port, maxRecordBytes));
   }
 
   /** Records from a custom `Receiver`. */
