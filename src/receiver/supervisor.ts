@@ -1,3 +1,4 @@
+import { getHeapStatistics } from "node:v8";
 import type { SparkConf } from "../core/conf.js";
 import { toMillis } from "../util/duration.js";
 import { IllegalStateError, SluiceError, describeError } from "../util/errors.js";
@@ -23,6 +24,13 @@ export interface SupervisorSettings {
    * stops.
    */
   readonly startTimeoutMs?: number;
+  /**
+   * Records a receiver may hold that no batch has taken yet (`spark.sluice.receiver.maxPendingRecords`): past
+   * it the source is paused (TCP pushes back) until a batch takes them, whatever the rate says.
+   */
+  readonly maxPendingRecords: number;
+  /** The heap in use and its limit, in bytes (tests give their own); near the limit the job stops with an error. */
+  readonly heap?: () => { used: number; limit: number };
 }
 
 /** The receivers' settings from `conf` (`spark.streaming.blockInterval`, `receiver.maxRate`…). */
@@ -39,6 +47,7 @@ export function supervisorSettings(conf: SparkConf): SupervisorSettings {
     maxRate: Number(conf.get("spark.streaming.receiver.maxRate", "0")),
     initialRate: backpressure && initial !== undefined ? Number(initial) : undefined,
     startTimeoutMs: seconds("spark.streaming.receiver.startTimeout"),
+    maxPendingRecords: Number(conf.get("spark.sluice.receiver.maxPendingRecords", "1000000")),
   };
 }
 
@@ -127,8 +136,13 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
       throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
     const wait = this.limiter.take(items.length);
     if (wait > 0) await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + wait, resolve));
+    // past the bound, the block waits until a batch takes what is held (the source, waiting too, is not acknowledged)
+    while (this.pending > 0 && this.pending + items.length > this.settings.maxPendingRecords) {
+      await new Promise<void>((resolve) => this.boundWaiters.push(resolve));
+    }
     this.blocks.cut();
     this.counted(items.length);
+    this.held(items.length);
     await this.handOver(items);
   }
 
@@ -173,8 +187,63 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
       throw new IllegalStateError(`receiver ${this.receiver.describe()} is stopped; it cannot store more data`);
     this.blocks.add(item);
     this.counted(1);
+    this.held(1);
     const wait = this.limiter.take(1);
     if (wait > 0 && !this.throttled) this.throttle(wait);
+  }
+
+  /** Records stored that no batch has taken yet. */
+  private pending = 0;
+  /** Paused because `pending` reached `maxPendingRecords`, until a batch takes records. */
+  private boundPaused = false;
+  private boundWaiters: (() => void)[] = [];
+  private sinceHeapCheck = 0;
+
+  /** `n` more records held: pause the source at the bound, and stop the job before the heap runs out. */
+  private held(n: number): void {
+    this.pending += n;
+    if (this.pending >= this.settings.maxPendingRecords && !this.boundPaused && this.receiver.onThrottle) {
+      this.boundPaused = true;
+      log.warn(
+        `receiver ${this.receiver.describe()} holds ${this.pending} records no batch has taken yet ` +
+          `(spark.sluice.receiver.maxPendingRecords): pausing its source until batches take them`,
+      );
+      this.receiver.onThrottle();
+    }
+    this.sinceHeapCheck += n;
+    if (this.sinceHeapCheck >= 65_536) {
+      this.sinceHeapCheck = 0;
+      this.checkHeap();
+    }
+  }
+
+  /** Near the heap's limit, the job stops with an error naming this receiver, before V8 aborts the process. */
+  private checkHeap(): void {
+    const { used, limit } = (this.settings.heap ?? heapNow)();
+    if (used < 0.9 * limit || this.state !== "started") return;
+    const mb = (b: number) => Math.round(b / 1048576);
+    const err = new SluiceError(
+      `SLUICE_E_MEMORY: the heap holds ${mb(used)} MB of its ${mb(limit)} MB limit while receiver ` +
+        `${this.receiver.describe()} holds ${this.pending} records no batch has taken yet; lower ` +
+        `spark.sluice.receiver.maxPendingRecords, turn on spark.streaming.backpressure.enabled, or give Node more ` +
+        `heap (--max-old-space-size)`,
+    );
+    void this.stopReceiver()
+      .then(() => this.stopSupervisor())
+      .then(() => this.onFatal?.(err));
+  }
+
+  /** A batch took `n` of this receiver's records: below the bound again, the source goes on. */
+  taken(n: number): void {
+    this.pending = Math.max(0, this.pending - n);
+    if (this.pending >= this.settings.maxPendingRecords) return;
+    if (this.boundPaused) {
+      this.boundPaused = false;
+      if (!this.throttled && this.state === "started") this.receiver.onResume?.();
+    }
+    const waiters = this.boundWaiters;
+    this.boundWaiters = [];
+    for (const w of waiters) w();
   }
 
   private throttled = false;
@@ -186,7 +255,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     this.receiver.onThrottle();
     this.clock.schedule(this.clock.now() + waitMs, () => {
       this.throttled = false;
-      if (this.state === "started") this.receiver.onResume?.();
+      if (this.state === "started" && !this.boundPaused) this.receiver.onResume?.();
     });
   }
 
@@ -290,4 +359,9 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   isStopped(): boolean {
     return this.state === "stopped";
   }
+}
+
+/** The heap in use and V8's limit for it. */
+function heapNow(): { used: number; limit: number } {
+  return { used: process.memoryUsage().heapUsed, limit: getHeapStatistics().heap_size_limit };
 }

@@ -83,6 +83,7 @@ export class ReceiverTracker {
     for (const [streamId, blocks] of this.unallocated) {
       const taken = blocks.splice(0);
       batch.set(streamId, taken);
+      this.supervisors.get(streamId)?.taken(taken.reduce((n, b) => n + b.records.length, 0));
       const seqs = taken.filter((b) => b.wal).map((b) => b.wal!.seq);
       if (seqs.length > 0) {
         let m = this.walSeqs.get(time);

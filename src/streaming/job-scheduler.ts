@@ -1,4 +1,5 @@
 import { jobGroups } from "../events/scheduler.js";
+import { log } from "../util/log.js";
 import { SluiceError, describeError } from "../util/errors.js";
 import type { Clock } from "../util/clock.js";
 import type { Job } from "./dstream/output.js";
@@ -42,6 +43,9 @@ export class StreamingJobError extends SluiceError {
   }
 }
 
+/** Batches waiting behind a running one before the job is said to fall behind. */
+const QUEUE_WARNING = 3;
+
 /** What the scheduler reports to its context. */
 export interface SchedulerEvents {
   /** A job failed; `fatal` when the batch was being checkpointed (it is then not committed). */
@@ -61,6 +65,8 @@ export class JobScheduler {
   private running = false;
   private idleWaiters: (() => void)[] = [];
   private accepting = true;
+  /** Said once per stretch of falling behind. */
+  private warnedQueue = false;
 
   constructor(
     private readonly clock: Clock,
@@ -74,12 +80,20 @@ export class JobScheduler {
     const submitted = this.clock.now();
     this.queue.push({ set, submitted });
     this.bus.post("onBatchSubmitted", info(set, submitted));
+    if (this.queue.length >= QUEUE_WARNING && !this.warnedQueue) {
+      this.warnedQueue = true;
+      log.warn(
+        `${this.queue.length} batches are waiting behind a slow one: the job falls behind its input. Make batches ` +
+          `faster, or turn on spark.streaming.backpressure.enabled so receivers slow down to the rate the job keeps`,
+      );
+    }
     if (!this.running) void this.drain();
   }
 
   private async drain(): Promise<void> {
     this.running = true;
     for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.runBatch(next.set, next.submitted);
+    this.warnedQueue = false; // caught up: warn again if it falls behind again
     this.running = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
