@@ -45,6 +45,7 @@ export const webUiPlugin: SparkPlugin = {
       host: sc.conf.get("spark.driver.bindAddress", "127.0.0.1")!,
       port: sc.conf.getInt("spark.ui.port", 4040),
       maxRetries: sc.conf.getInt("spark.port.maxRetries", 16),
+      maxEventClients: sc.conf.getInt("spark.ui.maxEventClients", 32),
       allowedHosts: (sc.conf.get("spark.ui.allowedHosts") ?? "")
         .split(",")
         .map((h) => h.trim())

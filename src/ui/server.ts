@@ -54,6 +54,8 @@ export class UiServer {
     app: AppFacts;
     /** Names besides the bound address and localhost the UI is reached by (`spark.ui.allowedHosts`). */
     allowedHosts?: readonly string[];
+    /** Pages with an open event stream at most (`spark.ui.maxEventClients`, 32). */
+    maxEventClients?: number;
   }): Promise<UiServer> {
     let lastError: unknown;
     for (let i = 0; i <= opts.maxRetries; i++) {
@@ -79,6 +81,7 @@ export class UiServer {
         opts.store,
       );
       ui.allowedHosts = hostNames(opts.host, opts.allowedHosts ?? []);
+      if (opts.maxEventClients !== undefined) ui.maxEventClients = opts.maxEventClients;
       server.on(
         "request",
         (req, res) =>
@@ -122,10 +125,15 @@ export class UiServer {
     }
     if (path === "/events") return this.openEvents(res, app);
     if (path.startsWith("/api/")) {
-      const body = apiResponse(path, this.store, app);
-      return body === undefined
-        ? send(res, 404, "application/json", JSON.stringify({ error: `unknown path ${path}` }))
-        : send(res, 200, "application/json", JSON.stringify(body, null, 2));
+      let text = this.apiCache.get(path);
+      if (text === undefined) {
+        const body = apiResponse(path, this.store, app);
+        if (body === undefined)
+          return send(res, 404, "application/json", JSON.stringify({ error: `unknown path ${path}` }));
+        text = JSON.stringify(body, null, 2);
+        if (this.apiCache.size < 256) this.apiCache.set(path, text);
+      }
+      return send(res, 200, "application/json", text);
     }
     if (PAGES.has(path)) return this.file(res, "index.html");
     if (path.startsWith("/static/")) return this.file(res, path.slice("/static/".length));
@@ -141,8 +149,11 @@ export class UiServer {
     send(res, 200, TYPES[extname(full)] ?? "application/octet-stream", readFileSync(full));
   }
 
-  /** Server-sent events: every batch, receiver and job change as one `update` event. */
+  /** Server-sent events: every batch, receiver and job change as one `update` event. At most `maxEventClients`. */
   private openEvents(res: ServerResponse, app: AppFacts): void {
+    if (this.clients.size >= this.maxEventClients) {
+      return send(res, 503, "text/plain", `too many open pages (${this.maxEventClients}, spark.ui.maxEventClients)`);
+    }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.write(`event: hello\ndata: ${JSON.stringify({ appId: app.appId, appName: app.appName })}\n\n`);
     this.clients.add(res);
@@ -150,10 +161,22 @@ export class UiServer {
   }
 
   private broadcast(e: UiEvent): void {
+    this.apiCache.clear(); // what the API answers has changed
     if (this.clients.size === 0) return;
     const text = `event: update\ndata: ${JSON.stringify(e)}\n\n`;
-    for (const c of this.clients) c.write(text);
+    for (const c of this.clients) {
+      // a page that does not read its events would make the driver buffer them for ever: it is dropped
+      if (c.writableLength > SLOW_CLIENT_BYTES) {
+        this.clients.delete(c);
+        c.destroy();
+      } else c.write(text);
+    }
   }
+
+  /** API answers since the last change, by path (a flood of polling clients costs one answer per change). */
+  private readonly apiCache = new Map<string, string>();
+  /** Pages with an open event stream at most (`spark.ui.maxEventClients`). */
+  maxEventClients = 32;
 
   async close(): Promise<void> {
     this.unsubscribe();
@@ -168,6 +191,9 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
   res.end(body);
 }
+
+/** An event stream with this much unsent is a page that does not read: it is dropped. */
+const SLOW_CLIENT_BYTES = 1024 * 1024;
 
 /**
  * The names a UI bound to `host` answers to: that address, localhost's names, `extra`, and when

@@ -106,3 +106,62 @@ test("sluice submit --verbose prints the settings redacted", () => {
   assert.match(r.stderr, /spark\.api\.token=\*+\(redacted\)/);
   assert.ok(!r.stderr.includes("t0k3n"));
 });
+
+/** Opens the event stream of the UI at `url`; `read` false leaves it unread (a page that never reads). */
+function openEvents(url: string, read: boolean): Promise<{ status: number; close: () => void }> {
+  const u = new URL(url);
+  return new Promise((done, fail) => {
+    const req = request({ host: u.hostname, port: u.port, path: "/events" }, (res) => {
+      if (read) res.resume();
+      else res.pause();
+      done({ status: res.statusCode ?? 0, close: () => req.destroy() });
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
+
+test("a flood of pages: event streams are capped, a page that never reads is dropped, API answers are computed once per change", async () => {
+  const conf = new SparkConf(false)
+    .setMaster("local[1]")
+    .setAppName("flood")
+    .set("spark.ui.enabled", "true")
+    .set("spark.ui.port", "0")
+    .set("spark.ui.maxEventClients", "2");
+  const sc = new SparkContext(conf);
+  try {
+    const ui = (await webUi(sc))!;
+    const reader = await openEvents(ui.url, true);
+    const stuck = await openEvents(ui.url, false);
+    const third = await openEvents(ui.url, true);
+    assert.equal(reader.status, 200);
+    assert.equal(third.status, 503, "a third page is refused");
+    third.close();
+    // many job events: the page that reads keeps up, the one that does not is dropped past 1 MB unsent
+    const job = {
+      jobId: 0,
+      description: "x".repeat(2000),
+      group: undefined,
+      submissionTime: 0,
+      status: "SUCCEEDED" as const,
+    };
+    for (let i = 0; i < 4000; i++) {
+      sc.sparkListeners.post("onJobStart", { ...job, jobId: i, status: "RUNNING" as const });
+      sc.sparkListeners.post("onJobEnd", { ...job, jobId: i, completionTime: 1 });
+      if (i % 200 === 0) await new Promise((r) => setTimeout(r, 5)); // let the sockets move
+    }
+    const fourth = await openEvents(ui.url, true);
+    assert.equal(fourth.status, 200, "the stuck page was dropped, making room");
+    // the API: the same answer until something changes
+    const apps = JSON.parse((await get(ui.url, "/api/v1/applications")).body) as { id: string }[];
+    const path = `/api/v1/applications/${apps[0]!.id}/jobs`;
+    const a = await get(ui.url, path);
+    const b = await get(ui.url, path);
+    assert.equal(a.body, b.body);
+    reader.close();
+    stuck.close();
+    fourth.close();
+  } finally {
+    await sc.stop();
+  }
+});
