@@ -4,8 +4,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import amqp from "amqplib";
 import mqtt from "mqtt";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import avro from "avsc";
 import {
   deadLetterFile,
@@ -31,6 +29,7 @@ import {
   natsOrSkip,
   rabbitOrSkip,
   redisOrSkip,
+  jetStreamFor,
 } from "../helpers/services.js";
 
 /** The order events the tests publish: good ones, with known fields. */
@@ -104,11 +103,7 @@ test("Redis entries with format json: objects from the 'data' field; bad JSON an
 
 test("JetStream messages with format avro: records decoded with the schema; a message of another schema is dead-lettered", async (t) => {
   if (!(await natsOrSkip(NATS, t))) return;
-  const nc = await connect({ servers: NATS });
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const stream = `SLUICE_FMT_${process.pid}_${Date.now()}`;
-  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  const { nc, jsm, js, stream } = await jetStreamFor("SLUICE_FMT");
   try {
     for (const [i, o] of orders.entries()) {
       await js.publish(`${stream}.o`, orderType.toBuffer(o));

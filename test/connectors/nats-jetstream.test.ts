@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
   ManualClock,
   NatsJetStreamUtils,
@@ -12,7 +10,7 @@ import {
 } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { lastSeen, recordTotals, referenceTotals, runFor } from "../helpers/source-jobs.js";
-import { NATS_SERVERS as SERVERS, natsOrSkip } from "../helpers/services.js";
+import { NATS_SERVERS as SERVERS, natsOrSkip, jetStreamFor } from "../helpers/services.js";
 
 function setup(stream: string, clock: ManualClock, seen: Map<number, [string, number][]>, failAt: { time?: number }) {
   return () => {
@@ -38,11 +36,7 @@ function setup(stream: string, clock: ManualClock, seen: Map<number, [string, nu
 
 test("JetStream messages are counted exactly once across a failed batch, a restart and messages published while down", async (t) => {
   if (!(await natsOrSkip(SERVERS, t))) return;
-  const nc = await connect({ servers: SERVERS });
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const stream = `SLUICE_TEST_${process.pid}_${Date.now()}`;
-  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  const { nc, jsm, js, stream } = await jetStreamFor("SLUICE_TEST");
   const publish = async (from: number, n: number) => {
     for (let i = from; i < from + n; i++)
       await js.publish(`${stream}.events`, new TextEncoder().encode(`u${i % 5},${i % 17}`));

@@ -3,8 +3,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import amqp from "amqplib";
 import mqtt from "mqtt";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
   ManualClock,
   MQTTUtils,
@@ -30,6 +28,7 @@ import {
   natsOrSkip,
   rabbitOrSkip,
   redisOrSkip,
+  jetStreamFor,
 } from "../helpers/services.js";
 
 const portOf = (url: string, dflt: number) =>
@@ -204,11 +203,7 @@ test("a sink whose link stops answering fails its batch after spark.sluice.sink.
 test("NATS JetStream: a dropped connection (refused for 1 s) is re-made; state counts every message exactly once", async (t) => {
   if (!(await natsOrSkip(NATS, t))) return;
   const proxy = await cuttableProxy(portOf(`nats://${NATS}`, 4222));
-  const nc = await connect({ servers: NATS });
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const stream = `SLUICE_RECONNECT_${process.pid}_${Date.now()}`;
-  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  const { nc, jsm, js, stream } = await jetStreamFor("SLUICE_RECONNECT");
   const publish = async (from: number, to: number) => {
     for (let i = from; i < to; i++) await js.publish(`${stream}.e`, new TextEncoder().encode(`u${i % 5},${i % 17}`));
   };

@@ -1,3 +1,5 @@
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 /** The loopback services the tests use, unless the environment names others. */
 export const MQTT_URL = process.env.SLUICE_MQTT_URL ?? "mqtt://127.0.0.1:1883";
 export const NATS_SERVERS = process.env.SLUICE_NATS_SERVERS ?? "127.0.0.1:4222";
@@ -68,4 +70,14 @@ export function mqttOrSkip(url: string, t: { skip(msg: string): void }): Promise
     const mqtt = (await import("mqtt")).default;
     await (await mqtt.connectAsync(url, { connectTimeout: 2000, reconnectPeriod: 0 })).endAsync();
   });
+}
+
+/** A JetStream stream of a test's own (`<prefix>_<pid>_<time>`, capturing `<stream>.>`), with the clients to fill it. */
+export async function jetStreamFor(prefix: string) {
+  const nc = await connect({ servers: NATS_SERVERS });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const stream = `${prefix}_${process.pid}_${Date.now()}`;
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  return { nc, jsm, js, stream };
 }

@@ -6,8 +6,6 @@ import { test } from "node:test";
 import amqp from "amqplib";
 import { tempDir } from "../helpers/context.js";
 import mqtt from "mqtt";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import {
   MQTT_URL as MQTT,
@@ -18,6 +16,7 @@ import {
   natsOrSkip,
   rabbitOrSkip,
   redisOrSkip,
+  jetStreamFor,
 } from "../helpers/services.js";
 
 /** Runs the broker job once: SIGKILL after `killAfterMs`, or SIGINT at the first commit after `finished()` holds. */
@@ -185,11 +184,7 @@ test("Redis Streams direct stream killed with SIGKILL 5 times while entries arri
 
 test("NATS JetStream direct stream killed with SIGKILL 5 times while messages arrive: the state equals a plain fold (exactly once)", async (t) => {
   if (!(await natsOrSkip(NATS, t))) return;
-  const nc = await connect({ servers: NATS });
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const stream = `SLUICE_KILL_${process.pid}_${Date.now()}`;
-  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  const { nc, jsm, js, stream } = await jetStreamFor("SLUICE_KILL");
   const kv = await new Kvm(nc).create(`sluice_progress_${stream}`);
   try {
     await directSurvivesKills(
