@@ -52,6 +52,19 @@ export abstract class Receiver<T> {
     return this.constructor.name;
   }
 
+  /**
+   * Records the receiver could not take as they came, by problem (`oversize`, `invalidUtf8`…): counted, shown in
+   * `/metrics`.
+   */
+  readonly recordProblems = new Map<string, number>();
+
+  /** Counts one record with `problem`; true the first time (to say it once). */
+  protected countProblem(problem: string): boolean {
+    const n = this.recordProblems.get(problem) ?? 0;
+    this.recordProblems.set(problem, n + 1);
+    return n === 0;
+  }
+
   /** The id of the input stream this receiver feeds, once attached (-1 before). */
   get streamId(): number {
     return this.supervisorHost?.streamId ?? -1;

@@ -16,9 +16,14 @@ const lenient = new TextDecoder("utf-8");
 export class SocketReceiver extends Receiver<string> {
   private socket: Socket | undefined;
   /** Lines longer than the limit, dropped (with a warning naming the first one's position). */
-  oversizeRecords = 0;
+  get oversizeRecords(): number {
+    return this.recordProblems.get("oversize") ?? 0;
+  }
+
   /** Lines that were not valid UTF-8, stored with U+FFFD in place of the bad bytes. */
-  invalidUtf8Records = 0;
+  get invalidUtf8Records(): number {
+    return this.recordProblems.get("invalidUtf8") ?? 0;
+  }
 
   constructor(
     readonly host: string,
@@ -49,7 +54,7 @@ export class SocketReceiver extends Receiver<string> {
       skipping = false;
     };
     const overLimit = () => {
-      if (this.oversizeRecords++ === 0) {
+      if (this.countProblem("oversize")) {
         log.warn(
           `${this.describe()}: a line at byte ${lineStart} of the connection is longer than ` +
             `${this.maxRecordBytes} bytes (spark.sluice.maxRecordBytes); such lines are dropped and counted`,
@@ -102,7 +107,7 @@ export class SocketReceiver extends Receiver<string> {
       text = strict.decode(line);
     } catch {
       text = lenient.decode(line);
-      if (this.invalidUtf8Records++ === 0) {
+      if (this.countProblem("invalidUtf8")) {
         log.warn(`${this.describe()}: a line was not valid UTF-8; its bad bytes were replaced by U+FFFD (counted)`);
       }
     }

@@ -19,6 +19,7 @@ function attachStreaming(store: StatusStore, ssc: StreamingContext): void {
     batchMs: ssc.batchMs,
     startTime: ssc.startTime,
     receiverRecords: (id) => ssc.receiverTracker.supervisor(id)?.numRecords,
+    receiverProblems: () => new Map([...ssc.graph.receivers().values()].map((r) => [r.describe(), r.recordProblems])),
     queuedBatches: () => ssc.scheduler.queuedBatches,
     stateSizes: () => ssc.graph.stateSizes,
     refusedRecords: () => ssc.sparkContext.recordErrors.counts,

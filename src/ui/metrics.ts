@@ -117,6 +117,22 @@ function createMetrics(store: StatusStore, appName: string): { register: Registr
       }
     },
   });
+  const problems = new Map<string, number>();
+  new Counter({
+    name: "sluice_receiver_record_problems_total",
+    help: "Records a receiver could not take as they came: oversize (dropped), invalidUtf8 (kept with U+FFFD)",
+    labelNames: ["receiver", "problem"],
+    registers: [register],
+    collect() {
+      for (const [receiver, counts] of store.streaming?.receiverProblems() ?? []) {
+        for (const [problem, total] of counts) {
+          const key = `${receiver}\u0000${problem}`;
+          this.inc({ receiver, problem }, Math.max(0, total - (problems.get(key) ?? 0)));
+          problems.set(key, total);
+        }
+      }
+    },
+  });
   const refused = new Map<string, number>();
   new Counter({
     name: "sluice_refused_records_total",

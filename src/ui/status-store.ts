@@ -53,6 +53,8 @@ export interface StreamingSource {
   readonly batchMs: number;
   readonly startTime: number | undefined;
   receiverRecords(streamId: number): number | undefined;
+  /** Records each receiver could not take as they came, by problem (oversize, invalid UTF-8). */
+  receiverProblems(): ReadonlyMap<string, ReadonlyMap<string, number>>;
   queuedBatches(): number;
   stateSizes(): ReadonlyMap<string, number>;
   /** Records refused under `spark.sluice.onRecordError` (skipped or dead-lettered), by where. */
