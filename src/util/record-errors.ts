@@ -76,7 +76,8 @@ export class RecordErrorPolicy {
     this.counts.set(where, seen + 1);
     if (seen === 0)
       log.warn(
-        `${where} refused a record (${error.message}); ${this.mode === "skip" ? "skipping" : "dead-lettering"} such records`,
+        `${where} refused a record (${error.message}); ` +
+          `${this.mode === "skip" ? "skipping" : "dead-lettering"} such records`,
       );
     await this.sink?.({ payload: Buffer.from(recordText(record)), error, source: where });
   }
