@@ -1,6 +1,7 @@
 import { IllegalArgumentError } from "../util/errors.js";
 import { avroType, decodeAvroDatum, type AvroSchema } from "../util/formats/avro.js";
 import { parseJsonObject } from "../util/formats/json-lines.js";
+import { strictUtf8 } from "../util/utf8.js";
 
 export { deadLetterFile, type DeadLetter, type DeadLetterSink } from "../util/dead-letter.js";
 import type { DeadLetterSink } from "../util/dead-letter.js";
@@ -19,8 +20,6 @@ export interface MessageFormatOptions {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
-/** JSON messages must be valid UTF-8: a message that is not is malformed, not silently mended. */
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Decodes broker payloads per `MessageFormatOptions`, counting malformed ones and handing them
@@ -40,13 +39,10 @@ export class MessageDecoder {
       return;
     }
     if (opts.format === "json") {
+      // JSON messages must be valid UTF-8: a message that is not is malformed, not silently mended
       this.parse = (bytes) => {
-        let text: string;
-        try {
-          text = strictUtf8.decode(bytes);
-        } catch {
-          throw new Error("not valid UTF-8");
-        }
+        const text = strictUtf8(bytes);
+        if (text === undefined) throw new Error("not valid UTF-8");
         return parseJsonObject(text);
       };
     } else if (opts.format === "avro") {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
+import { strictUtf8 } from "./utf8.js";
 
 /** A record or message that could not be taken, as handed to a dead-letter sink. */
 export interface DeadLetter {
@@ -23,15 +24,9 @@ export type DeadLetterSink = (letter: DeadLetter) => void | Promise<void>;
  */
 export function deadLetterFile(path: string): DeadLetterSink {
   mkdirSync(dirname(path), { recursive: true });
-  const strict = new TextDecoder("utf-8", { fatal: true });
   let chain: Promise<void> = Promise.resolve();
   return (letter) => {
-    let text: string | undefined;
-    try {
-      text = strict.decode(letter.payload);
-    } catch {
-      text = undefined;
-    }
+    const text = strictUtf8(letter.payload);
     const line =
       JSON.stringify({
         source: letter.source,

@@ -1,6 +1,7 @@
 import { IllegalArgumentError } from "../../util/errors.js";
 import { readFileSync } from "node:fs";
 import { parseCsv } from "../../util/formats/csv.js";
+import { strictUtf8 } from "../../util/utf8.js";
 import { decodeAvroFile, type AvroSchema } from "../../util/formats/avro.js";
 import { parseJsonObject } from "../../util/formats/json-lines.js";
 import { decodeParquet } from "../../util/formats/parquet.js";
@@ -15,8 +16,6 @@ export const FILE_FORMATS: readonly FileFormat[] = ["json", "csv", "avro", "parq
 
 /** The longest record a file stream takes (a longer one is malformed: dead-lettered, not read into memory twice). */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Where malformed records go: counted always, handed to `deadLetter` when given. */
 export interface MalformedSink {
@@ -66,10 +65,8 @@ export async function readRecords(
         );
         continue;
       }
-      let text: string;
-      try {
-        text = strictUtf8.decode(raw);
-      } catch {
+      const text = strictUtf8(raw);
+      if (text === undefined) {
         bad(raw.toString("utf8"), new Error("not valid UTF-8"), where);
         continue;
       }
