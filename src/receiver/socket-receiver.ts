@@ -1,11 +1,11 @@
 import { Socket } from "node:net";
 import { log } from "../util/log.js";
+import { strictUtf8 } from "../util/utf8.js";
 import { Receiver } from "./receiver.js";
 
 /** The longest line a socket stream takes by default (`spark.sluice.maxRecordBytes`). */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-const strict = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder("utf-8");
 
 /**
@@ -69,11 +69,18 @@ export class SocketReceiver extends Receiver<string> {
     });
     socket.on("data", (chunk: Buffer) => {
       let from = 0;
+      const last = chunk.lastIndexOf(10);
       for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
         if (!skipping && partBytes + (nl - from) > this.maxRecordBytes) overLimit();
         endLine(chunk.subarray(from, nl));
         from = nl + 1;
         lineStart = offset + from;
+        // the complete lines after the first: decoded at once (one decode per chunk, not per line)
+        if (nl !== last && this.storeLines(chunk.subarray(from, last))) {
+          from = last + 1;
+          lineStart = offset + from;
+          break;
+        }
       }
       if (from < chunk.length && !skipping) {
         partBytes += chunk.length - from;
@@ -99,13 +106,28 @@ export class SocketReceiver extends Receiver<string> {
     socket.connect(this.port, this.host);
   }
 
+  /**
+   * Stores the `\n`-separated lines of `bytes` (complete lines) with one decode, when they are valid UTF-8 and
+   * `bytes` is within the record limit; false (nothing stored) otherwise, for the line-by-line path.
+   */
+  private storeLines(bytes: Buffer): boolean {
+    if (bytes.length > this.maxRecordBytes) return false;
+    const text = strictUtf8(bytes);
+    if (text === undefined) return false;
+    for (let from = 0; ;) {
+      const nl = text.indexOf("\n", from);
+      const end = nl === -1 ? text.length : nl;
+      this.store(text.charCodeAt(end - 1) === 13 && end > from ? text.slice(from, end - 1) : text.slice(from, end));
+      if (nl === -1) return true;
+      from = nl + 1;
+    }
+  }
+
   /** Stores one line (its trailing `\r` dropped); invalid UTF-8 is stored with U+FFFD and counted. */
   private storeLine(bytes: Buffer): void {
     const line = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.subarray(0, bytes.length - 1) : bytes;
-    let text: string;
-    try {
-      text = strict.decode(line);
-    } catch {
+    let text = strictUtf8(line);
+    if (text === undefined) {
       text = lenient.decode(line);
       if (this.countProblem("invalidUtf8")) {
         log.warn(`${this.describe()}: a line was not valid UTF-8; its bad bytes were replaced by U+FFFD (counted)`);
