@@ -1,4 +1,5 @@
 import { RDD } from "../../core/rdd.js";
+import { beforeDeadline } from "../../util/clock.js";
 import { SluiceError } from "../../util/errors.js";
 import { log } from "../../util/log.js";
 import { PreparedNode } from "../../core/rdds/prepared.js";
@@ -130,22 +131,15 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
    * swallows requests without failing them): the source then drops its connection, so the next
    * attempt makes a new one.
    */
-  private answered<R>(what: string, call: Promise<R>, ms: number): Promise<R> {
+  private async answered<R>(what: string, call: Promise<R>, ms: number): Promise<R> {
     const clock = this.ssc.ioClock;
-    let cancel: () => void = () => {};
-    const late = new Promise<never>((_, reject) => {
-      cancel = clock.schedule(clock.now() + ms, () => {
-        this.source.reset?.();
-        reject(
-          new SourceTimeoutError(
-            `${what} from ${this.source.describe()} got no answer within ${ms / 1000} s ` +
-              `(spark.streaming.source.callTimeoutSeconds); the connection was dropped to be made again`,
-          ),
-        );
-      });
-    });
     call.catch(() => undefined); // a call that fails after its timeout has nothing left to tell
-    return Promise.race([call, late]).finally(cancel);
+    if (await beforeDeadline(clock, clock.now() + ms, call)) return call;
+    this.source.reset?.();
+    throw new SourceTimeoutError(
+      `${what} from ${this.source.describe()} got no answer within ${ms / 1000} s ` +
+        `(spark.streaming.source.callTimeoutSeconds); the connection was dropped to be made again`,
+    );
   }
 
   stop(): void {
