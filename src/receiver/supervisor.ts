@@ -228,6 +228,11 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
         `spark.sluice.receiver.maxPendingRecords, turn on spark.streaming.backpressure.enabled, or give Node more ` +
         `heap (--max-old-space-size)`,
     );
+    this.giveUp(err);
+  }
+
+  /** Stops the receiver for good and hands `err` to the context, which stops the job with it. */
+  private giveUp(err: SluiceError): void {
     void this.stopReceiver()
       .then(() => this.stopSupervisor())
       .then(() => this.onFatal?.(err));
@@ -301,9 +306,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
           `(spark.streaming.receiver.startTimeout): ${this.lastErrorMessage}`,
         { cause: error },
       );
-      void this.stopReceiver()
-        .then(() => this.stopSupervisor())
-        .then(() => this.onFatal?.(err));
+      this.giveUp(err);
       return;
     }
     log.error(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);
