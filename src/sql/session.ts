@@ -6,7 +6,7 @@ import { RDD } from "../core/rdd.js";
 import { DataFrame, type Plan, type Row, type Source } from "./dataframe.js";
 import { ident, literal, SqlEngine, type Result } from "./engine.js";
 import { checkRows, SqlError, type StructType, type SqlTypeName } from "./types.js";
-import { findViewRefs, renameViews } from "./views.js";
+import { findViewRefs, renameViews, type ViewRefs } from "./views.js";
 
 /** What one query run met: views whose batch had no rows and no schema (no columns to name). */
 interface RunState {
@@ -158,8 +158,7 @@ export class SparkSession {
     let deps = this.reads.get(plan);
     if (!deps) {
       const found = await findViewRefs(this.engine, plan.sql, new Set(views.keys()));
-      deps = [...new Set(found.refs.map((r) => views.get(r.view)!))];
-      this.reads.set(plan, deps);
+      deps = this.remember(plan, found);
     }
     return deps;
   }
@@ -184,11 +183,18 @@ export class SparkSession {
   }
 
   /** `plan`'s query with each view it reads replaced by the engine view of the DataFrame bound to it. */
+  /** Keeps (and returns) the bound DataFrames `plan`'s query reads, as its parse tree found them. */
+  private remember(plan: Plan, found: ViewRefs): DataFrame[] {
+    const deps = [...new Set(found.refs.map((r) => plan.views!.get(r.view)!))];
+    this.reads.set(plan, deps);
+    return deps;
+  }
+
   private async bind(plan: Plan, run: RunState): Promise<string> {
     const views = plan.views;
     if (!views || views.size === 0) return plan.sql;
     const found = await findViewRefs(this.engine, plan.sql, new Set(views.keys()));
-    this.reads.set(plan, [...new Set(found.refs.map((r) => views.get(r.view)!))]);
+    this.remember(plan, found);
     if (found.refs.length === 0) return plan.sql;
     const names = new Map<string, string>();
     for (const view of new Set(found.refs.map((r) => r.view)))
