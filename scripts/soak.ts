@@ -1,8 +1,10 @@
 // The reliability soak: the kill -9 job killed at random moments (default 200 times), at every
 // crash point 25 times (T2), and by a simulated power loss at every crash point 5 times (T10),
 // each run restarted with getOrCreate, then reconciled with the input.
+// Then T16: a socket and a reliable receiver offered 3x and 10x what the job keeps for 60 s
+// (SLUICE_SOAK_T16_SECONDS), with and without backpressure, under --max-old-space-size=128.
 // Prints the reliability dashboard figures and writes bench/results/soak.json.
-// Usage: npm run soak [-- <kills>]
+// Usage: npm run soak [-- <kills>]   (SLUICE_SOAK_ONLY=t16: the memory trials alone)
 import { mkdtempSync, rmSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +19,25 @@ import {
   type Reconciliation,
 } from "../test/reliability/harness.js";
 import { percentile, writeResult } from "../bench/harness.js";
+import { runMemoryTrial, type MemoryOutcome } from "../test/reliability/memory.js";
+
+const memory: MemoryOutcome[] = [];
+async function memoryTrials(): Promise<void> {
+  const seconds = Number(process.env.SLUICE_SOAK_T16_SECONDS ?? 60);
+  for (const source of ["socket", "reliable"] as const)
+    for (const overload of [3, 10])
+      for (const backpressure of [false, true]) {
+        const r = await runMemoryTrial({ source, overload, backpressure, heapMb: 128, seconds });
+        memory.push(r);
+        process.stdout.write(`T16 ${JSON.stringify(r)}\n`);
+      }
+}
+const memoryFailed = () => memory.some((r) => r.ended === "V8 abort" || r.peakHeapPct >= 80 || r.lost > 0);
+if (process.env.SLUICE_SOAK_ONLY === "t16") {
+  await memoryTrials();
+  writeResult("soak-memory", { memory });
+  process.exit(memoryFailed() ? 1 : 0);
+}
 
 const kills = Number(process.argv[2] ?? 200);
 const perWorkspace = 25;
@@ -98,6 +119,7 @@ for (const point of CRASH_POINTS) {
   results.push(rec);
   process.stdout.write(`crash point ${point}: ${JSON.stringify(rec)}\n`);
 }
+await memoryTrials();
 const sum = (k: keyof Reconciliation) => results.reduce((n, r) => n + r[k], 0);
 let commit = "unknown";
 try {
@@ -123,6 +145,8 @@ writeResult("soak", {
     p99: Math.round(percentile(recoveryMs, 99)),
     max: Math.round(Math.max(...recoveryMs)),
   },
+  memory,
   build: { commit, node: process.version, kernel: release() },
 });
-if (sum("lost") + sum("duplicated") + sum("wrongState") + pg.lost + pg.duplicated > 0) process.exit(1);
+if (sum("lost") + sum("duplicated") + sum("wrongState") + pg.lost + pg.duplicated > 0 || memoryFailed())
+  process.exit(1);

@@ -1,4 +1,3 @@
-import { getHeapStatistics } from "node:v8";
 import type { SparkConf } from "../core/conf.js";
 import { toMillis } from "../util/duration.js";
 import { IllegalStateError, SluiceError, describeError } from "../util/errors.js";
@@ -8,6 +7,7 @@ import { log } from "../util/log.js";
 import { CheckpointError } from "../checkpoint/errors.js";
 import type { WalRef, WriteAheadLog } from "../checkpoint/wal.js";
 import { BlockGenerator, type Block } from "./block-generator.js";
+import { IntakeBudget, PAUSE_AT, type HeapReading } from "./intake-budget.js";
 import { RateLimiter } from "./rate-limiter.js";
 import type { Receiver, ReceiverHost } from "./receiver.js";
 
@@ -25,12 +25,21 @@ export interface SupervisorSettings {
    */
   readonly startTimeoutMs?: number;
   /**
-   * Records a receiver may hold that no batch has taken yet (`spark.sluice.receiver.maxPendingRecords`): past
-   * it the source is paused (TCP pushes back) until a batch takes them, whatever the rate says.
+   * Records a receiver may hold that no batch has finished with yet, in blocks and in queued batches
+   * (`spark.sluice.receiver.maxPendingRecords`): past it the source is paused (TCP pushes back) until a batch is
+   * done, whatever the rate says.
    */
   readonly maxPendingRecords: number;
-  /** The heap in use and its limit, in bytes (tests give their own); near the limit the job stops with an error. */
-  readonly heap?: () => { used: number; limit: number };
+  /**
+   * Records all receivers together may hold that no batch has finished with yet
+   * (`spark.sluice.receiver.maxPendingRecordsTotal`): past it every receiver that stores more is paused.
+   */
+  readonly maxPendingRecordsTotal: number;
+  /**
+   * The heap in use and its limit, in bytes (tests give their own): past 70% receivers pause, near the limit the
+   * job stops with an error.
+   */
+  readonly heap?: () => HeapReading;
 }
 
 /** The receivers' settings from `conf` (`spark.streaming.blockInterval`, `receiver.maxRate`…). */
@@ -48,11 +57,15 @@ export function supervisorSettings(conf: SparkConf): SupervisorSettings {
     initialRate: backpressure && initial !== undefined ? Number(initial) : undefined,
     startTimeoutMs: seconds("spark.streaming.receiver.startTimeout"),
     maxPendingRecords: Number(conf.get("spark.sluice.receiver.maxPendingRecords", "1000000")),
+    maxPendingRecordsTotal: Number(conf.get("spark.sluice.receiver.maxPendingRecordsTotal", "4000000")),
   };
 }
 
 /** A receiver never started (its source unreachable) within its start timeout; the context stops with it. */
 export class ReceiverStartError extends SluiceError {}
+
+/** Records stored between two looks at the heap. */
+const HEAP_CHECK_RECORDS = 16_384;
 
 /** Restart delays grow 2x per consecutive failure, up to this many times the base delay. */
 const MAX_BACKOFF_FACTOR = 16;
@@ -92,7 +105,10 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     private readonly wal?: WriteAheadLog,
     /** Told when the receiver gives up for good (it never started within its start timeout). */
     private readonly onFatal?: (err: SluiceError) => void,
+    /** Shared with the context's other receivers; alone, a receiver has its own. */
+    private readonly budget = new IntakeBudget(settings.maxPendingRecordsTotal, settings.heap),
   ) {
+    budget.join(this);
     this.blocks = new BlockGenerator(
       clock,
       settings.blockIntervalMs,
@@ -137,7 +153,10 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const wait = this.limiter.take(items.length);
     if (wait > 0) await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + wait, resolve));
     // past the bound, the block waits until a batch takes what is held (the source, waiting too, is not acknowledged)
-    while (this.pending > 0 && this.pending + items.length > this.settings.maxPendingRecords) {
+    while (
+      (this.pending > 0 && this.pending + items.length > this.settings.maxPendingRecords) ||
+      this.budget.wouldExceed(items.length)
+    ) {
       await new Promise<void>((resolve) => this.boundWaiters.push(resolve));
     }
     this.blocks.cut();
@@ -192,56 +211,60 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     if (wait > 0 && !this.throttled) this.throttle(wait);
   }
 
-  /** Records stored that no batch has taken yet. */
+  /** Records stored that no batch has finished with yet. */
   private pending = 0;
-  /** Paused because `pending` reached `maxPendingRecords`, until a batch takes records. */
+  /** Paused because `pending` reached `maxPendingRecords` (or all receivers the total), until a batch is done. */
   private boundPaused = false;
   private boundWaiters: (() => void)[] = [];
   private sinceHeapCheck = 0;
 
-  /** `n` more records held: pause the source at the bound, and stop the job before the heap runs out. */
+  /** `n` more records held: pause the source at a bound, and stop the job before the heap runs out. */
   private held(n: number): void {
     this.pending += n;
-    if (this.pending >= this.settings.maxPendingRecords && !this.boundPaused && this.receiver.onThrottle) {
-      this.boundPaused = true;
-      log.warn(
-        `receiver ${this.receiver.describe()} holds ${this.pending} records no batch has taken yet ` +
-          `(spark.sluice.receiver.maxPendingRecords): pausing its source until batches take them`,
-      );
-      this.receiver.onThrottle();
-    }
+    this.budget.add(n);
     this.sinceHeapCheck += n;
-    if (this.sinceHeapCheck >= 65_536) {
+    if (this.sinceHeapCheck >= HEAP_CHECK_RECORDS) {
       this.sinceHeapCheck = 0;
-      this.checkHeap();
+      const fatal = this.budget.checkHeap(this.receiver.describe(), this.pending);
+      if (fatal && this.state === "started" && !this.gaveUp) return this.giveUp(fatal);
     }
+    if (this.boundPaused || !this.receiver.onThrottle) return;
+    const own = this.pending >= this.settings.maxPendingRecords;
+    if (!own && !this.budget.full()) return;
+    this.boundPaused = true;
+    const what = this.receiver.describe();
+    log.warn(
+      own
+        ? `receiver ${what} holds ${this.pending} records not yet processed ` +
+            `(spark.sluice.receiver.maxPendingRecords): pausing its source until batches are done with them`
+        : this.budget.memoryPaused
+          ? `pausing receiver ${what}: the heap is over ${Math.round(PAUSE_AT * 100)}% of its limit while ` +
+            `receivers hold ${this.budget.held} records not yet processed`
+          : `receivers hold ${this.budget.held} records not yet processed ` +
+            `(spark.sluice.receiver.maxPendingRecordsTotal): pausing ${what} until batches are done with them`,
+    );
+    this.receiver.onThrottle();
   }
 
-  /** Near the heap's limit, the job stops with an error naming this receiver, before V8 aborts the process. */
-  private checkHeap(): void {
-    const { used, limit } = (this.settings.heap ?? heapNow)();
-    if (used < 0.9 * limit || this.state !== "started") return;
-    const mb = (b: number) => Math.round(b / 1048576);
-    const err = new SluiceError(
-      `SLUICE_E_MEMORY: the heap holds ${mb(used)} MB of its ${mb(limit)} MB limit while receiver ` +
-        `${this.receiver.describe()} holds ${this.pending} records no batch has taken yet; lower ` +
-        `spark.sluice.receiver.maxPendingRecords, turn on spark.streaming.backpressure.enabled, or give Node more ` +
-        `heap (--max-old-space-size)`,
-    );
-    this.giveUp(err);
-  }
+  private gaveUp = false;
 
   /** Stops the receiver for good and hands `err` to the context, which stops the job with it. */
   private giveUp(err: SluiceError): void {
+    this.gaveUp = true;
     void this.stopReceiver()
       .then(() => this.stopSupervisor())
       .then(() => this.onFatal?.(err));
   }
 
-  /** A batch took `n` of this receiver's records: below the bound again, the source goes on. */
+  /** A batch is done with `n` of this receiver's records: below the bounds again, the sources go on. */
   taken(n: number): void {
     this.pending = Math.max(0, this.pending - n);
-    if (this.pending >= this.settings.maxPendingRecords) return;
+    this.budget.release(n);
+  }
+
+  /** Called by the shared budget when a batch is done with records: a source paused at a bound no longer reached goes on. */
+  recheck(): void {
+    if (this.pending >= this.settings.maxPendingRecords || this.budget.full()) return;
     if (this.boundPaused) {
       this.boundPaused = false;
       if (!this.throttled && this.state === "started") this.receiver.onResume?.();
@@ -362,9 +385,4 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   isStopped(): boolean {
     return this.state === "stopped";
   }
-}
-
-/** The heap in use and V8's limit for it. */
-function heapNow(): { used: number; limit: number } {
-  return { used: process.memoryUsage().heapUsed, limit: getHeapStatistics().heap_size_limit };
 }

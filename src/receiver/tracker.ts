@@ -6,6 +6,7 @@ import type { ListenerBus } from "../events/streaming.js";
 import type { Block } from "./block-generator.js";
 import type { SluiceError } from "../util/errors.js";
 import type { Receiver } from "./receiver.js";
+import { IntakeBudget } from "./intake-budget.js";
 import { ReceiverSupervisor, type SupervisorSettings } from "./supervisor.js";
 
 /**
@@ -20,13 +21,17 @@ export class ReceiverTracker {
   private readonly allocated = new Map<number, Map<number, Block<unknown>[]>>();
   /** Batch time → lowest WAL sequence number it holds, per stream (for WAL cleanup). */
   private readonly walSeqs = new Map<number, Map<number, number>>();
+  /** What all receivers hold that no batch has finished with yet (`spark.sluice.receiver.maxPendingRecordsTotal`). */
+  private readonly budget: IntakeBudget;
 
   constructor(
     private readonly clock: Clock,
     private readonly settings: SupervisorSettings,
     private readonly bus: ListenerBus,
     private readonly onFatal?: (err: SluiceError) => void,
-  ) {}
+  ) {
+    this.budget = new IntakeBudget(settings.maxPendingRecordsTotal, settings.heap);
+  }
 
   /** Puts every receiver under a supervisor (and a WAL in `walDir/<streamId>` when given); starts nothing yet. */
   attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string, fs?: FsPort): void {
@@ -42,6 +47,7 @@ export class ReceiverTracker {
         this.bus,
         wal,
         this.onFatal,
+        this.budget,
       );
       this.supervisors.set(streamId, sup);
       this.unallocated.set(streamId, []);
@@ -83,7 +89,6 @@ export class ReceiverTracker {
     for (const [streamId, blocks] of this.unallocated) {
       const taken = blocks.splice(0);
       batch.set(streamId, taken);
-      this.supervisors.get(streamId)?.taken(taken.reduce((n, b) => n + b.records.length, 0));
       const seqs = taken.filter((b) => b.wal).map((b) => b.wal!.seq);
       if (seqs.length > 0) {
         let m = this.walSeqs.get(time);
@@ -108,6 +113,18 @@ export class ReceiverTracker {
 
   streamIds(): number[] {
     return [...this.supervisors.keys()];
+  }
+
+  /**
+   * Batch `time` is over (done or failed): its records no longer count against the receivers' bounds. They are
+   * held until then, not only until allocation, so batches queued behind a slow one are bounded too.
+   */
+  batchDone(time: number): void {
+    for (const [streamId, blocks] of this.allocated.get(time) ?? []) {
+      let n = 0;
+      for (const b of blocks) n += b.records.length;
+      if (n > 0) this.supervisors.get(streamId)?.taken(n);
+    }
   }
 
   /** Forgets the blocks of batches at or before `time`. */

@@ -367,6 +367,7 @@ export class StreamingContext {
   }
 
   private batchDone(time: number): void {
+    this.receiverTracker.batchDone(time);
     this.graph.clearMetadata(time);
     this.receiverTracker.cleanup(time - this.graph.maxInputRememberMs());
   }
