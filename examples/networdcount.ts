@@ -11,7 +11,7 @@ const ssc = new StreamingContext(sc, 3);
 
 const lines = ssc.socketTextStream(host, Number(port));
 const words = lines.flatMap((line) => line.split(" "));
-const weights = words.map((word): [string, number] => [word, 1]);
+const weights = words.map((word) => [word, 1]);
 const counts = weights.reduceByKey((x, y) => x + y);
 counts.pprint();
 

@@ -13,8 +13,8 @@ ssc.checkpoint("checkpoint"); // required by updateStateByKey
 const lines = ssc.socketTextStream(host, Number(port));
 const counts = lines
   .flatMap((line) => line.split(" "))
-  .map((word): [string, number] => [word, 1])
-  .updateStateByKey((newValues: number[], last: number | undefined) => newValues.reduce((a, b) => a + b, 0) + (last ?? 0));
+  .map((word) => [word, 1])
+  .updateStateByKey((newValues, last) => newValues.reduce((a, b) => a + b, 0) + (last ?? 0));
 counts.pprint();
 
 ssc.start();

@@ -14,7 +14,7 @@ ssc.checkpoint("checkpoint"); // required by the inverse function
 const lines = ssc.socketTextStream(host, Number(port));
 const counts = lines
   .flatMap((line) => line.split(" "))
-  .map((word): [string, number] => [word, 1])
+  .map((word) => [word, 1])
   .reduceByKeyAndWindow(
     (a, b) => a + b, // words entering the window
     (a, b) => a - b, // words leaving it

@@ -1,7 +1,7 @@
 // The course's pattern: DataFrames and SQL over each batch of a DStream.
 // In one terminal:   nc -lk 10001
 // In another:        npx sluice submit examples/sql_networdcount.ts [host] [port]
-import { SparkSession, StreamingContext, type RDD } from "sluice";
+import { SparkSession, StreamingContext } from "sluice";
 
 const [host = "localhost", port = "10001"] = process.argv.slice(2);
 
@@ -10,7 +10,7 @@ spark.sparkContext.setLogLevel("ERROR");
 const ssc = new StreamingContext(spark.sparkContext, 3);
 
 const words = ssc.socketTextStream(host, Number(port)).flatMap((line) => line.split(" "));
-words.foreachRDD(async (time: Date, rdd: RDD<string>) => {
+words.foreachRDD(async (time, rdd) => {
   console.log(`========= ${time.toISOString()} =========`);
   const df = spark.createDataFrame(rdd.map((w) => ({ word: w })));
   df.createOrReplaceTempView("words");

@@ -13,7 +13,7 @@ const counts = sc
   .textFile(path)
   .flatMap((line) => line.split(/\s+/))
   .filter((word) => word.length > 0)
-  .map((word): [string, number] => [word.toLowerCase(), 1])
+  .map((word) => [word.toLowerCase(), 1])
   .reduceByKey((a, b) => a + b);
 
 const top = await counts.takeOrdered(10, ([word, n]) => [-n, word]);

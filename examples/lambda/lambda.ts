@@ -37,8 +37,8 @@ events.foreachRDD(async (rdd: RDD<{ id: number; user: string; amount: number }>)
   if (!(await rdd.isEmpty())) await spark.createDataFrame(rdd).write.mode("append").parquet(master);
 });
 let speedView = new Map<string, number>();
-events.map((e): [string, number] => [e.user, e.amount]).updateStateByKey((amounts: number[], total: number | undefined) => amounts.reduce((a, b) => a + b, total ?? 0))
-  .foreachRDD(async (rdd: RDD<[string, number]>) => {
+events.map((e) => [e.user, e.amount]).updateStateByKey((amounts, total) => amounts.reduce((a, b) => a + b, total ?? 0))
+  .foreachRDD(async (rdd) => {
     speedView = new Map(await rdd.collect());
   });
 

@@ -40,6 +40,9 @@ export class RDD<T> extends RDDBase<T> {
     return new RDD(this.context, new PipelinedNode(this, pipe, kind, preservesPartitioning, { kind, fn }), id);
   }
 
+  /** A function returning `[k, v]` gives an RDD of pairs (a tuple, not an array), ready for the `...ByKey` methods. */
+  map<K, V>(f: (x: T) => [K, V], preservesPartitioning?: boolean): RDD<[K, V]>;
+  map<U>(f: (x: T) => U, preservesPartitioning?: boolean): RDD<U>;
   map<U>(f: (x: T) => U, preservesPartitioning = false): RDD<U> {
     return this.op("map", f, preservesPartitioning);
   }

@@ -46,6 +46,9 @@ export class DStream<T> extends DStreamCore<T> {
 
   // ---- per-batch transformations ----
 
+  /** A function returning `[k, v]` gives a stream of pairs (a tuple, not an array), ready for the `...ByKey` methods. */
+  map<K, V>(f: (x: T) => [K, V]): DStream<[K, V]>;
+  map<U>(f: (x: T) => U): DStream<U>;
   map<U>(f: (x: T) => U): DStream<U> {
     return this.mapBatches((r) => r.map(f));
   }
@@ -196,7 +199,7 @@ export class DStream<T> extends DStreamCore<T> {
    * Keeps a state per key across batches: `update(newValues, oldState)` runs every batch for
    * every key with state or new values; return `undefined` to drop the key. Needs `ssc.checkpoint`.
    */
-  updateStateByKey<K, V, S>(
+  updateStateByKey<K, V, S = V>(
     this: DStream<[K, V]>,
     updateFunc: (values: V[], state: S | undefined) => S | undefined,
     numPartitions?: number,
@@ -329,9 +332,10 @@ export class DStream<T> extends DStreamCore<T> {
     outputs.saveTo(this, sink);
   }
 
-  /** `f(rdd)` or `f(time, rdd)` every batch; an async `f` is awaited before the next job. */
-  foreachRDD(f: (rdd: RDD<T>) => unknown): void;
-  foreachRDD(f: (time: Date, rdd: RDD<T>) => unknown): void;
+  /**
+   * `f(rdd)` or `f(time, rdd)` every batch (by the number of parameters `f` declares); an async `f` is awaited before
+   * the next job.
+   */
   foreachRDD(f: BatchFunc<T, unknown>): void {
     outputs.foreachRDD(this, f);
   }

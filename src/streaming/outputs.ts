@@ -10,7 +10,16 @@ import type { BatchSink } from "./sink.js";
 // The output operations of DStream (its methods are one-liners over these).
 
 /** `(rdd)` or `(time, rdd)`: the function's arity says which, as in PySpark. */
-export type BatchFunc<T, R> = ((rdd: RDD<T>) => R) | ((time: Date, rdd: RDD<T>) => R);
+/**
+ * A batch function's first argument: the batch's RDD when the function takes one parameter, the batch time (a
+ * `Date`) when it takes two, as in PySpark. Typed as both, because TypeScript cannot choose between two callback
+ * signatures by the number of parameters of an unannotated arrow function: `(time, rdd) => …` and `(rdd) => …` both
+ * type-check without annotations this way.
+ */
+export type RDDOrTime<T> = RDD<T> & Date;
+
+/** `f(rdd)` or `f(time, rdd)`, told apart by how many parameters `f` declares. */
+export type BatchFunc<T, R> = (rddOrTime: RDDOrTime<T>, rdd: RDD<T>) => R;
 
 /** Registers an output: `fn(rdd, batchTimeMs)` runs as the batch's job. */
 export function addOutput<T>(
@@ -81,6 +90,6 @@ export function foreachRDD<T>(stream: DStream<T>, f: BatchFunc<T, unknown>): voi
 export function byArity<T, R>(f: BatchFunc<T, R>, what: string): (time: Date, rdd: RDD<T>) => R {
   if (typeof f !== "function") throw new IllegalArgumentError(`${what} needs a function, got ${typeof f}`);
   if (f.length === 2) return f as (time: Date, rdd: RDD<T>) => R;
-  if (f.length === 1) return (_time, rdd) => (f as (rdd: RDD<T>) => R)(rdd);
+  if (f.length === 1) return (_time, rdd) => (f as unknown as (rdd: RDD<T>) => R)(rdd);
   throw new IllegalArgumentError(`func should take one or two arguments, got ${f.length}`);
 }

@@ -1,0 +1,37 @@
+// The course's code as a PySpark user writes it: no type annotations. `npm test` type-checks
+// this file (tsc --noEmit): pairs must be inferred as [string, number], state as number.
+import { SparkContext, SparkSession, StreamingContext } from "sluice";
+
+const sc = new SparkContext(undefined, "course");
+const ssc = new StreamingContext(sc, 3);
+ssc.checkpoint("checkpoint");
+const lines = ssc.socketTextStream("localhost", 10001);
+const words = lines.flatMap((line) => line.split(" "));
+const pairs = words.map((w) => [w, 1]);
+const counts = pairs.reduceByKey((x, y) => x + y);
+counts.pprint();
+const totals = pairs.updateStateByKey((vals, old) => vals.reduce((a, b) => a + b, 0) + (old || 0));
+totals.pprint();
+const windowed = pairs.reduceByKeyAndWindow(
+  (a, b) => a + b,
+  (a, b) => a - b,
+  30,
+  6,
+);
+windowed.pprint();
+const spark = SparkSession.builder.getOrCreate();
+words.foreachRDD(async (time, rdd) => {
+  console.log(time.toISOString());
+  const df = spark.createDataFrame(rdd.map((w) => ({ word: w })));
+  df.createOrReplaceTempView("words");
+  await spark.sql("select word, count(*) as total from words group by word").show();
+});
+words.foreachRDD((rdd) => rdd.count());
+const n: [string, number][] = [];
+void sc
+  .parallelize(["a b"])
+  .flatMap((l) => l.split(" "))
+  .map((w) => [w, 1])
+  .reduceByKey((a, b) => a + b)
+  .collect()
+  .then((r) => n.push(...r));
