@@ -7,6 +7,7 @@ import { statusLinePlugin } from "./status-line.js";
 import { SparkContext } from "../core/context.js";
 import { StreamingContext } from "../streaming/context.js";
 import { describeError } from "../util/errors.js";
+import { userFrame } from "../util/user-frame.js";
 import { setLogLevel } from "../util/log.js";
 
 /** The status line of jobs this process submits. */
@@ -88,8 +89,12 @@ async function submit(job: string, args: string[], opts: SubmitOptions): Promise
   const removeHandler = stopOnInterrupt();
   try {
     await import(pathToFileURL(path).href);
+    // a job that started a context without awaiting its termination (as in Python) still runs under our care
+    await StreamingContext.getActive()?.awaitTermination();
   } catch (err) {
+    const where = userFrame(err, path) ?? userFrame(err);
     process.stderr.write(`sluice submit: job ${job} failed: ${describeError(err)}\n`);
+    if (where && !opts.verbose) process.stderr.write(`    at ${where}\n`);
     if (opts.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
     await StreamingContext.getActive()?.stop(true, false);
     return 1;

@@ -1,3 +1,4 @@
+import { tracked } from "./action-scope.js";
 import type { PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { markOrigin } from "../scheduler/task-context.js";
 import { checkPartitionCount } from "../shuffle/partitioner.js";
@@ -270,7 +271,7 @@ export class RDD<T> extends RDDBase<T> {
   }
 
   async runJob<R>(fn: PartitionFunc<T, R>, partitions?: readonly number[]): Promise<R[]> {
-    return this.context.runJob(this, partitions ?? allPartitions(this), fn);
+    return tracked(this.context.runJob(this, partitions ?? allPartitions(this), fn));
   }
 
   collect(): Promise<T[]> {

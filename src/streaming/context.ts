@@ -374,14 +374,19 @@ export class StreamingContext {
 
   /**
    * Resolves when the context stops; rejects with the first error a batch reported. With a
-   * timeout (seconds) it resolves after at most that long.
+   * timeout (seconds) it resolves after at most that long. Called without `await` (as in Python), its rejection is
+   * not an unhandled one: `sluice submit` waits for the context and reports the error itself.
    */
-  async awaitTermination(timeout?: number): Promise<void> {
-    await this.awaitTerminationOrTimeout(timeout);
+  awaitTermination(timeout?: number): Promise<void> {
+    return handled(this.awaitTerminationOrTimeout(timeout).then(() => undefined));
   }
 
   /** `true` once stopped, `false` when `timeout` seconds passed first; rejects with a batch's error. */
-  async awaitTerminationOrTimeout(timeout?: number): Promise<boolean> {
+  awaitTerminationOrTimeout(timeout?: number): Promise<boolean> {
+    return handled(this.waitForTermination(timeout));
+  }
+
+  private async waitForTermination(timeout?: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
       if (timeout !== undefined) timer = setTimeout(() => resolve(false), Math.max(0, timeout * 1000));
@@ -392,4 +397,10 @@ export class StreamingContext {
       clearTimeout(timer);
     }
   }
+}
+
+/** `p`, marked as handled: whoever awaits it still sees its rejection, but dropping it does not end the process. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }

@@ -1,4 +1,7 @@
 import type { RDD } from "../core/rdd.js";
+import { ActionScope, inActionScope } from "../core/action-scope.js";
+import { log } from "../util/log.js";
+import { userFrame } from "../util/user-frame.js";
 import { beforeDeadline } from "../util/clock.js";
 import { IllegalArgumentError, SluiceError } from "../util/errors.js";
 import type { DStream } from "./dstream.js";
@@ -9,7 +12,6 @@ import type { BatchSink } from "./sink.js";
 
 // The output operations of DStream (its methods are one-liners over these).
 
-/** `(rdd)` or `(time, rdd)`: the function's arity says which, as in PySpark. */
 /**
  * A batch function's first argument: the batch's RDD when the function takes one parameter, the batch time (a
  * `Date`) when it takes two, as in PySpark. Typed as both, because TypeScript cannot choose between two callback
@@ -81,8 +83,22 @@ export function saveTo<T>(stream: DStream<T>, sink: BatchSink<T>): void {
 
 export function foreachRDD<T>(stream: DStream<T>, f: BatchFunc<T, unknown>): void {
   const call = byArity(f, "foreachRDD");
+  const site = userFrame();
+  let warned = false;
   addOutput(stream, "foreachRDD", async (rdd, time) => {
-    await call(new Date(time), rdd);
+    const scope = new ActionScope();
+    await inActionScope(scope, () => call(new Date(time), rdd));
+    if (scope.running.size === 0) return;
+    // an action's Promise was dropped: say so once, and let the jobs end within the batch
+    if (!warned) {
+      warned = true;
+      log.warn(
+        `foreachRDD${site ? ` at ${site}` : ""}: an action started in its function (collect, count, take, save…) ` +
+          `had not finished when the function returned, so its result was not used: make the function async and ` +
+          `await the action (const data = await rdd.collect())`,
+      );
+    }
+    await Promise.allSettled(scope.running);
   });
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -83,4 +84,55 @@ test("sluice submit reports a missing job file, a bad --conf and a failing job w
   const f = sluice("submit", failing);
   assert.equal(f.status, 1);
   assert.match(f.stderr, /Error: job exploded/);
+});
+
+test("a job that does not await awaitTermination (as in Python) still fails with sluice's report: the message and the job's own line, no internal stack", () => {
+  const job = join(dir, "unawaited-fail.mjs");
+  writeFileSync(
+    job,
+    `import { SparkContext, StreamingContext } from "sluice";
+const ssc = new StreamingContext(new SparkContext("local[1]", "unawaited"), 0.1);
+const parse = (x) => { if (x === 3) throw new TypeError("cannot parse " + x); return x; };
+ssc.queueStream([[1, 2], [3]]).map(parse).foreachRDD((rdd) => rdd.collect());
+ssc.start();
+ssc.awaitTermination();
+`,
+  );
+  const r = spawnSync(process.execPath, ["bin/sluice.js", "submit", "--conf", "spark.task.maxFailures=1", job], {
+    encoding: "utf8",
+    env: { ...process.env, SLUICE_CONF: "", SLUICE_LOG_LEVEL: "OFF" },
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /sluice submit: job .*unawaited-fail\.mjs failed: .*TypeError: cannot parse 3\n {4}at .*unawaited-fail\.mjs:3:\d+\n/,
+  );
+  assert.doesNotMatch(r.stderr, /node:internal|\/src\/|Unhandled/, "no raw stack");
+});
+
+test("Ctrl-C stops a job that does not await awaitTermination gracefully: the batches it received are processed", async () => {
+  const job = join(dir, "unawaited-run.mjs");
+  writeFileSync(
+    job,
+    `import { SparkContext, StreamingContext } from "sluice";
+const ssc = new StreamingContext(new SparkContext("local[1]", "unawaited-run"), 0.2);
+ssc.queueStream([["a"], ["b"], ["c"]]).foreachRDD(async (rdd) => console.log("batch", (await rdd.collect()).join()));
+ssc.start();
+ssc.awaitTermination();
+`,
+  );
+  const child = spawn(process.execPath, ["bin/sluice.js", "submit", job], {
+    env: { ...process.env, SLUICE_CONF: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d;
+    if (out.includes("batch a")) child.kill("SIGINT");
+  });
+  child.stderr.on("data", (d: Buffer) => void (err += d));
+  const [code] = (await once(child, "exit")) as [number | null];
+  assert.match(err, /SIGINT: stopping gracefully/);
+  assert.equal(code, 0, err);
 });

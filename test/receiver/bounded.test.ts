@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { ListenerBus } from "../../src/events/streaming.js";
 import { ManualClock, Receiver, SparkConf, SparkContext, StreamingContext } from "../../src/index.js";
 import { ReceiverSupervisor, type SupervisorSettings } from "../../src/receiver/supervisor.js";
+import { warningsDuring } from "../helpers/log.js";
 
 /** A source the test drives: it counts the pauses and resumes it is asked for. */
 class Pausable extends Receiver<number> {
@@ -18,19 +19,6 @@ class Pausable extends Receiver<number> {
   }
 }
 
-/** Captures what is logged at WARN while `f` runs. */
-async function warnings(f: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string) => (seen.push(String(c)), true)) as typeof process.stderr.write;
-  try {
-    await f();
-  } finally {
-    process.stderr.write = write;
-  }
-  return seen.filter((w) => w.includes("WARN"));
-}
-
 test("before any batch, a receiver past spark.sluice.receiver.maxPendingRecords is paused, and goes on once a batch takes its records", async () => {
   const conf = new SparkConf()
     .setMaster("local[1]")
@@ -41,7 +29,7 @@ test("before any batch, a receiver past spark.sluice.receiver.maxPendingRecords 
   const source = new Pausable();
   let counted = 0;
   ssc.receiverStream(source).foreachRDD(async (rdd) => void (counted += await rdd.count()));
-  const logged = await warnings(async () => {
+  const logged = await warningsDuring(async () => {
     ssc.start();
     for (let i = 0; i < 2500; i++) source.store(i); // the source ignores the pause: the bound is said once
     assert.equal(source.paused, 1, "paused once, at the bound");
@@ -70,7 +58,7 @@ test("receivers together past spark.sluice.receiver.maxPendingRecordsTotal are p
     .receiverStream(a)
     .union(ssc.receiverStream(b))
     .foreachRDD(async (rdd) => void (counted += await rdd.count()));
-  const logged = await warnings(async () => {
+  const logged = await warningsDuring(async () => {
     ssc.start();
     for (let i = 0; i < 600; i++) a.store(i);
     for (let i = 0; i < 399; i++) b.store(i);
@@ -140,7 +128,7 @@ test("past 70% of the heap's limit receivers pause while they hold records, and 
   const source = new Pausable();
   const sup = new ReceiverSupervisor(source, 0, clock, settings, () => {}, new ListenerBus());
   sup.start();
-  const logged = await warnings(async () => {
+  const logged = await warningsDuring(async () => {
     for (let i = 0; i < 20_000; i++) source.store(i);
     assert.equal(source.paused, 0, "10% of the limit");
     used = 720 * MB;
@@ -170,7 +158,7 @@ test("batches queuing behind a slow one are warned about once, with the advice t
   ssc.queueStream([[1], [2], [3], [4], [5], [6]]).foreachRDD(async (time: Date) => {
     if (time.getTime() === 1000) await slow;
   });
-  const logged = await warnings(async () => {
+  const logged = await warningsDuring(async () => {
     ssc.start();
     clock.advance(1000);
     await new Promise((r) => setImmediate(r));

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { formatBatchTime } from "../../src/streaming/pprint.js";
 import { tempDir } from "../helpers/context.js";
-import { runBatches } from "../helpers/streaming.js";
+import { runBatches, streamingFixture } from "../helpers/streaming.js";
+import { warningsDuring } from "../helpers/log.js";
 
 const RULER = "-------------------------------------------";
 
@@ -129,4 +130,29 @@ test("saveAsTextFiles writes prefix-<timeMs>.suffix directories of part files pe
   assert.equal(read("counts-4000.txt"), "('b', 2)\n('c', 3)\n");
   assert.ok(readdirSync(join(dir, "counts-4000.txt")).includes("_SUCCESS"));
   await f.ssc.stop();
+});
+
+test("an action whose Promise foreachRDD's function dropped (no await) is warned about once, naming the line, and ends within its batch", async () => {
+  const f = streamingFixture(1);
+  const written: string[] = [];
+  const seen: number[][] = [];
+  f.ssc.queueStream([[1, 2], [3], [4, 5]]).foreachRDD((rdd) => {
+    const data = rdd.collect(); // the mistake: a Promise, written as if it were the data
+    written.push(JSON.stringify(data));
+    void data.then((d) => seen.push(d));
+  });
+  const fine: number[][] = [];
+  f.ssc.queueStream([[7], [8]]).foreachRDD(async (rdd) => void fine.push(await rdd.collect()));
+  const warnings = await warningsDuring(async () => {
+    f.ssc.start();
+    await runBatches(f, 3);
+  });
+  assert.deepEqual(written, ["{}", "{}", "{}"]);
+  assert.deepEqual(seen, [[1, 2], [3], [4, 5]], "each dropped job finished before its batch was done");
+  assert.deepEqual(fine, [[7], [8], []]);
+  assert.equal(warnings.length, 1, warnings.join(""));
+  assert.match(
+    warnings[0]!,
+    /foreachRDD at .*output\.test\.ts:\d+:\d+: an action started in its function .* had not finished when the function returned.*await rdd\.collect\(\)/,
+  );
 });

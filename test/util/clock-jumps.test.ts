@@ -1,26 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RecurringTimer, SystemClock, type Clock } from "../../src/util/clock.js";
+import { warningsDuring } from "../helpers/log.js";
 
-/** Captures what the engine logs at WARN while `f` runs. */
-function warningsOf(f: () => void): string[] {
-  const seen: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string) => (seen.push(String(c)), true)) as typeof process.stderr.write;
-  try {
-    f();
-  } finally {
-    process.stderr.write = write;
-  }
-  return seen.filter((w) => w.includes("WARN"));
-}
-
-test("the system clock jumping an hour forward, back, and by a second follows the steady clock, with a warning per jump", () => {
+test("the system clock jumping an hour forward, back, and by a second follows the steady clock, with a warning per jump", async () => {
   let wall = 1_800_000_000_000;
   let steady = 5_000;
   const clock = new SystemClock({ wall: () => wall, steady: () => steady });
   const times: number[] = [];
-  const warnings = warningsOf(() => {
+  const warnings = await warningsDuring(() => {
     const tick = (ms: number, jump = 0) => {
       steady += ms;
       wall += ms + jump;
@@ -66,11 +54,11 @@ class JumpingClock implements Clock {
   }
 }
 
-test("batch ticks after the clock moved far ahead: every batch time in order, each exactly one interval apart, one warning", () => {
+test("batch ticks after the clock moved far ahead: every batch time in order, each exactly one interval apart, one warning", async () => {
   const clock = new JumpingClock(0);
   const ticks: number[] = [];
   const timer = new RecurringTimer(clock, 1000, (t) => ticks.push(t));
-  const warnings = warningsOf(() => {
+  const warnings = await warningsDuring(() => {
     timer.start(1000);
     for (let t = 1000; t <= 3000; t += 1000) clock.set(t);
     clock.set(63_000); // a paused process, or a clock that moved on: 60 batch times fall due at once
