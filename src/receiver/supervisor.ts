@@ -67,17 +67,13 @@ export class ReceiverStartError extends SluiceError {}
 /** Records stored between two looks at the heap. */
 const HEAP_CHECK_RECORDS = 16_384;
 
-/** Restart delays grow 2x per consecutive failure, up to this many times the base delay. */
-const MAX_BACKOFF_FACTOR = 16;
-
 /**
  * Runs one receiver: starts it, hands its records to a block generator, and restarts it
- * with backoff (base `spark.streaming.receiverRestartDelay`, doubling while it keeps
- * failing) when it fails, reporting every error to the listeners.
+ * `spark.streaming.receiverRestartDelay` (2 s) after it fails, as often as it fails (as Spark does), reporting every
+ * error to the listeners.
  */
 export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   private state: "initialized" | "started" | "restarting" | "stopped" = "initialized";
-  private consecutiveFailures = 0;
   private cancelRestart: (() => void) | undefined;
   private readonly blocks: BlockGenerator<T>;
   /** When the first start was tried, until a start succeeds. */
@@ -167,7 +163,6 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
 
   /** `n` records were taken: the receiver works, and whoever waits for a count may go on. */
   private counted(n: number): void {
-    this.consecutiveFailures = 0;
     this.numRecords += n;
     if (this.waiters.length > 0) this.wakeWaiters();
   }
@@ -316,9 +311,8 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   restart(message: string, error?: unknown, delaySeconds?: number): void {
     if (this.state === "stopped" || this.state === "restarting") return;
     this.state = "restarting";
-    const base = delaySeconds !== undefined ? delaySeconds * 1000 : this.settings.restartDelayMs;
-    const delay = base * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.consecutiveFailures);
-    this.consecutiveFailures++;
+    // a fixed delay, as Spark's: after `nc` comes back, the job reads again within 2 s (it looked hung at 32 s)
+    const delay = delaySeconds !== undefined ? delaySeconds * 1000 : this.settings.restartDelayMs;
     this.record(message, error);
     const timeoutMs =
       this.settings.startTimeoutMs ??
@@ -332,7 +326,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
       this.giveUp(err);
       return;
     }
-    log.error(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);
+    log.warn(`Restarting receiver ${this.receiver.describe()} in ${delay / 1000} s: ${this.lastErrorMessage}`);
     const stopped = this.stopReceiver();
     this.cancelRestart = this.clock.schedule(this.clock.now() + delay, () => {
       this.cancelRestart = undefined;

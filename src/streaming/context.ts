@@ -180,11 +180,15 @@ export class StreamingContext {
   }
 
   /** Lines from a TCP server (`nc -lk 10001`), reconnecting when it goes away. */
-  socketTextStream(host: string, port: number): DStream<string> {
-    if (!Number.isInteger(port) || port <= 0 || port > 65535)
-      throw new IllegalArgumentError(`socketTextStream port must be 1..65535, got ${port}`);
+  socketTextStream(host: string, port: number | string): DStream<string> {
+    // a port as text (`process.argv[3]`, "10001") is taken as its number, as Python's int(sys.argv[2]) would be
+    const n = typeof port === "string" && /^\s*\d+\s*$/.test(port) ? Number(port) : port;
+    if (typeof n !== "number" || !Number.isInteger(n) || n <= 0 || n > 65535)
+      throw new IllegalArgumentError(
+        `socketTextStream port must be a whole number 1..65535, got ${typeof port === "string" ? JSON.stringify(port) : port}`,
+      );
     const maxRecordBytes = Number(this.sparkContext.conf.get("spark.sluice.maxRecordBytes", String(64 * 1024 * 1024)));
-    return this.receiverStream(new SocketReceiver(host, port, maxRecordBytes));
+    return this.receiverStream(new SocketReceiver(host, n, maxRecordBytes));
   }
 
   /** Records from a custom `Receiver`. */

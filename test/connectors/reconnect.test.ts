@@ -335,7 +335,7 @@ test("brokers unreachable at start: direct streams and receivers stop the job wi
     make(ssc).foreachRDD((_rdd: RDD<unknown>) => undefined);
     const stopped = assert.rejects(ssc.awaitTermination(), message, name);
     ssc.start();
-    // receivers retry on the engine clock (2 s doubling): 30 s of it pass in a few batches
+    // receivers retry on the engine clock (every 2 s): 30 s of it pass in a few batches
     await runUntilSettled(ssc, clock, () => ssc.getState() === "STOPPED", 20);
     await stopped;
     await ssc.stop();

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { after, test } from "node:test";
 import type { ReceiverInfo } from "../../src/index.js";
 import { collectBatches, runBatches, streamingFixture } from "../helpers/streaming.js";
+import { stderrDuring } from "../helpers/log.js";
 
 /** A line server on a free loopback port that hands each new connection to waiters. */
 async function lineServer(): Promise<{ server: Server; port: number; nextConnection: () => Promise<Socket> }> {
@@ -79,7 +80,7 @@ test("socketTextStream reads lines, reconnects after the peer goes away, and los
   await f.ssc.stop(false);
 });
 
-test("a socket stream that cannot connect reports a clear error and retries with growing delays", async () => {
+test("a socket stream that cannot connect reports a clear error (at WARN, not ERROR) and retries every 2 s, as Spark does", async () => {
   const { server, port } = await lineServer();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   const f = streamingFixture(1);
@@ -91,15 +92,22 @@ test("a socket stream that cannot connect reports a clear error and retries with
     },
   });
   const firstError = nextEvent(f, "onReceiverError");
-  f.ssc.start();
-  await firstError;
+  const logged = await stderrDuring(async () => {
+    f.ssc.start();
+    await firstError;
+  });
+  assert.ok(
+    logged.some((l) => /WARN Restarting receiver socketTextStream/.test(l)),
+    logged.join(""),
+  );
+  assert.ok(!logged.some((l) => / ERROR /.test(l)), logged.join(""));
   assert.match(
     errors[0]!,
     new RegExp(
       `Error connecting to 127.0.0.1:${port} \\(is a server listening there\\? e.g. nc -lk ${port}\\).*ECONNREFUSED`,
     ),
   );
-  // first retry after 2 s, the next after 4 s
+  // a retry every 2 s (it was 2, 4, 8… up to 32 s: after nc came back the job looked hung)
   const second = nextEvent(f, "onReceiverError");
   f.clock.advance(1999);
   await new Promise((r) => setImmediate(r));
@@ -107,7 +115,7 @@ test("a socket stream that cannot connect reports a clear error and retries with
   f.clock.advance(1);
   await second;
   const third = nextEvent(f, "onReceiverError");
-  f.clock.advance(3999);
+  f.clock.advance(1999);
   await new Promise((r) => setImmediate(r));
   assert.equal(errors.length, 2);
   f.clock.advance(1);
@@ -116,4 +124,14 @@ test("a socket stream that cannot connect reports a clear error and retries with
   assert.equal(f.ssc.getState(), "ACTIVE", "the context keeps running");
   await f.ssc.scheduler.whenIdle();
   await f.ssc.stop(false);
+});
+
+test("socketTextStream takes the port as a number or as its digits (process.argv), and names a bad one", () => {
+  const f = streamingFixture(1);
+  assert.doesNotThrow(() => f.ssc.socketTextStream("localhost", "10001"));
+  assert.throws(
+    () => f.ssc.socketTextStream("localhost", "10001x"),
+    /socketTextStream port must be a whole number 1\.\.65535, got "10001x"/,
+  );
+  assert.throws(() => f.ssc.socketTextStream("localhost", 70000), /got 70000/);
 });
