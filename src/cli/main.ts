@@ -1,9 +1,15 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type { Server } from "node:net";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { redactSettings, SUBMIT_CONF_ENV } from "../core/conf.js";
 import { statusLinePlugin } from "./status-line.js";
+import { check } from "./check.js";
+import { init } from "./init.js";
+import { feedServer, ncServer, parsePort } from "./line-server.js";
 import { SparkContext } from "../core/context.js";
 import { StreamingContext } from "../streaming/context.js";
 import { describeError } from "../util/errors.js";
@@ -20,6 +26,7 @@ interface SubmitOptions {
   conf: string[];
   resetCheckpoint?: boolean;
   verbose?: boolean;
+  check?: boolean;
 }
 
 /**
@@ -33,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let exitCode = 0;
+  program.version(packageVersion(), "-V, --version", "print Sluice's version");
   program
     .command("submit")
     .description("run a job file (.ts or .js) with its arguments, as spark-submit does")
@@ -43,9 +51,45 @@ export async function main(argv: string[]): Promise<number> {
     .option("--conf <key=value>", "a configuration setting; repeat for more", collect, [])
     .option("--reset-checkpoint", "start afresh in a checkpoint directory whose metadata is lost (deletes it)")
     .option("--verbose", "print the effective configuration, and log at INFO (why a stage runs on the driver, say)")
+    .option("--check", "type-check the job first (as sluice check does), and run it only without errors")
     .passThroughOptions()
     .action(async (job: string, args: string[], opts: SubmitOptions) => {
+      if (opts.check && (exitCode = check([job])) !== 0) return;
       exitCode = await submit(job, args, opts);
+    });
+  program
+    .command("check")
+    .description("type-check job files (with your project's TypeScript), with hints for the usual mistakes")
+    .argument("<files...>", "the .ts files to check")
+    .action((files: string[]) => void (exitCode = check(files)));
+  program
+    .command("init")
+    .description("write a runnable streaming job, its test and a tsconfig.json")
+    .argument("[dir]", "where (default: here)", ".")
+    .action((dir: string) => void (exitCode = init(dir)));
+  program
+    .command("test")
+    .description("run tests (node --test) that may be TypeScript and import sluice")
+    .argument("[files...]", "test files (default: *.test.ts, *.test.js, *.test.mjs here and in test/)")
+    .action(async (files: string[]) => void (exitCode = await runTests(files)));
+  program
+    .command("nc")
+    .description("a line server for the exercises, as nc -lk PORT: what you type goes to the job, line by line")
+    .option("-l", "listen (the only mode; accepted as nc's)")
+    .option("-k", "keep listening after a client goes away")
+    .argument("<port>", "the port to listen on")
+    .action(async (port: string, o: { k?: boolean }) => {
+      exitCode = await serve(() => ncServer(parsePort(port), o.k === true));
+    });
+  program
+    .command("feed")
+    .description("serve a file's lines on a port at a steady rate, looping: input for a job without typing")
+    .argument("<file>", "the text file")
+    .requiredOption("--port <port>", "the port to listen on")
+    .option("--rate <lines>", "lines per second", "10")
+    .option("--once", "stop after the file's last line instead of starting over")
+    .action(async (file: string, o: { port: string; rate: string; once?: boolean }) => {
+      exitCode = await serve(() => feedServer(file, parsePort(o.port), Number(o.rate), o.once === true));
     });
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -54,6 +98,52 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return exitCode;
+}
+
+/** Runs a line server until it closes (or Ctrl-C); a failure to start is a message and exit code 1. */
+async function serve(start: () => Promise<Server>): Promise<number> {
+  try {
+    const server = await start();
+    await once(server, "close");
+    return 0;
+  } catch (err) {
+    process.stderr.write(`sluice: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** `node --test` over `files` (or the test files here and in test/), with Sluice's loader registered. */
+async function runTests(files: string[]): Promise<number> {
+  const found =
+    files.length > 0
+      ? files
+      : [".", "test"].flatMap((d) =>
+          existsSync(d)
+            ? readdirSync(d)
+                .filter((f) => /\.test\.(ts|mts|js|mjs|cjs)$/.test(f))
+                .map((f) => join(d, f))
+            : [],
+        );
+  if (found.length === 0) {
+    process.stderr.write("sluice test: no test files (*.test.ts, *.test.js, *.test.mjs) here or in test/\n");
+    return 1;
+  }
+  const register = fileURLToPath(new URL("../../bin/register.mjs", import.meta.url));
+  // a run of its own even when started from inside another test run (which would take its report as a subtest's)
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, ["--import", pathToFileURL(register).href, "--test", ...found], {
+    stdio: "inherit",
+    env,
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  return code ?? 1;
+}
+
+/** The version in this package's package.json. */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL("../../package.json", import.meta.url));
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }
 
 function collect(value: string, previous: string[]): string[] {
