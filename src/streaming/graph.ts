@@ -87,14 +87,14 @@ export class DStreamGraph {
     for (const s of this.inputs) s.node.stop?.();
   }
 
-  /** Fixes every input stream's input for batch `time`; the result is logged in `offsets/<t>`. */
-  /** The records the batch at `time` took from input streams that count their own (files, direct streams). */
+  /** The records the batch at `time` took from input streams that count their own (files, direct, queues). */
   inputRecordsIn(time: number): number {
     let n = 0;
     for (const s of this.inputs) n += s.node.recordsIn?.(time) ?? 0;
     return n;
   }
 
+  /** Fixes every input stream's input for batch `time`; the result is logged in `offsets/<t>`. */
   planInputs(time: number): Record<string, unknown> {
     const plans: Record<string, unknown> = {};
     for (const s of this.inputs) if (s.node.plan) plans[s.id] = s.node.plan(time) ?? null;

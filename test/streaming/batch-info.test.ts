@@ -64,3 +64,22 @@ test("batches of file streams count their records (not only receivers')", async 
     [3, 0, 5],
   );
 });
+
+test("batches of queueStream count the records of queued collections, one at a time or all at once", async () => {
+  for (const oneAtATime of [true, false]) {
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext(new SparkContext("local[1]", "queue-counts"), 1, { clock, out: () => {} });
+    ssc.queueStream([[1, 2, 3], [], [4, 5]], oneAtATime).foreachRDD(async (rdd) => void (await rdd.count()));
+    const infos = completed(ssc);
+    ssc.start();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      await ssc.scheduler.whenIdle();
+    }
+    await ssc.stop();
+    assert.deepEqual(
+      infos.map((b) => b.numRecords),
+      oneAtATime ? [3, 0, 2] : [5, 0, 0],
+    );
+  }
+});

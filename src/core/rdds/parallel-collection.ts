@@ -16,6 +16,13 @@ export class ParallelCollectionNode<T> implements RDDNode<T> {
     return this.slices.length;
   }
 
+  /** How many records the collection holds (known without running anything). */
+  size(): number {
+    let n = 0;
+    for (const s of this.slices) n += s.length;
+    return n;
+  }
+
   /** The records of partition `split`. */
   slice(split: number): readonly T[] {
     return this.slices[split]!;

@@ -48,13 +48,22 @@ export class QueueInputDStream<T> extends InputNode<T> {
     );
   }
 
-  compute(): RDD<T> {
+  /** Batch time → records of its queued collections (an RDD built otherwise is not counted: that would run it). */
+  private readonly counted = new Map<number, number>();
+
+  recordsIn(time: number): number | undefined {
+    return this.counted.get(time);
+  }
+
+  compute(time: number): RDD<T> {
     const sc = this.ssc.sparkContext;
-    if (this.queue.length > 0) {
-      if (this.oneAtATime) return this.queue.shift()!;
-      return sc.union(this.queue.splice(0));
-    }
-    return this.defaultRDD ?? sc.parallelize<T>([], 1);
+    const taken = this.queue.length === 0 ? [] : this.oneAtATime ? [this.queue.shift()!] : this.queue.splice(0);
+    const rdds = taken.length > 0 ? taken : [this.defaultRDD ?? sc.parallelize<T>([], 1)];
+    let n = 0;
+    for (const r of rdds) n += r.node instanceof ParallelCollectionNode ? r.node.size() : 0;
+    this.counted.set(time, n);
+    if (this.counted.size > 1000) this.counted.delete(this.counted.keys().next().value!);
+    return rdds.length === 1 ? rdds[0]! : sc.union(rdds);
   }
 }
 
