@@ -10,6 +10,7 @@ export {
   IllegalArgumentError,
   IllegalStateError,
   NotImplementedError,
+  UnsupportedOperationError,
   EmptyRDDError,
   InputPathError,
   TaskFailedError,

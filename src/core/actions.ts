@@ -148,6 +148,8 @@ export async function collectAsMap<K, V>(rdd: RDD<[K, V]>): Promise<Map<K, V>> {
 
 /** Values for `key`; only the key's partition is read when a partitioner placed the keys. */
 export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
+  // a range partitioner (sortByKey) has its bounds only once prepared: the same bounds its shuffle then uses
+  await rdd.partitioner?.prepare?.();
   const parts = rdd.partitioner ? [rdd.partitioner.getPartition(key)] : allPartitions(rdd);
   const found = await rdd.runJob((run) => {
     const out: V[] = [];
@@ -176,7 +178,15 @@ export async function foreachPartition<T>(rdd: RDD<T>, f: (items: T[]) => void |
  * to a temporary name and renamed, so a part file is either whole or absent.
  */
 export async function saveAsTextFile(rdd: RDD<unknown>, path: string): Promise<void> {
-  await savePartitionFiles(rdd, path, "", (records) => (records.length ? records.map(pyStr).join("\n") + "\n" : ""));
+  await savePartitionFiles(rdd, path, "", textLines);
+}
+
+const NEWLINE = Buffer.from("\n");
+
+/** One line per record: byte arrays as their raw bytes (as PySpark writes `bytes`), anything else as `str()`. */
+function textLines(records: unknown[]): Uint8Array | string {
+  if (!records.some((r) => r instanceof Uint8Array)) return records.length ? records.map(pyStr).join("\n") + "\n" : "";
+  return Buffer.concat(records.flatMap((r) => [r instanceof Uint8Array ? r : Buffer.from(pyStr(r)), NEWLINE]));
 }
 
 /**

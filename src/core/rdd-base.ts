@@ -3,6 +3,7 @@ import type { SparkContext } from "./context.js";
 import type { RDDNode } from "./node.js";
 import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
 import { StorageLevel } from "./storage-level.js";
+import { UnsupportedOperationError } from "../util/errors.js";
 
 /**
  * What every RDD is before its operators: its id, its context, its node, its name and storage
@@ -69,7 +70,14 @@ export abstract class RDDBase<T> {
     return this.persist(StorageLevel.MEMORY_ONLY);
   }
 
+  /** Keeps the partitions once computed; a level once assigned cannot change (Spark's rule) until `unpersist`. */
   persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    if (this.storage !== StorageLevel.NONE && level !== this.storage) {
+      throw new UnsupportedOperationError(
+        `Cannot change storage level of an RDD after it was already assigned a level ` +
+          `(${this.storage.name}, asked for ${level.name}); unpersist() it first`,
+      );
+    }
     this.storage = level;
     return this;
   }
@@ -93,7 +101,7 @@ export abstract class RDDBase<T> {
     if (missing.length > 0) await this.materialize(missing);
     const data = allPartitions(this).map((p) => blocks.get(this.id, p) as readonly T[]);
     const { callSite, partitioner } = this.described;
-    this.checkpointed = new ParallelCollectionNode(data, callSite, "LocalCheckpointRDD", partitioner);
+    this.checkpointed = new ParallelCollectionNode(data, callSite, "LocalCheckpointRDD", partitioner, true);
     this.checkpointedRecords = data.reduce((n, part) => n + part.length, 0);
   }
 

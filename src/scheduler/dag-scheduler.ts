@@ -1,3 +1,4 @@
+import { copyValue } from "../util/copy-value.js";
 import type { Emit, RDDNode, ShuffleDependency } from "../core/node.js";
 import type { RDD } from "../core/rdd.js";
 import { IllegalStateError, TaskFailedError, describeError } from "../util/errors.js";
@@ -343,7 +344,8 @@ class LocalTaskContext implements TaskContext {
       blocks.put(rdd.id, split, computed);
       data = computed;
     }
-    for (let i = 0; i < data.length; i++) emit(data[i]!);
+    // what the cache keeps is not handed out: a mutation downstream (or of a collected value) would rewrite it
+    for (let i = 0; i < data.length; i++) emit(copyValue(data[i]!));
   }
 
   readShuffle(shuffleId: number, reduceId: number): readonly (readonly [unknown, unknown][])[] {

@@ -15,6 +15,9 @@ export class IllegalStateError extends SluiceError {}
 /** A part of Sluice that is not built yet; the message names what is missing. */
 export class NotImplementedError extends SluiceError {}
 
+/** An operation Spark refuses (as its UnsupportedOperationException), such as changing a persisted RDD's level. */
+export class UnsupportedOperationError extends SluiceError {}
+
 /** An action that needs at least one element ran on an empty RDD. */
 export class EmptyRDDError extends SluiceError {}
 

@@ -213,7 +213,7 @@ test("toDebugString shows stages: shuffles with +-, narrow parents with |", () =
     .reduceByKey((a, b) => a + b)
     .cache();
   const lines = rdd.toDebugString().split("\n");
-  assert.match(lines[0]!, /^\(2\) ShuffledRDD\[\d+\] at reduceByKey \[MEMORY_ONLY\]$/);
+  assert.match(lines[0]!, /^\(2\) ShuffledRDD\[\d+\] at reduceByKey \[Memory Serialized 1x Replicated\]$/);
   assert.match(lines[1]!, /^ \+-\(2\) MapPartitionsRDD\[\d+\] at map \[\]$/);
   assert.match(lines[2]!, /^ {4}\|  ParallelCollectionRDD\[\d+\] at parallelize \[\]$/);
 });

@@ -1,3 +1,4 @@
+import { copyValue } from "../../util/copy-value.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import type { Emit, RDDKind, RDDNode } from "../node.js";
 
@@ -10,6 +11,8 @@ export class ParallelCollectionNode<T> implements RDDNode<T> {
     readonly callSite = "parallelize",
     readonly kind: RDDKind = "ParallelCollectionRDD",
     readonly partitioner?: Partitioner,
+    /** Hand out copies (the slices are the engine's: a checkpointed RDD's saved partitions, a state). */
+    private readonly copyOnRead = false,
   ) {}
 
   numPartitions(): number {
@@ -30,7 +33,8 @@ export class ParallelCollectionNode<T> implements RDDNode<T> {
 
   computeInto(split: number, _ctx: unknown, emit: Emit<T>): void {
     const slice = this.slices[split]!;
-    for (let i = 0; i < slice.length; i++) emit(slice[i]!);
+    if (this.copyOnRead) for (let i = 0; i < slice.length; i++) emit(copyValue(slice[i]!));
+    else for (let i = 0; i < slice.length; i++) emit(slice[i]!);
   }
 }
 
