@@ -240,6 +240,11 @@ export class SparkContext {
     return new Accumulator(this.nextSharedId++, initial);
   }
 
+  /** A copy of this context's configuration (changing it changes nothing here), as PySpark's `getConf()`. */
+  getConf(): SparkConf {
+    return new SparkConf(false).setAll(this.conf.getAll());
+  }
+
   setLogLevel(level: string): void {
     setLogLevel(level);
   }

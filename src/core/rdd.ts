@@ -5,6 +5,7 @@ import { checkPartitionCount } from "../shuffle/partitioner.js";
 import { allPartitions, RDDBase } from "./rdd-base.js";
 import type { RDDNode } from "./node.js";
 import * as actions from "./actions.js";
+import * as more from "./sampling-and-trees.js";
 import * as narrowFns from "./narrow-functions.js";
 import * as pairs from "./pair-functions.js";
 import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
@@ -382,6 +383,75 @@ export class RDD<T> extends RDDBase<T> {
   }
   toDebugString(): string {
     return actions.toDebugString(this);
+  }
+
+  // ---- PySpark's sampling, tree aggregation, histograms and local reductions ----
+
+  /** Splits at random by `weights` (normalized); the same seed puts every record in exactly one part. */
+  randomSplit(weights: number[], seed: number = Math.floor(Math.random() * 2 ** 31)): RDD<T>[] {
+    return more.randomSplit(this, weights, seed);
+  }
+  /** A sample of each key's records at its fraction in `fractions` (a Map, or an object for string keys). */
+  sampleByKey<K, V>(
+    this: RDD<[K, V]>,
+    withReplacement: boolean,
+    fractions: Map<K, number> | Record<string, number>,
+    seed: number = Math.floor(Math.random() * 2 ** 31),
+  ): RDD<[K, V]> {
+    return more.sampleByKey(this, withReplacement, fractions, seed);
+  }
+  /** `num` records at random, in random order. */
+  takeSample(withReplacement: boolean, num: number, seed: number = Math.floor(Math.random() * 2 ** 31)): Promise<T[]> {
+    return more.takeSample(this, withReplacement, num, seed);
+  }
+  treeReduce(f: (a: T, b: T) => T, depth = 2): Promise<T> {
+    return more.treeReduce(this, f, depth);
+  }
+  treeAggregate<U>(zeroValue: U, seqOp: (acc: U, x: T) => U, combOp: (a: U, b: U) => U, depth = 2): Promise<U> {
+    return more.treeAggregate(this, zeroValue, seqOp, combOp, depth);
+  }
+  /** `[buckets, counts]`: `buckets` a count of even buckets, or their sorted bounds (the last bucket is closed). */
+  histogram(this: RDD<number>, buckets: number | readonly number[]): Promise<[number[], number[]]>;
+  histogram(this: RDD<string>, buckets: readonly string[]): Promise<[string[], number[]]>;
+  histogram(
+    this: RDD<number> | RDD<string>,
+    buckets: number | readonly (number | string)[],
+  ): Promise<[(number | string)[], number[]]> {
+    return more.histogram(this as RDD<number | string>, buckets);
+  }
+  /** Each key's values reduced into a Map on the driver, without a shuffle. */
+  reduceByKeyLocally<K, V>(this: RDD<[K, V]>, f: (a: V, b: V) => V): Promise<Map<K, V>> {
+    return more.reduceByKeyLocally(this, f);
+  }
+  /** `cogroup` with any number of others: `[k, [values here, values in each other]]`. */
+  groupWith<K, V>(this: RDD<[K, V]>, ...others: RDD<[K, unknown]>[]): RDD<[K, unknown[][]]> {
+    return more.groupWith(this as RDD<[K, unknown]>, others);
+  }
+  repartitionAndSortWithinPartitions<K, V>(
+    this: RDD<[K, V]>,
+    numPartitions?: number,
+    partitionFunc?: (key: K) => number,
+    ascending = true,
+    keyfunc: (k: K) => unknown = (k) => k,
+  ): RDD<[K, V]> {
+    const n = numPartitions ?? this.getNumPartitions();
+    return more.repartitionAndSortWithinPartitions(this, n, partitionFunc, ascending, keyfunc);
+  }
+  /** The records one partition at a time (`for await (const x of rdd.toLocalIterator())`). */
+  toLocalIterator(): AsyncGenerator<T> {
+    return more.toLocalIterator(this);
+  }
+  /** PySpark's approximate count within `timeout` ms: Sluice counts exactly. */
+  countApprox(_timeout?: number, _confidence = 0.95): Promise<number> {
+    return this.count();
+  }
+  /** PySpark's approximate sum: exact here. */
+  sumApprox(this: RDD<number>, _timeout?: number, _confidence = 0.95): Promise<number> {
+    return this.sum();
+  }
+  /** PySpark's approximate mean: exact here. */
+  async meanApprox(this: RDD<number>, _timeout?: number, _confidence = 0.95): Promise<number> {
+    return (await this.stats()).mean();
   }
 
   override toString(): string {
