@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { DStream } from "../../src/index.js";
-import { sorted } from "../helpers/context.js";
+import { sorted, tempDir } from "../helpers/context.js";
 import { collectBatches, runBatches, streamingFixture } from "../helpers/streaming.js";
 
 /** The batches of a window ending at batch k (1-based) of length w batches: (k - w, k], existing ones only. */
@@ -21,7 +21,7 @@ const words = [["a", "b", "a"], ["b"], [], ["c", "a"], ["a"], ["b", "b", "c"], [
 
 test("every windowed operation equals a brute-force recomputation at every window position, early ones included", async () => {
   const f = streamingFixture(1);
-  f.ssc.checkpoint(`${process.env.TMPDIR ?? "/tmp"}/sluice-window-test`);
+  f.ssc.checkpoint(tempDir());
   const stream = f.ssc.queueStream(words.map((b) => [...b]));
   const pairs = stream.map((w): [string, number] => [w, 1]);
   const W = 3;
@@ -92,7 +92,7 @@ test("every windowed operation equals a brute-force recomputation at every windo
 
 test("without filterFunc the incremental form keeps keys whose count fell to zero (Scala's behaviour)", async () => {
   const f = streamingFixture(1);
-  f.ssc.checkpoint(`${process.env.TMPDIR ?? "/tmp"}/sluice-window-test`);
+  f.ssc.checkpoint(tempDir());
   const pairs = f.ssc.queueStream([["x"], ["y"], [], []]).map((w): [string, number] => [w, 1]);
   const got = collectBatches(
     pairs.reduceByKeyAndWindow(
@@ -128,7 +128,7 @@ test("an incremental slide calls func and invFunc for the batches that moved, no
   const callsPerSlide: number[] = [];
   for (const windowBatches of [4, 16]) {
     const f = streamingFixture(1);
-    f.ssc.checkpoint(`${process.env.TMPDIR ?? "/tmp"}/sluice-window-test`);
+    f.ssc.checkpoint(tempDir());
     const perBatch = Array.from({ length: 24 }, (_, i) => Array.from({ length: 5 }, (_, j) => `k${(i + j) % 7}`));
     let calls = 0;
     const pairs = f.ssc.queueStream(perBatch).map((w): [string, number] => [w, 1]);
@@ -170,7 +170,7 @@ test("the incremental reduce equals the plain reduce for random streams (propert
       fc.integer({ min: 1, max: 3 }),
       async (batches, slideBatches, extra) => {
         const f = streamingFixture(1);
-        f.ssc.checkpoint(`${process.env.TMPDIR ?? "/tmp"}/sluice-window-test`);
+        f.ssc.checkpoint(tempDir());
         const W = slideBatches * extra + (extra > 1 ? 0 : slideBatches);
         const pairs = f.ssc.queueStream(batches.map((b) => [...b] as [string, number][]));
         const plain = collectBatches(pairs.reduceByKeyAndWindow((a, b) => a + b, null, W, slideBatches));
