@@ -1,3 +1,4 @@
+import { asList } from "../util/py-format.js";
 import { FunctionPartitioner, HashPartitioner, RangePartitioner, type Partitioner } from "../shuffle/partitioner.js";
 import { comparatorBy } from "../util/compare.js";
 import { CombineMap } from "../util/keyed-map.js";
@@ -83,7 +84,7 @@ export function partitionBy<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner, ca
 
 export function groupByKey<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner): RDD<[K, V[]]> {
   const agg: Aggregator<V, V[]> = {
-    createCombiner: (v) => [v],
+    createCombiner: (v) => asList([v]),
     mergeValue: (c, v) => (c.push(v), c),
     mergeCombiners: (a, b) => (a.push(...b), a),
   };

@@ -222,11 +222,14 @@ export function repartitionAndSortWithinPartitions<K, V>(
 /** The records one partition at a time: only one partition's records are on the driver at once. */
 export async function* toLocalIterator<T>(rdd: RDD<T>): AsyncGenerator<T> {
   for (let p = 0; p < rdd.getNumPartitions(); p++) {
-    const [part] = await rdd.runJob((run) => {
-      const out: T[] = [];
-      run((x) => out.push(x));
-      return out;
-    }, [p]);
+    const [part] = await rdd.runJob(
+      (run) => {
+        const out: T[] = [];
+        run((x) => out.push(x));
+        return out;
+      },
+      [p],
+    );
     yield* part!;
   }
 }

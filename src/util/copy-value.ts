@@ -1,3 +1,5 @@
+import { sameShape } from "./py-format.js";
+
 /**
  * A copy of `x` that shares no mutable part with it: arrays, plain objects, Maps, Sets, Dates and byte arrays are
  * copied, deeply; primitives (and strings) are returned as they are, at no cost. Instances of other classes are
@@ -10,7 +12,7 @@ export function copyValue<T>(x: T): T {
   if (Array.isArray(x)) {
     const out = new Array(x.length);
     for (let i = 0; i < x.length; i++) out[i] = copyValue(x[i]);
-    return out as T;
+    return sameShape(x, out) as T;
   }
   const proto = Object.getPrototypeOf(x);
   if (proto === Object.prototype || proto === null) {

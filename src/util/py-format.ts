@@ -1,7 +1,31 @@
+const LIST = Symbol("sluice.list");
+const TUPLE = Symbol("sluice.tuple");
+
+/** Marks `values` as a list (groupByKey's and cogroup's value lists): printed `[1, 1]` even with two elements. */
+export function asList<T>(values: T[]): T[] {
+  Object.defineProperty(values, LIST, { value: true });
+  return values;
+}
+
+/** Marks `values` as a tuple (cogroup's and groupWith's groups): printed `([1], [2], [])` whatever its length. */
+export function asTuple<T extends unknown[]>(values: T): T {
+  Object.defineProperty(values, TUPLE, { value: true });
+  return values;
+}
+
+/** `copy`, marked as `original` was (for copies of engine-held values). */
+export function sameShape<T extends unknown[]>(original: unknown[], copy: T): T {
+  if (LIST in original) return asList(copy) as T;
+  if (TUPLE in original) return asTuple(copy);
+  return copy;
+}
+
 /**
  * Python-style text of values, so `pprint` and `saveAsTextFile` print what PySpark prints.
  * Arrays of two elements print as tuples (`('hello', 3)`), since pairs are tuples in PySpark;
- * other arrays print as lists. `null`/`undefined` print as `None`, booleans as `True`/`False`.
+ * other arrays print as lists — except the value lists of `groupByKey` and `cogroup`, always
+ * lists, and `cogroup`'s groups, always tuples (PySpark's `mapValues(list)` shows the same).
+ * `null`/`undefined` print as `None`, booleans as `True`/`False`.
  */
 export function pyStr(value: unknown): string {
   return typeof value === "string" ? value : pyRepr(value);
@@ -27,7 +51,8 @@ export function pyRepr(value: unknown): string {
   }
   if (value === null) return "None";
   if (Array.isArray(value)) {
-    if (value.length === 2) return `(${pyRepr(value[0])}, ${pyRepr(value[1])})`;
+    if (TUPLE in value) return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(", ")})`;
+    if (value.length === 2 && !(LIST in value)) return `(${pyRepr(value[0])}, ${pyRepr(value[1])})`;
     return `[${value.map(pyRepr).join(", ")}]`;
   }
   if (value instanceof Map) {

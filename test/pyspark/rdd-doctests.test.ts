@@ -192,3 +192,41 @@ test("saveAsTextFile writes str as UTF-8 and bytes raw (test_rdd.py)", async () 
   await sc.parallelize<unknown>([Buffer.from([0xc2, 0xa1, 0x48, 0x6f, 0x6c, 0x61]), "mundo"], 1).saveAsTextFile(dir);
   assert.equal(readFileSync(join(dir, "part-00000"), "utf8"), "\u00a1Hola\nmundo\n");
 });
+
+test("printed as PySpark prints them: pairs as tuples, groupByKey's and cogroup's value lists as lists", async () => {
+  const x = sc.parallelize<[string, number]>([
+    ["a", 1],
+    ["a", 1],
+    ["b", 4],
+  ]);
+  const y = sc.parallelize<[string, number]>([["a", 2]]);
+  const dir = join(tempDir(), "printed");
+  await x
+    .cogroup(y)
+    .union(x.groupByKey() as never)
+    .union(w4() as never)
+    .union(x as never)
+    .coalesce(1)
+    .saveAsTextFile(dir);
+  const lines = readFileSync(join(dir, "part-00000"), "utf8").trim().split("\n").sort();
+  assert.deepEqual(lines, [
+    "('a', ([1, 1], [2]))", // x.cogroup(y).mapValues(lambda v: tuple(map(list, v))) in PySpark
+    "('a', ([5], [1], [2], []))", // groupWith's four groups
+    "('a', 1)",
+    "('a', 1)",
+    "('a', [1, 1])", // groupByKey().mapValues(list)
+    "('b', ([4], []))",
+    "('b', 4)",
+    "('b', [4])",
+  ]);
+  function w4() {
+    return sc
+      .parallelize<[string, number]>([["a", 5]])
+      .groupWith(
+        sc.parallelize<[string, number]>([["a", 1]]),
+        sc.parallelize<[string, number]>([["a", 2]]),
+        sc.parallelize<[string, number]>([["b", 42]]),
+      )
+      .filter(([k]) => k === "a");
+  }
+});

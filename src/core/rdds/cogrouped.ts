@@ -1,3 +1,4 @@
+import { asList, asTuple } from "../../util/py-format.js";
 import type { TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
 import { KeyedMap } from "../../util/keyed-map.js";
@@ -44,7 +45,7 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
         const k = kv[0] as K;
         let g = groups.get(k);
         if (!g) {
-          g = Array.from({ length: n }, () => []);
+          g = asTuple(Array.from({ length: n }, () => asList([])));
           groups.set(k, g);
         }
         g[i]!.push(kv[1]);
