@@ -21,8 +21,14 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-// no web UI for the many contexts tests make (the UI's own tests turn it on); submitted jobs get their own conf
-const env = { ...process.env, SLUICE_CONF: JSON.stringify({ "spark.ui.enabled": "false" }) };
+// no web UI for the many contexts tests make (the UI's own tests turn it on); submitted jobs get their own conf.
+// The engine's log is off: tests that expect warnings or errors capture them (test/helpers/log.ts) and check them,
+// so what remains on the screen is the test report. SLUICE_LOG_LEVEL=WARN npm test shows everything.
+const env = {
+  ...process.env,
+  SLUICE_CONF: JSON.stringify({ "spark.ui.enabled": "false" }),
+  SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? "OFF",
+};
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   stdio: "inherit",
   env,

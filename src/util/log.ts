@@ -12,6 +12,11 @@ export function setLogLevel(level: string): void {
   threshold = i;
 }
 
+/** The lowest level printed now. */
+export function logLevel(): LogLevel {
+  return LOG_LEVELS[threshold]!;
+}
+
 function emit(level: LogLevel, message: string): void {
   if (LOG_LEVELS.indexOf(level) >= threshold) process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
 }

@@ -20,7 +20,7 @@ test("a stopped context (here after a failed batch) closes what its sinks opened
   const hash = `sluice-close-${process.pid}`;
   q.saveToRedis({ url: REDIS_URL, hash });
   q.map(([k, v]) => ({ k, v })).saveToPostgres(`sluice_close_${process.pid}`, { url: POSTGRES_URL, mode: "append" });
-  q.foreachRDD(async (time: Date) => {
+  q.foreachRDD(async (time: Date, _rdd) => {
     if (time.getTime() === 2000) throw new Error("boom");
   });
   ssc.start();

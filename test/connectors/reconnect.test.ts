@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { stderrDuring } from "../helpers/log.js";
 import amqp from "amqplib";
 import mqtt from "mqtt";
 import {
@@ -116,7 +117,6 @@ test("Redis: a half-open link (bytes swallowed, nothing answers) is detected by 
     for (let i = from; i < to; i++) await redis.xadd(stream, "*", "user", `u${i % 5}`, "amount", String(i % 17));
   };
   const warnings: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
   try {
     await publish(0, 60);
     const conf = new SparkConf().setMaster("local[2]").setAppName("half-open");
@@ -139,14 +139,16 @@ test("Redis: a half-open link (bytes swallowed, nothing answers) is detected by 
     ssc.start();
     await runFor(ssc, clock, 1);
     assert.deepEqual(lastSeen(seen), referenceTotals(60));
-    process.stderr.write = ((c: string) => (warnings.push(String(c)), true)) as typeof process.stderr.write;
     proxy.stall(true);
     await publish(60, 120);
-    clock.advance(1000); // the next batch's read now waits for an answer that never comes
-    for (let i = 0; i < 10; i++) {
-      await new Promise((r) => setTimeout(r, 20)); // real I/O: the reconnect through the proxy
-      io.advance(500);
-    }
+    const logged = await stderrDuring(async () => {
+      clock.advance(1000); // the next batch's read now waits for an answer that never comes
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 20)); // real I/O: the reconnect through the proxy
+        io.advance(500);
+      }
+    });
+    warnings.push(...logged);
     assert.ok(
       warnings.some((w) => /got no answer within 2 s \(spark\.streaming\.source\.callTimeoutSeconds\)/.test(w)),
       warnings.join(""),
@@ -161,7 +163,6 @@ test("Redis: a half-open link (bytes swallowed, nothing answers) is detected by 
     assert.deepEqual(lastSeen(seen), referenceTotals(120));
     assert.ok(proxy.connections >= 2, "the stalled connection was dropped and made again");
   } finally {
-    process.stderr.write = write;
     await redis.del(stream);
     redis.disconnect();
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { stderrDuring } from "../helpers/log.js";
 import { ManualClock, SparkConf, SparkContext, StreamingContext, TaskFailedError, type RDD } from "../../src/index.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import { runFor } from "../helpers/source-jobs.js";
@@ -33,22 +34,17 @@ const context = (master: string, conf: Record<string, string>) => {
 
 test("by default a record whose function throws fails the job after the retries, each logged at WARN with the error", async () => {
   const sc = context("local[1]", { "spark.sluice.task.retryWaitSeconds": "0.001" });
-  const warnings: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string) => (warnings.push(String(c)), true)) as typeof process.stderr.write;
-  try {
-    await assert.rejects(
+  const warnings = await stderrDuring(() =>
+    assert.rejects(
       sc
         .parallelize(input(100, [50]), 2)
         .map(parse)
         .reduceByKey((a, b) => a + b)
         .collect(),
       (e: unknown) => e instanceof TaskFailedError && /TypeError: not a number: x/.test(e.message),
-    );
-  } finally {
-    process.stderr.write = write;
-    await sc.stop();
-  }
+    ),
+  );
+  await sc.stop();
   const retries = warnings.filter((w) =>
     /WARN task for partition 1 .* failed \(attempt \d of 4\): .*not a number: x; trying again in \d+ ms/.test(w),
   );

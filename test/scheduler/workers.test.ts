@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { SparkContext, TaskFailedError, type RDD } from "../../src/index.js";
 import { planMapTask } from "../../src/scheduler/task-plan.js";
-import { setLogLevel } from "../../src/util/log.js";
+import { stderrDuring } from "../helpers/log.js";
 import { sorted, tempDir } from "../helpers/context.js";
 
 const dir = tempDir("sluice-workers-");
@@ -176,13 +176,9 @@ test("a user error in a worker is tried again on the driver, retried there, then
 });
 
 test("--verbose (INFO) says why a stage stays on the driver", async () => {
-  const messages: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => (messages.push(String(chunk)), true)) as typeof process.stderr.write;
-  setLogLevel("INFO");
   const sc = new SparkContext("local[2]", "verbose");
-  try {
-    const offset = 10;
+  const offset = 10;
+  const messages = await stderrDuring(async () => {
     await sc
       .parallelize(
         Array.from({ length: 50_000 }, (_, i) => i),
@@ -191,11 +187,8 @@ test("--verbose (INFO) says why a stage stays on the driver", async () => {
       .map((x): [number, number] => [x % 2, x + offset])
       .reduceByKey((a, b) => a + b)
       .collect();
-  } finally {
-    await sc.stop();
-    setLogLevel("WARN");
-    process.stderr.write = write;
-  }
+  }, "INFO");
+  await sc.stop();
   assert.ok(
     messages.some((m) =>
       /runs on the driver's thread: the map function reads `offset` from its closure, which a worker thread cannot see/.test(

@@ -17,7 +17,7 @@ test("the scheduling delay counts the time a batch waited behind slower ones (pr
   const ssc = new StreamingContext(new SparkContext("local[1]", "delays"), 1, { clock, out: () => {} });
   let release!: () => void;
   const slow = new Promise<void>((r) => (release = r));
-  ssc.queueStream([[1], [2], [3], [4]]).foreachRDD(async (time: Date) => {
+  ssc.queueStream([[1], [2], [3], [4]]).foreachRDD(async (time: Date, _rdd) => {
     if (time.getTime() === 1000) await slow; // the first batch runs until the clock is at 4 s
   });
   const infos = completed(ssc);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { stderrDuring } from "../helpers/log.js";
 import { ManualClock, SparkContext, StreamingContext, StreamingJobError } from "../../src/index.js";
 import { tempDir } from "../helpers/context.js";
 import { collectBatches, runBatches } from "../helpers/streaming.js";
@@ -56,26 +57,21 @@ test("textFileStream on a directory that does not exist yet warns once, keeps po
   const dir = join(root, "appears-later");
   const start = 1_700_000_000_000;
   const f = contexts(start);
-  const warnings: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const batches = collectBatches(f.ssc.textFileStream(dir));
+  const batches = collectBatches(f.ssc.textFileStream(dir));
+  const warnings = await stderrDuring(async () => {
     f.ssc.start();
     await runBatches(f, 3);
     mkdirSync(dir);
     drop(dir, "a.txt", "at last\n", start + 6500);
     await runBatches(f, 1);
-    assert.deepEqual(batches, [
-      [start + 2000, []],
-      [start + 4000, []],
-      [start + 6000, []],
-      [start + 8000, ["at last"]],
-    ]);
-  } finally {
-    process.stderr.write = write;
-    await f.ssc.stop(false);
-  }
+  });
+  await f.ssc.stop(false);
+  assert.deepEqual(batches, [
+    [start + 2000, []],
+    [start + 4000, []],
+    [start + 6000, []],
+    [start + 8000, ["at last"]],
+  ]);
   const about = warnings.filter((w) => w.includes("appears-later"));
   assert.equal(about.length, 1, about.join(""));
   assert.match(
