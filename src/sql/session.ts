@@ -1,3 +1,4 @@
+import { analysisError } from "./analysis.js";
 import { resolve } from "node:path";
 import { SparkConf } from "../core/conf.js";
 import { SparkContext } from "../core/context.js";
@@ -177,7 +178,9 @@ export class SparkSession {
       } catch (err) {
         // an empty batch with no schema has no columns to name: its queries give no rows
         if (err instanceof SqlError && run.emptyViews > 0) return { columns: [], rows: [] };
-        throw err instanceof SqlError && bound !== plan.sql ? inUserTerms(err, bound, plan.sql, run.names) : err;
+        if (!(err instanceof SqlError)) throw err;
+        const named = bound !== plan.sql ? inUserTerms(err, bound, plan.sql, run.names) : err;
+        throw analysisError(named, named.query, plan.sql, [...this.views.keys()]);
       }
     });
   }

@@ -1,6 +1,6 @@
 // The course's code as a PySpark user writes it: no type annotations. `npm test` type-checks
 // this file (tsc --noEmit): pairs must be inferred as [string, number], state as number.
-import { SparkContext, SparkSession, StreamingContext } from "sluice";
+import { F, Row, SparkContext, SparkSession, StreamingContext } from "sluice";
 
 const sc = new SparkContext(undefined, "course");
 const ssc = new StreamingContext(sc, 3);
@@ -25,6 +25,13 @@ words.foreachRDD(async (time, rdd) => {
   const df = spark.createDataFrame(rdd.map((w) => ({ word: w })));
   df.createOrReplaceTempView("words");
   await spark.sql("select word, count(*) as total from words group by word").show();
+});
+words.foreachRDD(async (time, rdd) => {
+  const df = rdd.map((w) => Row({ word: w })).toDF();
+  df.registerTempTable("words");
+  const counts = spark.sql("select word, count(*) as total from words group by word");
+  await counts.orderBy("total", { ascending: false }).show();
+  await df.groupBy("word").agg(F.count("*").alias("n")).orderBy(F.desc("n")).show();
 });
 words.foreachRDD((rdd) => rdd.count());
 const n: [string, number][] = [];
