@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
@@ -238,6 +241,19 @@ export class SparkContext {
   accumulator(initial = 0): Accumulator {
     this.assertActive();
     return new Accumulator(this.nextSharedId++, initial);
+  }
+
+  private checkpointDir: string | undefined;
+
+  /** Where `rdd.checkpoint()` saves RDDs (a new folder inside `dir`, as Spark makes); also satisfies DStreams' need. */
+  setCheckpointDir(dir: string): void {
+    const made = join(resolve(dir), randomUUID());
+    mkdirSync(made, { recursive: true });
+    this.checkpointDir = made;
+  }
+
+  getCheckpointDir(): string | undefined {
+    return this.checkpointDir;
   }
 
   /** A copy of this context's configuration (changing it changes nothing here), as PySpark's `getConf()`. */

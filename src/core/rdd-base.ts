@@ -3,7 +3,10 @@ import type { SparkContext } from "./context.js";
 import type { RDDNode } from "./node.js";
 import { ParallelCollectionNode } from "./rdds/parallel-collection.js";
 import { StorageLevel } from "./storage-level.js";
-import { UnsupportedOperationError } from "../util/errors.js";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { serialize } from "node:v8";
+import { IllegalStateError, UnsupportedOperationError } from "../util/errors.js";
 
 /**
  * What every RDD is before its operators: its id, its context, its node, its name and storage
@@ -103,10 +106,74 @@ export abstract class RDDBase<T> {
     const { callSite, partitioner } = this.described;
     this.checkpointed = new ParallelCollectionNode(data, callSite, "LocalCheckpointRDD", partitioner, true);
     this.checkpointedRecords = data.reduce((n, part) => n + part.length, 0);
+    this.locallyCheckpointed = true;
   }
 
   /** How many records `localCheckpoint` materialized (a stateful stream's state size), once it has. */
   checkpointedRecords: number | undefined;
+
+  /** Marked by `checkpoint()`: saved to the context's checkpoint directory after the next job that computes it. */
+  private checkpointPending = false;
+  private checkpointFile: string | undefined;
+  private locallyCheckpointed = false;
+
+  /**
+   * Marks this RDD to be saved in the directory `sc.setCheckpointDir` set, with its lineage forgotten, once the next
+   * job computes it (Spark's reliable `checkpoint`). Call it before running any job on the RDD.
+   */
+  checkpoint(): void {
+    if (this.context.getCheckpointDir() === undefined) {
+      throw new IllegalStateError(
+        "Checkpoint directory has not been set in the SparkContext: call sc.setCheckpointDir(dir) first",
+      );
+    }
+    if (!this.checkpointFile) this.checkpointPending = true;
+  }
+
+  /** True once `checkpoint()` took effect (the RDD was saved). */
+  isCheckpointed(): boolean {
+    return this.checkpointFile !== undefined;
+  }
+
+  /** The directory this RDD was saved to by `checkpoint()`, once it was. */
+  getCheckpointFile(): string | undefined {
+    return this.checkpointFile;
+  }
+
+  /** True once `localCheckpoint()` cut the lineage. */
+  isLocallyCheckpointed(): boolean {
+    return this.locallyCheckpointed;
+  }
+
+  /** @internal After a job on this RDD: saves the RDDs of its lineage that `checkpoint()` marked. */
+  async checkpointMarked(): Promise<void> {
+    const pending: RDDBase<unknown>[] = [];
+    const seen = new Set<RDDBase<unknown>>();
+    const walk = (r: RDDBase<unknown>) => {
+      if (seen.has(r)) return;
+      seen.add(r);
+      if (r.checkpointPending) pending.push(r);
+      for (const dep of r.node.dependencies) walk(dep.rdd as unknown as RDDBase<unknown>);
+    };
+    walk(this as RDDBase<unknown>);
+    for (const r of pending) await r.saveCheckpoint();
+  }
+
+  /** Writes every partition (V8's serialization, so Maps, Dates and bytes keep their types) and cuts the lineage. */
+  private async saveCheckpoint(): Promise<void> {
+    this.checkpointPending = false;
+    const dir = join(this.context.getCheckpointDir()!, `rdd-${this.id}`);
+    mkdirSync(dir, { recursive: true });
+    await this.localCheckpoint();
+    this.locallyCheckpointed = false;
+    const node = this.checkpointed!;
+    for (let p = 0; p < node.numPartitions(); p++) {
+      const file = join(dir, `part-${String(p).padStart(5, "0")}`);
+      writeFileSync(`${file}.tmp`, serialize(node.slice(p)));
+      renameSync(`${file}.tmp`, file);
+    }
+    this.checkpointFile = dir;
+  }
 }
 
 /** Every partition index of `rdd`. */

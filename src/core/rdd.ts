@@ -272,7 +272,9 @@ export class RDD<T> extends RDDBase<T> {
   }
 
   async runJob<R>(fn: PartitionFunc<T, R>, partitions?: readonly number[]): Promise<R[]> {
-    return tracked(this.context.runJob(this, partitions ?? allPartitions(this), fn));
+    const results = await tracked(this.context.runJob(this, partitions ?? allPartitions(this), fn));
+    if (this.context.getCheckpointDir() !== undefined) await this.checkpointMarked();
+    return results;
   }
 
   collect(): Promise<T[]> {

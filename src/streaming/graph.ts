@@ -57,7 +57,10 @@ export class DStreamGraph {
     return out;
   }
 
-  /** Checks the graph and fixes every stream's zero time and remember duration. */
+  /**
+   * Checks the graph and fixes every stream's zero time and remember duration. Stateful streams need a checkpoint
+   * directory: the StreamingContext's, or (as Spark accepts) the SparkContext's `setCheckpointDir`.
+   */
   start(zeroTime: number, checkpointDir: string | undefined): void {
     if (this.outputs.length === 0)
       throw new IllegalArgumentError("requirement failed: No output operations registered, so nothing to execute");

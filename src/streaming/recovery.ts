@@ -55,7 +55,7 @@ export function readRecoveryPlan(plan: RecoveryPlan, dir: string, graph: DStream
 /** A new job: the metadata is written, receivers start, the timer starts at the next batch time. */
 export function startFresh(p: StartParts): Started {
   const first = p.firstBatchTime();
-  p.graph.start(first - p.batchMs, p.checkpointDir);
+  p.graph.start(first - p.batchMs, p.checkpointDir ?? p.sc.getCheckpointDir());
   const ck = openCheckpointer(p);
   const jobId = ck ? randomUUID() : `${p.sc.appName}-${p.sc.startTime}-${randomUUID().slice(0, 8)}`;
   return closingOnError(ck, () => {
@@ -92,7 +92,7 @@ export function startFresh(p: StartParts): Started {
 export function startRecovered(p: StartParts, plan: RecoveryPlan): Started {
   const zero = plan.metadata.zeroTime;
   const b = p.batchMs;
-  p.graph.start(zero, p.checkpointDir);
+  p.graph.start(zero, p.checkpointDir ?? p.sc.getCheckpointDir());
   const ck = openCheckpointer(p)!;
   return closingOnError(ck, () => {
     const generator = p.makeGenerator(ck);

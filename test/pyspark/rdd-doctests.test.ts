@@ -2,7 +2,8 @@
 // translated to Sluice: the same inputs, Spark's expected values. Random methods are checked as
 // Spark's doctests check them (sizes and ranges), since the generator is not Python's.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { deserialize } from "node:v8";
 import { join } from "node:path";
 import { test } from "node:test";
 import { StorageLevel } from "../../src/index.js";
@@ -229,4 +230,25 @@ test("printed as PySpark prints them: pairs as tuples, groupByKey's and cogroup'
       )
       .filter(([k]) => k === "a");
   }
+});
+
+test("checkpoint, isCheckpointed, getCheckpointFile, localCheckpoint, isLocallyCheckpointed", async () => {
+  assert.throws(() => sc.parallelize([1]).checkpoint(), /Checkpoint directory has not been set in the SparkContext/);
+  sc.setCheckpointDir(tempDir());
+  const rdd = sc.parallelize(range(5), 2).map((x) => x * 2);
+  rdd.checkpoint();
+  assert.equal(rdd.isCheckpointed(), false);
+  assert.equal(rdd.getCheckpointFile(), undefined);
+  assert.equal(await rdd.count(), 5);
+  assert.equal(rdd.isCheckpointed(), true);
+  const dir = rdd.getCheckpointFile()!;
+  assert.ok(dir.startsWith(sc.getCheckpointDir()!));
+  assert.deepEqual(readdirSync(dir).sort(), ["part-00000", "part-00001"]);
+  assert.deepEqual(deserialize(readFileSync(join(dir, "part-00001"))), [4, 6, 8]);
+  assert.deepEqual(await rdd.collect(), [0, 2, 4, 6, 8]);
+  assert.equal(rdd.toDebugString().split("\n").length, 1, "the lineage is cut");
+  const local = sc.parallelize([1, 2]);
+  assert.equal(local.isLocallyCheckpointed(), false);
+  await local.localCheckpoint();
+  assert.equal(local.isLocallyCheckpointed(), true);
 });
