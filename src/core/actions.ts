@@ -1,9 +1,10 @@
+import { deflateSync, gzipSync } from "node:zlib";
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { compareValues } from "../util/compare.js";
 import { KeyedMap, keysEqual } from "../util/keyed-map.js";
 import { pyStr } from "../util/py-format.js";
-import { EmptyRDDError, IllegalArgumentError } from "../util/errors.js";
+import { EmptyRDDError, IllegalArgumentError, NotImplementedError } from "../util/errors.js";
 import { allPartitions, type RDD } from "./rdd.js";
 import { StatCounter } from "./stat-counter.js";
 
@@ -177,9 +178,25 @@ export async function foreachPartition<T>(rdd: RDD<T>, f: (items: T[]) => void |
  * Writes `part-NNNNN` files and `_SUCCESS` into a new directory. Each part is written
  * to a temporary name and renamed, so a part file is either whole or absent.
  */
-export async function saveAsTextFile(rdd: RDD<unknown>, path: string): Promise<void> {
-  await savePartitionFiles(rdd, path, "", textLines);
+export async function saveAsTextFile(rdd: RDD<unknown>, path: string, compressionCodecClass?: string): Promise<void> {
+  if (compressionCodecClass === undefined) return savePartitionFiles(rdd, path, "", textLines);
+  const codec = TEXT_CODECS[compressionCodecClass.split(".").pop()!];
+  if (!codec) {
+    throw new NotImplementedError(
+      `saveAsTextFile compression codec ${compressionCodecClass}: Sluice writes ` +
+        `org.apache.hadoop.io.compress.GzipCodec (.gz) and DefaultCodec (.deflate)`,
+    );
+  }
+  await savePartitionFiles(rdd, path, codec.ext, (records) => codec.compress(toBytes(textLines(records))));
 }
+
+const toBytes = (x: Uint8Array | string) => (typeof x === "string" ? Buffer.from(x) : x);
+
+/** Hadoop's text codecs Sluice writes (and `textFile` reads back), by class name. */
+const TEXT_CODECS: Record<string, { ext: string; compress: (b: Uint8Array) => Uint8Array }> = {
+  GzipCodec: { ext: ".gz", compress: (b) => gzipSync(b) },
+  DefaultCodec: { ext: ".deflate", compress: (b) => deflateSync(b) },
+};
 
 const NEWLINE = Buffer.from("\n");
 

@@ -32,7 +32,7 @@ export function zipWithIndex<T>(rdd: RDD<T>): RDD<[T, number]> {
 /** `[x, id]` with ids `k, n+k, 2n+k…` in partition `k` of `n`; no job. */
 export function zipWithUniqueId<T>(rdd: RDD<T>): RDD<[T, number]> {
   const n = rdd.getNumPartitions();
-  return rdd.pipe<[T, number]>((emit, split) => {
+  return rdd.pipeThrough<[T, number]>((emit, split) => {
     let i = 0;
     return (x) => emit([x, i++ * n + split]);
   }, "zipWithUniqueId");
@@ -45,7 +45,7 @@ export function sample<T>(rdd: RDD<T>, withReplacement: boolean, fraction: numbe
       `sample fraction must be ${withReplacement ? ">= 0" : "in [0, 1]"}, got ${fraction}`,
     );
   }
-  return rdd.pipe<T>(
+  return rdd.pipeThrough<T>(
     (emit, split) => {
       const rng = new SeededRandom(partitionSeed(seed, split));
       if (!withReplacement) {

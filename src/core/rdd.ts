@@ -5,7 +5,7 @@ import { checkPartitionCount } from "../shuffle/partitioner.js";
 import { allPartitions, RDDBase } from "./rdd-base.js";
 import type { RDDNode } from "./node.js";
 import * as actions from "./actions.js";
-import * as more from "./sampling-and-trees.js";
+import * as more from "./rdd-extras.js";
 import * as narrowFns from "./narrow-functions.js";
 import * as pairs from "./pair-functions.js";
 import { MapPartitionsNode, PipelinedNode, type Pipe } from "./rdds/pipelined.js";
@@ -28,9 +28,17 @@ export class RDD<T> extends RDDBase<T> {
     return new RDD(this.context, node);
   }
 
-  /** A record-at-a-time step, fused into the stage's push loop. */
-  pipe<U>(pipe: Pipe<T, U>, callSite: string, preservesPartitioning = false): RDD<U> {
+  /** @internal A record-at-a-time step, fused into the stage's push loop. */
+  pipeThrough<U>(pipe: Pipe<T, U>, callSite: string, preservesPartitioning = false): RDD<U> {
     return this.derive(new PipelinedNode(this, pipe, callSite, preservesPartitioning));
+  }
+
+  /**
+   * Each partition's records, one per line (as `str()`), through a shell command; its output lines are the new
+   * records (PySpark's `pipe`). With `checkCode`, a command that exits non-zero fails the task.
+   */
+  pipe(command: string, env?: Record<string, string>, checkCode = false): RDD<string> {
+    return more.pipeCommand(this, command, env, checkCode);
   }
 
   // ---- narrow transformations ----
@@ -362,8 +370,9 @@ export class RDD<T> extends RDDBase<T> {
     return actions.foreachPartition(this, f);
   }
   /** Writes a directory of `part-NNNNN` files (one line per element, Python `str`) and `_SUCCESS`. */
-  saveAsTextFile(path: string): Promise<void> {
-    return actions.saveAsTextFile(this, path);
+  /** Part files of one line per record; `compressionCodecClass` "org.apache.hadoop.io.compress.GzipCodec" gzips them. */
+  saveAsTextFile(path: string, compressionCodecClass?: string): Promise<void> {
+    return actions.saveAsTextFile(this, path, compressionCodecClass);
   }
   /**
    * One Parquet file per non-empty partition, columns typed from the records (plain objects); read back with
@@ -442,6 +451,10 @@ export class RDD<T> extends RDDBase<T> {
   /** The records one partition at a time (`for await (const x of rdd.toLocalIterator())`). */
   toLocalIterator(): AsyncGenerator<T> {
     return more.toLocalIterator(this);
+  }
+  /** About how many distinct records (HyperLogLog; `relativeSD` the accuracy wanted, as Spark's). */
+  countApproxDistinct(relativeSD = 0.05): Promise<number> {
+    return more.countApproxDistinct(this, relativeSD);
   }
   /** PySpark's approximate count within `timeout` ms: Sluice counts exactly. */
   countApprox(_timeout?: number, _confidence = 0.95): Promise<number> {

@@ -252,3 +252,38 @@ test("checkpoint, isCheckpointed, getCheckpointFile, localCheckpoint, isLocallyC
   await local.localCheckpoint();
   assert.equal(local.isLocallyCheckpointed(), true);
 });
+
+test("pipe", async () => {
+  assert.deepEqual(await sc.parallelize(["1", "2", "", "3"]).pipe("cat").collect(), ["1", "2", "", "3"]);
+  // test_rdd.py: a failing command is ignored unless checkCode
+  assert.deepEqual(await sc.parallelize(["1"]).pipe("grep 4").collect(), []);
+  await assert.rejects(sc.parallelize(["1"], 1).pipe("grep 4", undefined, true).collect(), /exited with error code 1/);
+});
+
+test("saveAsTextFile with a compression codec; textFile reads it back (test_rdd.py)", async () => {
+  const dir = join(tempDir(), "gz");
+  await sc.parallelize(["\u00a1Hola", "mundo", "x"], 2).saveAsTextFile(dir, "org.apache.hadoop.io.compress.GzipCodec");
+  assert.deepEqual(readdirSync(dir).sort(), ["_SUCCESS", "part-00000.gz", "part-00001.gz"]);
+  assert.deepEqual(await sc.textFile(dir).collect(), ["\u00a1Hola", "mundo", "x"]);
+  await assert.rejects(
+    sc.parallelize(["a"]).saveAsTextFile(join(tempDir(), "bz"), "org.apache.hadoop.io.compress.BZip2Codec"),
+    /compression codec org\.apache\.hadoop\.io\.compress\.BZip2Codec/,
+  );
+});
+
+test("countApproxDistinct", async () => {
+  const n = await sc
+    .parallelize(range(1000))
+    .map((x) => String(x))
+    .countApproxDistinct();
+  assert.ok(900 < n && n < 1100, String(n));
+  const m = await sc.parallelize(range(1000).map((i) => i % 20)).countApproxDistinct();
+  assert.ok(16 < m && m < 24, String(m));
+  // a larger set, against the exact count, within 3 relative standard deviations
+  const big = await sc.parallelize(range(200_000), 4).countApproxDistinct(0.01);
+  assert.ok(Math.abs(big - 200_000) / 200_000 < 0.03, String(big));
+  await assert.rejects(
+    sc.parallelize([1]).countApproxDistinct(0.000001),
+    /relativeSD should be greater than 0\.000017/,
+  );
+});

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { gunzipSync, inflateSync } from "node:zlib";
 import { listInputFiles, readLines, type InputFile } from "../../util/files.js";
 import type { Emit, RDDNode } from "../node.js";
 import { sliceEvenly } from "./parallel-collection.js";
@@ -33,7 +34,13 @@ export class TextFileNode implements RDDNode<string> {
 
   computeInto(split: number, _ctx: unknown, emit: Emit<string>): void {
     const s = this.getSplits()[split]!;
-    readLines(s.path, s.start, s.end, emit);
+    const codec = compressedBy(s.path);
+    if (!codec) return readLines(s.path, s.start, s.end, emit);
+    // a compressed file is one split, read whole (as Hadoop's codecs, which cannot start mid-file)
+    const text = (codec === "gzip" ? gunzipSync : inflateSync)(readFileSync(s.path)).toString("utf8");
+    const lines = text.split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    for (const line of lines) emit(line.endsWith("\r") ? line.slice(0, -1) : line);
   }
 
   /** The file and byte range of partition `split`. */
@@ -48,14 +55,19 @@ export class TextFileNode implements RDDNode<string> {
   }
 }
 
+/** The codec of a compressed text file, by its extension (what `saveAsTextFile` with a codec writes). */
+function compressedBy(path: string): "gzip" | "deflate" | undefined {
+  return path.endsWith(".gz") ? "gzip" : path.endsWith(".deflate") ? "deflate" : undefined;
+}
+
 /** Hadoop's rule: goal = total / minPartitions, each file cut into pieces of at most the goal. */
 function planSplits(files: InputFile[], minPartitions: number): FileSplit[] {
   const total = files.reduce((n, f) => n + f.size, 0);
   const splitSize = Math.max(1, Math.min(MAX_SPLIT_BYTES, Math.floor(total / Math.max(1, minPartitions))));
   const splits: FileSplit[] = [];
   for (const f of files) {
-    if (f.size === 0) {
-      splits.push({ path: f.path, start: 0, end: 0 });
+    if (f.size === 0 || compressedBy(f.path)) {
+      splits.push({ path: f.path, start: 0, end: f.size });
       continue;
     }
     let start = 0;

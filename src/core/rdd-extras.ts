@@ -1,6 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { pyStr } from "../util/py-format.js";
 import { FunctionPartitioner, HashPartitioner } from "../shuffle/partitioner.js";
-import { IllegalArgumentError } from "../util/errors.js";
+import { IllegalArgumentError, SluiceError } from "../util/errors.js";
 import { compareValues } from "../util/compare.js";
+import { stableHash } from "../util/hash.js";
 import { KeyedMap } from "../util/keyed-map.js";
 import { partitionSeed, SeededRandom } from "../util/random.js";
 import * as actions from "./actions.js";
@@ -9,8 +12,8 @@ import type { RDD } from "./rdd.js";
 import { MapPartitionsNode } from "./rdds/pipelined.js";
 
 // PySpark RDD methods that the first wave left out: random splits and samples, tree
-// aggregation, histograms, local reductions, groupWith, sorted repartitioning and a local
-// iterator. Results follow PySpark's doctests; random choices use Sluice's own seeded generator
+// aggregation, histograms, local reductions, groupWith, sorted repartitioning, a local
+// iterator, pipe and countApproxDistinct. Results follow PySpark's doctests; random choices use Sluice's own seeded generator
 // (the same seed gives the same split, not the records Python's generator would pick).
 
 /** `rdd` split at random by `weights` (normalized): the same seed puts every record in exactly one part. */
@@ -232,4 +235,73 @@ export async function* toLocalIterator<T>(rdd: RDD<T>): AsyncGenerator<T> {
     );
     yield* part!;
   }
+}
+
+/** `pipe`: a partition's records as lines on a command's stdin, its stdout's lines as records. */
+export function pipeCommand<T>(
+  rdd: RDD<T>,
+  command: string,
+  env: Record<string, string> | undefined,
+  checkCode: boolean,
+): RDD<string> {
+  return rdd.mapPartitions((items) => {
+    const lines: string[] = [];
+    for (const x of items) lines.push(pyStr(x) + "\n");
+    const r = spawnSync(command, {
+      shell: true,
+      input: lines.join(""),
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    });
+    if (r.error) throw new SluiceError(`pipe: cannot run \`${command}\`: ${r.error.message}`);
+    if (checkCode && r.status !== 0) {
+      throw new SluiceError(`Pipe function \`${command}' exited with error code ${r.status ?? r.signal}`);
+    }
+    const out = r.stdout.split("\n");
+    if (out[out.length - 1] === "") out.pop();
+    return out;
+  });
+}
+
+/** Murmur3's 32-bit finalizer: spreads `stableHash` (integers hash to themselves) over all 32 bits. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * PySpark's `countApproxDistinct`: a HyperLogLog sketch per partition (2^p registers, p from `relativeSD` as Spark
+ * computes it, 4 <= p <= 18), merged on the driver; small counts are corrected by linear counting.
+ */
+export async function countApproxDistinct<T>(rdd: RDD<T>, relativeSD: number): Promise<number> {
+  if (!(relativeSD >= 0.000017)) throw new IllegalArgumentError("relativeSD should be greater than 0.000017");
+  const p = Math.min(18, Math.max(4, Math.ceil(2 * Math.log2(1.054 / relativeSD))));
+  const m = 1 << p;
+  const sketches = await rdd.runJob((run) => {
+    const registers = new Uint8Array(m);
+    run((x) => {
+      const h = stableHash(x);
+      const index = fmix32(h) >>> (32 - p);
+      const w = fmix32(h ^ 0x9e3779b9) >>> 0;
+      const rank = w === 0 ? 33 : Math.clz32(w) + 1;
+      if (rank > registers[index]!) registers[index] = rank;
+    });
+    return registers;
+  });
+  const merged = new Uint8Array(m);
+  for (const r of sketches) for (let i = 0; i < m; i++) if (r[i]! > merged[i]!) merged[i] = r[i]!;
+  let sum = 0;
+  let zeros = 0;
+  for (let i = 0; i < m; i++) {
+    sum += 2 ** -merged[i]!;
+    if (merged[i] === 0) zeros++;
+  }
+  const alpha = m === 16 ? 0.673 : m === 32 ? 0.697 : m === 64 ? 0.709 : 0.7213 / (1 + 1.079 / m);
+  const estimate = (alpha * m * m) / sum;
+  return Math.round(estimate <= 2.5 * m && zeros > 0 ? m * Math.log(m / zeros) : estimate);
 }
