@@ -4,9 +4,7 @@ import { test } from "node:test";
 import { KafkaUtils, ManualClock, SparkConf, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import { runFor, runUntil } from "../helpers/source-jobs.js";
-
-/** No Kafka broker runs on this machine kind: these tests run against one named by SLUICE_KAFKA_BROKERS. */
-const BROKERS = process.env.SLUICE_KAFKA_BROKERS;
+import { kafkaOrSkip } from "../helpers/services.js";
 
 test("createDirectStream checks its arguments", () => {
   const ssc = new StreamingContext(new SparkContext("local[1]", "kafka-args"), 1, {
@@ -43,13 +41,9 @@ test("an unreachable Kafka stops the job with an error naming the brokers, after
   await ssc.stop();
 });
 
-test("Kafka records are read by offset ranges and counted exactly once across a restart (needs SLUICE_KAFKA_BROKERS)", async (t) => {
-  if (!BROKERS) {
-    t.skip(
-      "SLUICE_KAFKA_BROKERS is not set: no Kafka broker runs here (the offset logic is tested with an in-memory log in partitioned-log.test.ts)",
-    );
-    return;
-  }
+test("Kafka records are read by offset ranges and counted exactly once across a restart (a real broker)", async (t) => {
+  const BROKERS = await kafkaOrSkip(t);
+  if (!BROKERS) return;
   const { Admin, Producer, stringSerializers } = await import("@platformatic/kafka");
   const brokers = BROKERS.split(",");
   const topic = `sluice-test-${process.pid}-${Date.now()}`;

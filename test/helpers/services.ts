@@ -81,3 +81,22 @@ export async function jetStreamFor(prefix: string) {
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
   return { nc, jsm, js, stream };
 }
+
+/**
+ * The Kafka cluster the tests use: SLUICE_KAFKA_BROKERS, or the broker `scripts/kafka.mjs start` runs (npm test
+ * starts one when Java and Maven are on the machine). Without either the test skips saying how to get one, except
+ * under CI=true, where it fails.
+ */
+export async function kafkaOrSkip(t: { skip(msg: string): void }): Promise<string | undefined> {
+  if (process.env.SLUICE_KAFKA_BROKERS) return process.env.SLUICE_KAFKA_BROKERS;
+  // @ts-expect-error: a plain ES module script, without types
+  const { bootstrapServers } = (await import("../../scripts/kafka.mjs")) as { bootstrapServers(): string | undefined };
+  const running = bootstrapServers();
+  if (running) return running;
+  const reason =
+    "no Kafka broker: SLUICE_KAFKA_BROKERS is not set and none runs from `node scripts/kafka.mjs start` " +
+    "(npm test starts one when java and mvn are on the PATH)";
+  if (process.env.CI === "true") throw new Error(`${reason}; CI needs it`);
+  t.skip(reason);
+  return undefined;
+}
