@@ -1,4 +1,7 @@
-import type { Admin, Consumer, Message } from "@platformatic/kafka";
+import type { Admin, ClusterMetadata, Consumer } from "@platformatic/kafka";
+
+/** One partition of a fetch response. */
+type FetchResponsePartition = Awaited<ReturnType<Consumer["fetch"]>>["responses"][number]["partitions"][number];
 import { lazyModule } from "../util/lazy.js";
 import { IllegalArgumentError } from "../util/errors.js";
 import type { StreamingContext } from "../streaming/context.js";
@@ -19,6 +22,8 @@ export interface KafkaParams {
   readonly "group.id"?: string;
   /** Where a group with no committed offsets starts (default `latest`, as Spark's; `smallest`/`largest` accepted). */
   readonly "auto.offset.reset"?: "earliest" | "latest" | "smallest" | "largest";
+  /** `read_committed` leaves out records of aborted transactions (default `read_uncommitted`, as Kafka's). */
+  readonly "isolation.level"?: "read_committed" | "read_uncommitted";
 }
 
 /** Options beyond `kafkaParams`: batch size, partitions, and how values are decoded. */
@@ -27,14 +32,23 @@ export interface KafkaStreamOptions extends MessageFormatOptions {
   readonly partitions?: number;
 }
 
-/** A record as read: its place and its key and value bytes. */
+/** A record as read: its place, its key and value bytes, its timestamp (ms) and headers (Kafka's ConsumerRecord). */
 export interface KafkaRecord {
   readonly topic: string;
   readonly partition: number;
   readonly offset: bigint;
   readonly key: Buffer | undefined;
   readonly value: Buffer | undefined;
+  readonly timestamp?: number;
+  readonly headers?: readonly [string, Buffer | null][];
 }
+
+/** Bytes fetched per partition per request. */
+const PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
+/** A record batch holding a transaction's commit or abort marker, not records. */
+const CONTROL_BATCH = 0x20;
+/** A record batch written inside a transaction. */
+const TRANSACTIONAL_BATCH = 0x10;
 
 const EMPTY = Buffer.alloc(0);
 const kafkaLib = lazyModule<typeof import("@platformatic/kafka")>("@platformatic/kafka");
@@ -50,12 +64,13 @@ function keyText(r: KafkaRecord): string | null {
  */
 class KafkaLog implements PartitionedLog<KafkaRecord> {
   private clients: { admin: Admin; lister: Consumer } | undefined;
-  private reads: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly topics: string[],
     private readonly brokers: string[],
     private readonly groupId: string,
+    /** 0: read_uncommitted, 1: read_committed. */
+    private readonly isolation: 0 | 1 = 0,
   ) {}
 
   /** The admin client and the offsets consumer, made on first use. */
@@ -124,47 +139,131 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
     return out;
   }
 
-  /** Reads are one at a time: each joins a reader group that owns the topic's partitions while it reads. */
-  read(partition: string, from: bigint, until: bigint): Promise<KafkaRecord[]> {
-    const next = this.reads.then(() => this.readOne(partition, from, until));
-    this.reads = next.catch(() => undefined);
-    return next;
+  /** The topics' leaders and ids, refreshed when a fetch finds them changed. */
+  private metadata: Promise<ClusterMetadata> | undefined;
+
+  private topicMetadata(refresh = false): Promise<ClusterMetadata> {
+    if (refresh || !this.metadata) {
+      this.metadata = this.reach("read the topics' metadata", () =>
+        this.lister.metadata({ topics: this.topics, forceUpdate: true }),
+      );
+      this.metadata.catch(() => (this.metadata = undefined));
+    }
+    return this.metadata;
   }
 
-  private async readOne(name: string, from: bigint, until: bigint): Promise<KafkaRecord[]> {
+  /**
+   * The records of `[from, until)` of one partition, fetched from its leader without joining any group (the
+   * job's consumer group only records its progress), several requests if the range is large; partitions are read
+   * in parallel over the stream's one client. Transaction markers are skipped, and with `read_committed` the
+   * records of aborted transactions too.
+   */
+  async read(name: string, from: bigint, until: bigint): Promise<KafkaRecord[]> {
     const cut = name.lastIndexOf("/");
     const topic = name.slice(0, cut);
     const partition = Number(name.slice(cut + 1));
-    const reader = new (kafkaLib().Consumer)({
-      clientId: "sluice-reader",
-      groupId: `${this.groupId}.sluice-reader`,
-      bootstrapBrokers: this.brokers,
-      retries: 3,
-    });
     const out: KafkaRecord[] = [];
-    try {
-      const stream = await this.reach("read", () =>
-        reader.consume({
-          topics: [topic],
-          mode: "manual",
-          offsets: [{ topic, partition, offset: from }],
-          autocommit: false,
-          maxWaitTime: 500,
+    const aborted = new Map<bigint, bigint>(); // producer id → first offset of its aborted transaction
+    let offset = from;
+    let emptyFetches = 0;
+    let refresh = false;
+    while (offset < until) {
+      const meta = await this.topicMetadata(refresh);
+      const t = meta.topics.get(topic);
+      const leader = t?.partitions[partition]?.leader;
+      if (!t || leader === undefined || leader < 0) {
+        if (refresh) throw new Error(`Kafka ${this.brokers.join(",")} has no leader for ${topic}/${partition}`);
+        refresh = true;
+        continue;
+      }
+      const response = await this.reach(`read ${topic}/${partition}`, () =>
+        this.lister.fetch({
+          node: leader,
+          maxWaitTime: 100,
+          minBytes: 1,
+          maxBytes: PARTITION_FETCH_BYTES,
+          isolationLevel: this.isolation,
+          topics: [
+            {
+              topicId: t.id,
+              partitions: [
+                {
+                  partition,
+                  currentLeaderEpoch: -1,
+                  fetchOffset: offset,
+                  lastFetchedEpoch: -1,
+                  partitionMaxBytes: PARTITION_FETCH_BYTES,
+                },
+              ],
+            },
+          ],
         }),
       );
-      try {
-        for await (const m of stream as AsyncIterable<Message>) {
-          if (m.topic !== topic || m.partition !== partition || m.offset < from) continue;
-          if (m.offset < until) out.push({ topic, partition, offset: m.offset, key: m.key, value: m.value });
-          if (m.offset >= until - 1n) break;
-        }
-      } finally {
-        await stream.close();
+      const part = response.responses[0]?.partitions.find((x) => x.partitionIndex === partition);
+      if (!part || part.errorCode !== 0) {
+        // a moved leader or a stale id: look the partition up again, once, before giving up on this read
+        if (refresh) throw new Error(`reading ${topic}/${partition} at ${offset}: Kafka error code ${part?.errorCode}`);
+        refresh = true;
+        continue;
       }
-    } finally {
-      await reader.close(true);
+      refresh = false;
+      const before = offset;
+      offset = this.collect(part, topic, partition, offset, until, aborted, out);
+      if (offset === before) {
+        // nothing past `offset` yet though the range was planned from the partition's end: wait a little, then fail
+        if (++emptyFetches > 50) {
+          throw new Error(
+            `Kafka returned nothing for ${topic}/${partition} from offset ${offset} (range ends ${until})`,
+          );
+        }
+      } else emptyFetches = 0;
     }
     return out;
+  }
+
+  /** Adds the records of one fetched partition within `[offset, until)` to `out`; returns the next offset to fetch. */
+  private collect(
+    part: FetchResponsePartition,
+    topic: string,
+    partition: number,
+    offset: bigint,
+    until: bigint,
+    aborted: Map<bigint, bigint>,
+    out: KafkaRecord[],
+  ): bigint {
+    const committedOnly = this.isolation === 1;
+    if (committedOnly) for (const a of part.abortedTransactions) aborted.set(a.producerId, a.firstOffset);
+    let next = offset;
+    for (const batch of part.records ?? []) {
+      const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+      if (last < offset) continue;
+      if (batch.attributes & CONTROL_BATCH) {
+        aborted.delete(batch.producerId); // the transaction's end: later batches of this producer are new ones
+      } else if (!(
+        committedOnly &&
+        batch.attributes & TRANSACTIONAL_BATCH &&
+        (aborted.get(batch.producerId) ?? last + 1n) <= last
+      )) {
+        for (const r of batch.records) {
+          const at = batch.firstOffset + BigInt(r.offsetDelta);
+          if (at < offset || at >= until) continue;
+          out.push({
+            topic,
+            partition,
+            offset: at,
+            key: r.key ?? undefined,
+            value: r.value ?? undefined,
+            timestamp: Number(batch.firstTimestamp + r.timestampDelta),
+            headers: r.headers.map(([k, v]: [Buffer | null, Buffer | null]): [string, Buffer | null] => [
+              k?.toString("utf8") ?? "",
+              v,
+            ]),
+          });
+        }
+      }
+      next = last + 1n > next ? last + 1n : next;
+    }
+    return next > until ? until : next;
   }
 
   async commit(next: Map<string, bigint>): Promise<void> {
@@ -186,6 +285,7 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   async close(): Promise<void> {
     const c = this.clients;
     this.clients = undefined;
+    this.metadata = undefined;
     if (c) await Promise.allSettled([c.admin.close(), c.lister.close(true)]);
   }
 }
@@ -227,10 +327,16 @@ function createKafkaDirectStream(
     );
   const reset = kafkaParams["auto.offset.reset"] ?? "latest";
   const starting: StartingOffsets = reset === "earliest" || reset === "smallest" ? "earliest" : "latest";
+  const isolation = kafkaParams["isolation.level"] ?? "read_uncommitted";
+  if (isolation !== "read_committed" && isolation !== "read_uncommitted")
+    throw new IllegalArgumentError(
+      `kafkaParams "isolation.level" is read_committed or read_uncommitted, got ${isolation}`,
+    );
   const log = new KafkaLog(
     topics,
     servers.split(",").map((s) => s.trim()),
     kafkaParams["group.id"] ?? `sluice-${topics.join("-")}`,
+    isolation === "read_committed" ? 1 : 0,
   );
   return keyedStream(ssc, new PartitionedLogSource(log, starting), "KafkaUtils.createDirectStream", opts);
 }
