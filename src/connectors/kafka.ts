@@ -29,7 +29,24 @@ export interface KafkaParams {
 /** Options beyond `kafkaParams`: batch size, partitions, and how values are decoded. */
 export interface KafkaStreamOptions extends MessageFormatOptions {
   readonly maxRecordsPerBatch?: number;
+  /**
+   * Records per second per partition at most (Spark's `spark.streaming.kafka.maxRatePerPartition`, also read from
+   * the conf): a batch takes at most this times the batch interval from each partition.
+   */
+  readonly maxRatePerPartition?: number;
   readonly partitions?: number;
+}
+
+/** What `messageHandler` gets for each record: Kafka's ConsumerRecord, its key as text, its value decoded. */
+export interface ConsumerRecord<V = string> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Milliseconds since the epoch, as the producer (or the broker) stamped it. */
+  readonly timestamp: number;
+  readonly key: string | null;
+  readonly value: V;
+  readonly headers: readonly [string, string | null][];
 }
 
 /** A record as read: its place, its key and value bytes, its timestamp (ms) and headers (Kafka's ConsumerRecord). */
@@ -52,6 +69,19 @@ const TRANSACTIONAL_BATCH = 0x10;
 
 const EMPTY = Buffer.alloc(0);
 const kafkaLib = lazyModule<typeof import("@platformatic/kafka")>("@platformatic/kafka");
+
+/** The ConsumerRecord `messageHandler` gets. */
+function consumerRecord<V>(r: KafkaRecord, value: V): ConsumerRecord<V> {
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: Number(r.offset),
+    timestamp: r.timestamp ?? 0,
+    key: keyText(r),
+    value,
+    headers: (r.headers ?? []).map(([k, v]) => [k, v === null ? null : v.toString("utf8")]),
+  };
+}
 
 /** A record's key as UTF-8 text, or null (PySpark's default key decoder). */
 function keyText(r: KafkaRecord): string | null {
@@ -114,10 +144,11 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   }
 
   async bounds(): Promise<Map<string, PartitionBounds>> {
+    // with read_committed the end is the last stable offset: records of open transactions wait for a later batch
     const [earliest, latest] = await this.reach("list offsets", () =>
       Promise.all([
         this.lister.listOffsets({ topics: this.topics, timestamp: -2n }),
-        this.lister.listOffsets({ topics: this.topics, timestamp: -1n }),
+        this.lister.listOffsets({ topics: this.topics, timestamp: -1n, isolationLevel: this.isolation }),
       ]),
     );
     const out = new Map<string, PartitionBounds>();
@@ -300,6 +331,21 @@ export const KafkaUtils = {
   createDirectStream: createKafkaDirectStream,
 };
 
+function createKafkaDirectStream<T>(
+  ssc: StreamingContext,
+  topics: string[],
+  kafkaParams: KafkaParams,
+  opts: KafkaStreamOptions & { messageHandler: (r: ConsumerRecord<string>) => T; format?: undefined },
+): DecodedStream<T>;
+function createKafkaDirectStream<T>(
+  ssc: StreamingContext,
+  topics: string[],
+  kafkaParams: KafkaParams,
+  opts: KafkaStreamOptions & {
+    messageHandler: (r: ConsumerRecord<Record<string, unknown>>) => T;
+    format: "json" | "avro";
+  },
+): DecodedStream<T>;
 function createKafkaDirectStream(
   ssc: StreamingContext,
   topics: string[],
@@ -316,7 +362,7 @@ function createKafkaDirectStream(
   ssc: StreamingContext,
   topics: string[],
   kafkaParams: KafkaParams,
-  opts: KafkaStreamOptions = {},
+  opts: KafkaStreamOptions & { messageHandler?: (r: ConsumerRecord<never>) => unknown } = {},
 ): DecodedStream<unknown> {
   if (!Array.isArray(topics) || topics.length === 0)
     throw new IllegalArgumentError("KafkaUtils.createDirectStream needs at least one topic");
@@ -338,7 +384,11 @@ function createKafkaDirectStream(
     kafkaParams["group.id"] ?? `sluice-${topics.join("-")}`,
     isolation === "read_committed" ? 1 : 0,
   );
-  return keyedStream(ssc, new PartitionedLogSource(log, starting), "KafkaUtils.createDirectStream", opts);
+  const rate =
+    opts.maxRatePerPartition ?? Number(ssc.sparkContext.conf.get("spark.streaming.kafka.maxRatePerPartition", "0"));
+  const perPartition = rate > 0 ? Math.max(1, Math.floor((rate * ssc.batchMs) / 1000)) : Infinity;
+  const source = new PartitionedLogSource(log, starting, perPartition);
+  return keyedStream(ssc, source, "KafkaUtils.createDirectStream", opts);
 }
 
 /**
@@ -349,8 +399,11 @@ export function keyedStream(
   ssc: StreamingContext,
   source: PartitionedLogSource<KafkaRecord>,
   name: string,
-  opts: KafkaStreamOptions,
+  opts: KafkaStreamOptions & { messageHandler?: (r: ConsumerRecord<never>) => unknown },
 ): DecodedStream<unknown> {
+  const handler = opts.messageHandler as ((r: ConsumerRecord<unknown>) => unknown) | undefined;
+  if (handler !== undefined && typeof handler !== "function")
+    throw new IllegalArgumentError("messageHandler must be a function of a ConsumerRecord");
   const stream = directStream(
     ssc,
     {
@@ -360,8 +413,11 @@ export function keyedStream(
       partitions: opts.partitions,
       payload: (r: KafkaRecord) => r.value ?? EMPTY,
       where: (r) => `kafka ${r.topic}/${r.partition} offset ${r.offset}`,
-      raw: (r): [string | null, string] => [keyText(r), (r.value ?? EMPTY).toString("utf8")],
-      shape: (r, value) => [keyText(r), value],
+      raw: (r) => {
+        const value = (r.value ?? EMPTY).toString("utf8");
+        return handler ? handler(consumerRecord(r, value)) : [keyText(r), value];
+      },
+      shape: (r, value) => (handler ? handler(consumerRecord(r, value)) : [keyText(r), value]),
     },
     opts,
   );

@@ -52,6 +52,8 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
   constructor(
     private readonly log: PartitionedLog<M>,
     private readonly starting: StartingOffsets = "latest",
+    /** At most this many records per partition per batch (Spark's `maxRatePerPartition` × the batch interval). */
+    private readonly perPartition = Infinity,
   ) {}
 
   describe(): string {
@@ -74,7 +76,7 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
     const start = decodePosition(from);
     const bounds = await this.log.bounds();
     for (const [p, b] of bounds) if (!start.has(p)) start.set(p, b.earliest);
-    const until = planUntil(start, bounds, max, (p, at, b) => this.trimmed(p, at, b.earliest));
+    const until = planUntil(start, bounds, max, (p, at, b) => this.trimmed(p, at, b.earliest), this.perPartition);
     const records = await this.readAll(start, until);
     return { range: { from: encodePosition(start), to: encodePosition(until), count: records.length }, records };
   }
@@ -117,21 +119,24 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
 }
 
 /**
- * Each partition's end offset for a batch of at most `max` records: every partition gets an even
- * share of what is available, and shares a partition cannot use go to the others, in order.
+ * Each partition's end offset for a batch of at most `max` records, and at most `perPartition` from any one: every
+ * partition gets an even share of what is available, and shares a partition cannot use go to the others, in order.
  */
 export function planUntil(
   start: ReadonlyMap<string, bigint>,
   bounds: ReadonlyMap<string, PartitionBounds>,
   max: number,
   onTrimmed: (p: string, at: bigint, b: PartitionBounds) => never,
+  perPartition = Infinity,
 ): Map<string, bigint> {
+  const cap = Number.isFinite(perPartition) ? BigInt(Math.max(1, Math.floor(perPartition))) : undefined;
   const avail = new Map<string, bigint>();
   for (const [p, at] of [...start].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const b = bounds.get(p);
     if (!b) continue; // a partition that vanished takes nothing
     if (at < b.earliest) onTrimmed(p, at, b);
-    avail.set(p, b.latest > at ? b.latest - at : 0n);
+    const a = b.latest > at ? b.latest - at : 0n;
+    avail.set(p, cap !== undefined && a > cap ? cap : a);
   }
   const take = new Map<string, bigint>([...avail.keys()].map((p) => [p, 0n]));
   let left = BigInt(Math.max(0, Math.floor(max)));

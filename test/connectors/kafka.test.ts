@@ -96,3 +96,91 @@ test("Kafka records are read by offset ranges and counted exactly once across a 
     await admin.close();
   }
 });
+
+test("messageHandler gets Kafka's ConsumerRecord; maxRatePerPartition caps each partition's share; the group's committed offsets show the job's progress", async (t) => {
+  const BROKERS = await kafkaOrSkip(t);
+  if (!BROKERS) return;
+  const { Admin, Producer, stringSerializers } = await import("@platformatic/kafka");
+  const brokers = BROKERS.split(",");
+  const topic = `sluice-records-${process.pid}-${Date.now()}`;
+  const group = `g-${topic}`;
+  const admin = new Admin({ clientId: "sluice-test", bootstrapBrokers: brokers });
+  await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
+  const producer = new Producer({ clientId: "sluice-test", bootstrapBrokers: brokers, serializers: stringSerializers });
+  try {
+    const before = Date.now();
+    for (let i = 0; i < 12; i++) {
+      await producer.send({
+        messages: [{ topic, partition: i % 2, key: `k${i}`, value: `v${i}`, headers: new Map([["n", String(i)]]) }],
+      });
+    }
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext(new SparkContext("local[2]", "kafka-records"), 1, { clock, out: () => {} });
+    ssc.checkpoint(join(tempDir(), "ck"));
+    const batches: {
+      topic: string;
+      partition: number;
+      offset: number;
+      key: string | null;
+      value: string;
+      n: string | null;
+      ts: number;
+    }[][] = [];
+    KafkaUtils.createDirectStream(
+      ssc,
+      [topic],
+      { "bootstrap.servers": BROKERS, "group.id": group, "auto.offset.reset": "earliest" },
+      {
+        maxRatePerPartition: 2, // 1 s batches: at most 2 records from each partition per batch
+        messageHandler: (r) => ({
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset,
+          key: r.key,
+          value: r.value,
+          n: r.headers.find(([h]) => h === "n")?.[1] ?? null,
+          ts: r.timestamp,
+        }),
+      },
+    ).foreachRDD(async (rdd) => void batches.push(await rdd.collect()));
+    ssc.start();
+    await runUntil(ssc, clock, () => batches.flat().length >= 12, 20);
+    await ssc.stop();
+    assert.ok(
+      batches.every(
+        (b) => b.filter((r) => r.partition === 0).length <= 2 && b.filter((r) => r.partition === 1).length <= 2,
+      ),
+      JSON.stringify(batches.map((b) => b.length)),
+    );
+    const all = batches.flat().sort((a, b) => Number(a.key!.slice(1)) - Number(b.key!.slice(1)));
+    assert.deepEqual(
+      all.map(({ topic: tp, partition, offset, key, value, n }) => ({ tp, partition, offset, key, value, n })),
+      Array.from({ length: 12 }, (_, i) => ({
+        tp: topic,
+        partition: i % 2,
+        offset: Math.floor(i / 2),
+        key: `k${i}`,
+        value: `v${i}`,
+        n: String(i),
+      })),
+    );
+    assert.ok(
+      all.every((r) => r.ts >= before - 5000 && r.ts <= Date.now()),
+      "producer timestamps",
+    );
+    // what kafka-consumer-groups shows: the group's committed offsets are at the partitions' ends
+    const [offsets] = await admin.listConsumerGroupOffsets({ groups: [group] });
+    const committed = offsets!.topics
+      .find((x) => x.name === topic)!
+      .partitions.map((p) => [p.partitionIndex, p.committedOffset])
+      .sort();
+    assert.deepEqual(committed, [
+      [0, 6n],
+      [1, 6n],
+    ]);
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await producer.close();
+    await admin.close();
+  }
+});
