@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 export const KAFKA_HOME = resolve(process.env.SLUICE_KAFKA_HOME ?? join(root, "test-artifacts", "kafka"));
 const POM = join(root, "test", "kafka", "pom.xml");
-const STATE = join(KAFKA_HOME, "cluster.json");
+const stateFile = (home) => join(home, "cluster.json");
 
 const java = () => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
 
@@ -75,9 +75,9 @@ async function waitReady(bootstrap, deadline) {
   throw new Error(`the Kafka broker at ${bootstrap.join(",")} did not answer in time: ${last?.message ?? last}`);
 }
 
-function running() {
-  if (!existsSync(STATE)) return undefined;
-  const state = JSON.parse(readFileSync(STATE, "utf8"));
+function running(home = KAFKA_HOME) {
+  if (!existsSync(stateFile(home))) return undefined;
+  const state = JSON.parse(readFileSync(stateFile(home), "utf8"));
   const alive = state.pids.filter((pid) => {
     try {
       process.kill(pid, 0);
@@ -89,12 +89,13 @@ function running() {
   return alive.length === state.pids.length ? state : undefined;
 }
 
-export async function start(brokers = 1) {
-  const existing = running();
+/** Starts `brokers` brokers with their state in `home` (one cluster per home); resolves once they answer. */
+export async function start(brokers = 1, home = KAFKA_HOME) {
+  const existing = running(home);
   if (existing && existing.bootstrap.length === brokers) return existing;
-  if (existing) await stop();
+  if (existing) await stop(home);
   const cp = classpath();
-  rmSync(join(KAFKA_HOME, "nodes"), { recursive: true, force: true });
+  rmSync(join(home, "nodes"), { recursive: true, force: true });
   const nodes = [];
   for (let id = 1; id <= brokers; id++) nodes.push({ id, port: await freePort(), controller: await freePort() });
   const voters = nodes.map((n) => `${n.id}@127.0.0.1:${n.controller}`).join(",");
@@ -109,7 +110,7 @@ export async function start(brokers = 1) {
       .filter((l) => /^[A-Za-z0-9_-]{22}$/.test(l))[0] ?? randomUUID().slice(0, 22);
   const pids = [];
   for (const n of nodes) {
-    const dir = join(KAFKA_HOME, "nodes", String(n.id));
+    const dir = join(home, "nodes", String(n.id));
     mkdirSync(dir, { recursive: true });
     const props = join(dir, "server.properties");
     writeFileSync(
@@ -138,52 +139,80 @@ export async function start(brokers = 1) {
     execFileSync(java(), ["-cp", cp, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props], {
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const log = openSync(join(dir, "broker.log"), "a");
-    const child = spawn(java(), ["-Xms128m", "-Xmx512m", "-cp", cp, "kafka.Kafka", props], {
-      detached: true,
-      stdio: ["ignore", log, log],
-    });
-    child.unref();
-    pids.push(child.pid);
+    pids.push(launch(cp, dir));
   }
   const bootstrap = nodes.map((n) => `127.0.0.1:${n.port}`);
-  const state = { bootstrap, pids, home: KAFKA_HOME, clusterId };
-  writeFileSync(STATE, JSON.stringify(state, null, 2));
-  const deadline = Date.now() + 90_000;
-  for (const n of nodes) while (!(await answers(n.port)) && Date.now() < deadline) await wait(200);
+  const state = { bootstrap, pids, home, clusterId, ports: nodes.map((n) => n.port) };
+  writeFileSync(stateFile(home), JSON.stringify(state, null, 2));
   try {
-    await waitReady(bootstrap, deadline);
+    await untilAnswering(state);
   } catch (err) {
-    await stop();
-    const logs = nodes.map((n) => join(KAFKA_HOME, "nodes", String(n.id), "broker.log")).join(", ");
+    await stop(home);
+    const logs = nodes.map((n) => join(home, "nodes", String(n.id), "broker.log")).join(", ");
     throw new Error(`${err.message} (logs: ${logs})`);
   }
   return state;
 }
 
+/** Starts the broker whose storage and settings are in `dir`; returns its pid. */
+function launch(cp, dir) {
+  const log = openSync(join(dir, "broker.log"), "a");
+  const child = spawn(java(), ["-Xms128m", "-Xmx512m", "-cp", cp, "kafka.Kafka", join(dir, "server.properties")], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  child.unref();
+  return child.pid;
+}
+
+async function untilAnswering(state) {
+  const deadline = Date.now() + 90_000;
+  for (const port of state.ports) while (!(await answers(port)) && Date.now() < deadline) await wait(200);
+  await waitReady(state.bootstrap, deadline);
+}
+
+/** Stops broker `id` (1-based) of the cluster in `home`, as a crash (`SIGKILL`) or a clean stop; its storage stays. */
+export async function stopBroker(id, home = KAFKA_HOME, signal = "SIGTERM") {
+  const state = JSON.parse(readFileSync(stateFile(home), "utf8"));
+  await halt([state.pids[id - 1]], signal);
+}
+
+/** Starts broker `id` of the cluster in `home` again, on its ports and storage; resolves once the cluster answers. */
+export async function restartBroker(id, home = KAFKA_HOME) {
+  const state = JSON.parse(readFileSync(stateFile(home), "utf8"));
+  state.pids[id - 1] = launch(classpath(), join(home, "nodes", String(id)));
+  writeFileSync(stateFile(home), JSON.stringify(state, null, 2));
+  await untilAnswering(state);
+}
+
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function stop() {
-  if (!existsSync(STATE)) return;
-  const { pids } = JSON.parse(readFileSync(STATE, "utf8"));
-  const alive = (pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGTERM");
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Signals `pids`, waits up to 20 s for them to end, then kills what is left. */
+async function halt(pids, signal = "SIGTERM") {
+  for (const pid of pids) if (alive(pid)) process.kill(pid, signal);
   const deadline = Date.now() + 20_000;
   while (pids.some(alive) && Date.now() < deadline) await wait(100);
   for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
-  rmSync(STATE, { force: true });
 }
 
-/** The bootstrap servers of the running cluster started here, if any. */
-export function bootstrapServers() {
-  return running()?.bootstrap.join(",");
+export async function stop(home = KAFKA_HOME) {
+  if (!existsSync(stateFile(home))) return;
+  await halt(JSON.parse(readFileSync(stateFile(home), "utf8")).pids);
+  rmSync(stateFile(home), { force: true });
+}
+
+/** The bootstrap servers of the running cluster started in `home`, if any. */
+export function bootstrapServers(home = KAFKA_HOME) {
+  return running(home)?.bootstrap.join(",");
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
