@@ -1,5 +1,6 @@
 import type { DStream } from "../streaming/dstream.js";
 import type { StreamMethods } from "../streaming/extend.js";
+import { kafkaSink, type KafkaSinkOptions } from "./kafka-sink.js";
 import { mqttSink, type MqttSinkOptions } from "./mqtt/sink.js";
 import { natsSink, type NatsSinkOptions } from "./nats/sink.js";
 import { postgresSink, type PostgresSinkOptions } from "./postgres.js";
@@ -22,6 +23,12 @@ declare module "../streaming/dstream.js" {
     publishToRabbitMQ(opts: RabbitMQSinkOptions): void;
     /** Publishes each batch's records to an MQTT topic (QoS 1; message ids from the batch time). */
     publishToMqtt(opts: MqttSinkOptions): void;
+    /**
+     * Publishes each batch's records to a Kafka topic, exactly once by default (a transaction per batch, which
+     * also records the batch as written: a batch re-run after a crash is not written twice); `[key, value]` pairs
+     * become keyed messages.
+     */
+    publishToKafka(topic: string, opts: Omit<KafkaSinkOptions<T>, "topic">): void;
   }
 }
 
@@ -41,5 +48,8 @@ export const connectorStreamMethods = {
   },
   publishToMqtt(this: DStream<unknown>, opts: MqttSinkOptions): void {
     this.saveTo(mqttSink(opts));
+  },
+  publishToKafka(this: DStream<unknown>, topic: string, opts: Omit<KafkaSinkOptions<unknown>, "topic">): void {
+    this.saveTo(kafkaSink({ ...opts, topic }));
   },
 } satisfies StreamMethods;
