@@ -26,6 +26,9 @@ export interface KafkaParams {
   readonly "isolation.level"?: "read_committed" | "read_uncommitted";
 }
 
+/** Where a group without committed offsets starts: Spark's `startingOffsets`, by topic and partition. */
+export type KafkaStartingOffsets = "earliest" | "latest" | Record<string, Record<string, number>>;
+
 /** Options beyond `kafkaParams`: batch size, partitions, and how values are decoded. */
 export interface KafkaStreamOptions extends MessageFormatOptions {
   readonly maxRecordsPerBatch?: number;
@@ -35,6 +38,13 @@ export interface KafkaStreamOptions extends MessageFormatOptions {
    */
   readonly maxRatePerPartition?: number;
   readonly partitions?: number;
+  /**
+   * Where a group without committed offsets starts (`"earliest"`, `"latest"`, or `{ "events": { "0": 23 } }` with
+   * `latest` for partitions not named); overrides `auto.offset.reset`, as Spark's `startingOffsets`.
+   */
+  readonly startingOffsets?: KafkaStartingOffsets;
+  /** Records deleted before they were read: stop the job (true, default) or skip them with a warning (false). */
+  readonly failOnDataLoss?: boolean;
 }
 
 /** What `messageHandler` gets for each record: Kafka's ConsumerRecord, its key as text, its value decoded. */
@@ -70,6 +80,21 @@ const TRANSACTIONAL_BATCH = 0x10;
 const EMPTY = Buffer.alloc(0);
 const kafkaLib = lazyModule<typeof import("@platformatic/kafka")>("@platformatic/kafka");
 
+/** `startingOffsets` as the partitioned source takes them. */
+function startingFrom(s: KafkaStartingOffsets): StartingOffsets {
+  if (s === "earliest" || s === "latest") return s;
+  if (s === null || typeof s !== "object")
+    throw new IllegalArgumentError(`startingOffsets is "earliest", "latest" or { topic: { partition: offset } }`);
+  const out = new Map<string, bigint>();
+  for (const [topic, parts] of Object.entries(s))
+    for (const [p, o] of Object.entries(parts)) {
+      if (!Number.isInteger(o) || o < 0)
+        throw new IllegalArgumentError(`startingOffsets ${topic}/${p}: an offset is a whole number >= 0, got ${o}`);
+      out.set(`${topic}/${p}`, BigInt(o));
+    }
+  return out;
+}
+
 /** The ConsumerRecord `messageHandler` gets. */
 function consumerRecord<V>(r: KafkaRecord, value: V): ConsumerRecord<V> {
   return {
@@ -95,13 +120,22 @@ function keyText(r: KafkaRecord): string | null {
 class KafkaLog implements PartitionedLog<KafkaRecord> {
   private clients: { admin: Admin; lister: Consumer } | undefined;
 
+  /** The topics read now: the given ones, or those matching the pattern when `bounds` last looked. */
+  private topics: string[];
+
   constructor(
-    private readonly topics: string[],
+    topics: string[] | RegExp,
     private readonly brokers: string[],
     private readonly groupId: string,
     /** 0: read_uncommitted, 1: read_committed. */
     private readonly isolation: 0 | 1 = 0,
-  ) {}
+  ) {
+    this.pattern = topics instanceof RegExp ? topics : undefined;
+    this.topics = topics instanceof RegExp ? [] : topics;
+  }
+
+  /** `subscribePattern`: topics are listed every batch, so a topic created while the job runs is read too. */
+  private readonly pattern: RegExp | undefined;
 
   /** The admin client and the offsets consumer, made on first use. */
   private get admin(): Admin {
@@ -127,7 +161,8 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   }
 
   describe(): string {
-    return `Kafka ${this.brokers.join(",")} topics ${this.topics.join(",")} (group ${this.groupId})`;
+    const what = this.pattern ? `topics /${this.pattern.source}/` : `topics ${this.topics.join(",")}`;
+    return `Kafka ${this.brokers.join(",")} ${what} (group ${this.groupId})`;
   }
 
   /** Drops the clients after a call got no answer; the next call makes new ones. */
@@ -144,6 +179,13 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   }
 
   async bounds(): Promise<Map<string, PartitionBounds>> {
+    if (this.pattern) {
+      const all = await this.reach("list topics", () => this.admin.listTopics());
+      const found = all.filter((t) => !t.startsWith("__") && this.pattern!.test(t)).sort();
+      if (found.join(",") !== this.topics.join(",")) this.metadata = undefined;
+      this.topics = found;
+      if (found.length === 0) return new Map();
+    }
     // with read_committed the end is the last stable offset: records of open transactions wait for a later batch
     const [earliest, latest] = await this.reach("list offsets", () =>
       Promise.all([
@@ -165,7 +207,7 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
     for (const g of groups)
       for (const t of g.topics)
         for (const p of t.partitions)
-          if (this.topics.includes(t.name) && p.committedOffset >= 0n)
+          if ((this.pattern ? this.pattern.test(t.name) : this.topics.includes(t.name)) && p.committedOffset >= 0n)
             out.set(`${t.name}/${p.partitionIndex}`, p.committedOffset);
     return out;
   }
@@ -333,13 +375,13 @@ export const KafkaUtils = {
 
 function createKafkaDirectStream<T>(
   ssc: StreamingContext,
-  topics: string[],
+  topics: string[] | RegExp,
   kafkaParams: KafkaParams,
   opts: KafkaStreamOptions & { messageHandler: (r: ConsumerRecord<string>) => T; format?: undefined },
 ): DecodedStream<T>;
 function createKafkaDirectStream<T>(
   ssc: StreamingContext,
-  topics: string[],
+  topics: string[] | RegExp,
   kafkaParams: KafkaParams,
   opts: KafkaStreamOptions & {
     messageHandler: (r: ConsumerRecord<Record<string, unknown>>) => T;
@@ -348,31 +390,33 @@ function createKafkaDirectStream<T>(
 ): DecodedStream<T>;
 function createKafkaDirectStream(
   ssc: StreamingContext,
-  topics: string[],
+  topics: string[] | RegExp,
   kafkaParams: KafkaParams,
   opts: KafkaStreamOptions & { format: "json" | "avro" },
 ): DecodedStream<[string | null, Record<string, unknown>]>;
 function createKafkaDirectStream(
   ssc: StreamingContext,
-  topics: string[],
+  topics: string[] | RegExp,
   kafkaParams: KafkaParams,
   opts?: KafkaStreamOptions,
 ): DecodedStream<[string | null, string]>;
 function createKafkaDirectStream(
   ssc: StreamingContext,
-  topics: string[],
+  topics: string[] | RegExp,
   kafkaParams: KafkaParams,
   opts: KafkaStreamOptions & { messageHandler?: (r: ConsumerRecord<never>) => unknown } = {},
 ): DecodedStream<unknown> {
-  if (!Array.isArray(topics) || topics.length === 0)
-    throw new IllegalArgumentError("KafkaUtils.createDirectStream needs at least one topic");
+  if (!(topics instanceof RegExp) && (!Array.isArray(topics) || topics.length === 0))
+    throw new IllegalArgumentError("KafkaUtils.createDirectStream needs at least one topic, or a RegExp of topics");
   const servers = kafkaParams["bootstrap.servers"];
   if (typeof servers !== "string" || servers.trim() === "")
     throw new IllegalArgumentError(
       `kafkaParams needs "bootstrap.servers" (host:port[,host:port]), got ${JSON.stringify(servers)}`,
     );
   const reset = kafkaParams["auto.offset.reset"] ?? "latest";
-  const starting: StartingOffsets = reset === "earliest" || reset === "smallest" ? "earliest" : "latest";
+  const starting: StartingOffsets = startingFrom(
+    opts.startingOffsets ?? (reset === "earliest" || reset === "smallest" ? "earliest" : "latest"),
+  );
   const isolation = kafkaParams["isolation.level"] ?? "read_uncommitted";
   if (isolation !== "read_committed" && isolation !== "read_uncommitted")
     throw new IllegalArgumentError(
@@ -381,13 +425,14 @@ function createKafkaDirectStream(
   const log = new KafkaLog(
     topics,
     servers.split(",").map((s) => s.trim()),
-    kafkaParams["group.id"] ?? `sluice-${topics.join("-")}`,
+    kafkaParams["group.id"] ??
+      `sluice-${topics instanceof RegExp ? topics.source.replace(/\W+/g, "_") : topics.join("-")}`,
     isolation === "read_committed" ? 1 : 0,
   );
   const rate =
     opts.maxRatePerPartition ?? Number(ssc.sparkContext.conf.get("spark.streaming.kafka.maxRatePerPartition", "0"));
   const perPartition = rate > 0 ? Math.max(1, Math.floor((rate * ssc.batchMs) / 1000)) : Infinity;
-  const source = new PartitionedLogSource(log, starting, perPartition);
+  const source = new PartitionedLogSource(log, starting, perPartition, opts.failOnDataLoss ?? true);
   return keyedStream(ssc, source, "KafkaUtils.createDirectStream", opts);
 }
 

@@ -1,3 +1,4 @@
+import { log } from "../util/log.js";
 import { CheckpointError } from "../checkpoint/errors.js";
 import type { OffsetRange, ReplayableSource } from "../streaming/replayable.js";
 
@@ -26,8 +27,11 @@ export interface PartitionedLog<M> {
   reset?(): void;
 }
 
-/** Where a job with no committed position starts: the oldest kept record or the next new one (Spark's default). */
-export type StartingOffsets = "earliest" | "latest";
+/**
+ * Where a job with no committed position starts: the oldest kept record, the next new one (Spark's default), or
+ * given offsets per partition (`{ "events/0": 23n }`; partitions not named start at `latest`).
+ */
+export type StartingOffsets = "earliest" | "latest" | ReadonlyMap<string, bigint>;
 
 /** A position: each partition's next offset, as sorted JSON (`{"events/0":"12"}`), so it can be logged. */
 export function encodePosition(next: ReadonlyMap<string, bigint>): string {
@@ -54,6 +58,11 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
     private readonly starting: StartingOffsets = "latest",
     /** At most this many records per partition per batch (Spark's `maxRatePerPartition` × the batch interval). */
     private readonly perPartition = Infinity,
+    /**
+     * Spark's `failOnDataLoss`: records deleted before they were read stop the job (true, the default); false skips
+     * to the oldest kept record with a warning naming what was lost.
+     */
+    private readonly failOnDataLoss = true,
   ) {}
 
   describe(): string {
@@ -67,8 +76,12 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
   async initialPosition(): Promise<string> {
     const [bounds, committed] = await Promise.all([this.log.bounds(), this.log.committed()]);
     const next = new Map<string, bigint>();
-    for (const [p, b] of bounds)
-      next.set(p, committed.get(p) ?? (this.starting === "earliest" ? b.earliest : b.latest));
+    const given = typeof this.starting === "object" ? this.starting : undefined;
+    for (const [p, b] of bounds) {
+      const fromGiven = given?.get(p);
+      const start = fromGiven ?? (this.starting === "earliest" ? b.earliest : b.latest);
+      next.set(p, committed.get(p) ?? start);
+    }
     return encodePosition(next);
   }
 
@@ -76,6 +89,18 @@ export class PartitionedLogSource<M> implements ReplayableSource<M> {
     const start = decodePosition(from);
     const bounds = await this.log.bounds();
     for (const [p, b] of bounds) if (!start.has(p)) start.set(p, b.earliest);
+    if (!this.failOnDataLoss) {
+      for (const [p, at] of start) {
+        const b = bounds.get(p);
+        if (b && at < b.earliest) {
+          log.warn(
+            `${this.describe()} partition ${p}: records ${at}..${b.earliest - 1n} were deleted before they were read; ` +
+              `going on from ${b.earliest} (failOnDataLoss is false)`,
+          );
+          start.set(p, b.earliest);
+        }
+      }
+    }
     const until = planUntil(start, bounds, max, (p, at, b) => this.trimmed(p, at, b.earliest), this.perPartition);
     const records = await this.readAll(start, until);
     return { range: { from: encodePosition(start), to: encodePosition(until), count: records.length }, records };

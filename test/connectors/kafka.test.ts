@@ -236,3 +236,41 @@ test("publishToKafka writes each batch in one transaction: a read_committed cons
     await admin.close();
   }
 });
+
+test("a topic pattern (subscribePattern) reads topics and partitions created while the job runs", async (t) => {
+  const BROKERS = await kafkaOrSkip(t);
+  if (!BROKERS) return;
+  const brokers = BROKERS.split(",");
+  const prefix = `sluice-pat-${process.pid}-${Date.now()}`;
+  const { Admin, Producer, stringSerializers } = await import("@platformatic/kafka");
+  const admin = new Admin({ clientId: "sluice-test", bootstrapBrokers: brokers });
+  const producer = new Producer({ clientId: "sluice-test", bootstrapBrokers: brokers, serializers: stringSerializers });
+  const send = (topic: string, partition: number, values: string[]) =>
+    producer.send({ messages: values.map((value) => ({ topic, partition, value })) });
+  try {
+    await admin.createTopics({ topics: [`${prefix}-a`, `${prefix}-other`], partitions: 1, replicas: 1 });
+    await send(`${prefix}-a`, 0, ["a1", "a2"]);
+    await send(`${prefix}-other`, 0, ["not me"]);
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext(new SparkContext("local[2]", "kafka-pattern"), 1, { clock, out: () => {} });
+    ssc.checkpoint(join(tempDir(), "ck"));
+    const seen: string[] = [];
+    KafkaUtils.createDirectStream(ssc, new RegExp(`^${prefix}-(a|b)$`), {
+      "bootstrap.servers": BROKERS,
+      "auto.offset.reset": "earliest",
+    }).foreachRDD(async (rdd) => void seen.push(...(await rdd.collect()).map(([, v]) => v)));
+    ssc.start();
+    await runUntil(ssc, clock, () => seen.length >= 2, 10);
+    await admin.createTopics({ topics: [`${prefix}-b`], partitions: 1, replicas: 1 });
+    await send(`${prefix}-b`, 0, ["b1"]);
+    await admin.createPartitions({ topics: [{ name: `${prefix}-a`, count: 2 }] });
+    await send(`${prefix}-a`, 1, ["a3"]);
+    await runUntil(ssc, clock, () => seen.length >= 4, 20);
+    await ssc.stop();
+    assert.deepEqual(seen.sort(), ["a1", "a2", "a3", "b1"]);
+  } finally {
+    await admin.deleteTopics({ topics: [`${prefix}-a`, `${prefix}-b`, `${prefix}-other`] }).catch(() => undefined);
+    await producer.close();
+    await admin.close();
+  }
+});

@@ -9,9 +9,11 @@ import {
   planUntil,
   type PartitionBounds,
   type PartitionedLog,
+  type StartingOffsets,
 } from "../../src/connectors/partitioned-log.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import { runFor } from "../helpers/source-jobs.js";
+import { warningsDuring } from "../helpers/log.js";
 
 /**
  * An in-memory Kafka: partitions of records with offsets that may skip (as compaction and
@@ -117,12 +119,14 @@ function setup(
   clock: ManualClock,
   seen: Map<number, [string, number][]>,
   failAt: { time?: number },
-  starting: "earliest" | "latest" = "earliest",
+  starting: StartingOffsets = "earliest",
   sizes: number[] = [],
+  failOnDataLoss = true,
 ) {
   return () => {
     const ssc = new StreamingContext(new SparkContext("local[2]", "partitioned-log"), 1, { clock, out: () => {} });
-    const stream = keyedStream(ssc, new PartitionedLogSource(log, starting), "memory", {
+    const source = new PartitionedLogSource(log, starting, Infinity, failOnDataLoss);
+    const stream = keyedStream(ssc, source, "memory", {
       maxRecordsPerBatch: 25,
     }) as unknown as import("../../src/index.js").DStream<[string | null, string]>;
     stream.count().foreachRDD(async (rdd: RDD<number>) => void sizes.push(...(await rdd.collect())));
@@ -284,4 +288,43 @@ test("a failing read is retried on the I/O clock with backoff, and fails the bat
   // the batch failed in its input step, naming the cause; the context reports it to whoever awaits it
   await assert.rejects(ssc.awaitTerminationOrTimeout(0), /batch 1970-01-01 00:00:02.*connection reset/);
   await ssc.stop();
+});
+
+test("failOnDataLoss false: records deleted before they were read are skipped with a warning naming them; startingOffsets per partition", async () => {
+  const log = new MemoryLog();
+  publish(log, ["t/0"], 0, 40);
+  log.group.set("t/0", 5n);
+  log.trim("t/0", 20n);
+  const clock = new ManualClock(0);
+  const seen = new Map<number, [string, number][]>();
+  const ssc = setup(log, clock, seen, {}, "earliest", [], false)();
+  ssc.checkpoint(join(tempDir(), "ck"));
+  const warnings = await warningsDuring(async () => {
+    ssc.start();
+    await runFor(ssc, clock, 2);
+  });
+  await ssc.stop();
+  assert.ok(
+    warnings.some((w) =>
+      /partition t\/0: records 5\.\.19 were deleted before they were read; going on from 20/.test(w),
+    ),
+    warnings.join(""),
+  );
+  // offsets 20..39 (with the gaps publish made) are what remained: the sums of i = 20..39 kept
+  const kept = new Map<string, number>();
+  for (const r of log.parts.get("t/0")!)
+    kept.set(r.key!.toString(), (kept.get(r.key!.toString()) ?? 0) + Number(r.value));
+  assert.deepEqual([...seen.values()].pop(), sorted(kept));
+
+  const fresh = new MemoryLog();
+  publish(fresh, ["t/0", "t/1"], 0, 20); // 10 records in each partition
+  const clock2 = new ManualClock(0);
+  const sizes: number[] = [];
+  const ssc2 = setup(fresh, clock2, new Map(), {}, new Map([["t/0", 7n]]), sizes)();
+  ssc2.checkpoint(join(tempDir(), "ck2"));
+  ssc2.start();
+  await runFor(ssc2, clock2, 1);
+  await ssc2.stop();
+  const t0 = fresh.parts.get("t/0")!.filter((r) => r.offset >= 7n).length;
+  assert.deepEqual(sizes, [t0], "t/0 from offset 7, t/1 (not named) from latest: nothing");
 });
