@@ -32,7 +32,7 @@ const env = {
 // a real Kafka broker for the Kafka tests, unless SLUICE_KAFKA_BROKERS names a cluster: started here (Maven fetches it
 // once), stopped at the end; one that cannot start fails the run under CI=true, and skips those tests otherwise
 let startedKafka = false;
-if (!env.SLUICE_KAFKA_BROKERS && files.some((f) => /kafka/i.test(f))) {
+if (!env.SLUICE_KAFKA_BROKERS && files.some((f) => /kafka|broker/i.test(f))) {
   const kafka = await import("./kafka.mjs");
   if (!kafka.bootstrapServers()) {
     const began = Date.now();

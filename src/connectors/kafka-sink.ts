@@ -52,47 +52,82 @@ async function writeBatch<T>(b: SinkBatch<T>, opts: KafkaSinkOptions<T>): Promis
   const servers = opts["bootstrap.servers"].split(",").map((s) => s.trim());
   const exactly = (opts.guarantee ?? "exactlyOnce") === "exactlyOnce";
   const marker = `sluice-eos-${b.jobId}-${b.outputId}`;
-  const out = await b.connections
-    .get(
-      `kafka-sink ${servers.join(",")} ${opts.topic} ${b.jobId} ${b.outputId}`,
-      async (): Promise<KafkaOutput> => {
-        const { Admin, Consumer, Producer } = kafkaLib();
-        const clientId = `sluice-sink-${b.outputId}`;
-        return {
-          producer: new Producer({
-            clientId,
-            bootstrapBrokers: servers,
-            idempotent: true,
-            ...(exactly ? { transactionalId: marker } : {}),
-          }),
-          admin: new Admin({ clientId, bootstrapBrokers: servers }),
-          marker: new Consumer({ clientId, groupId: marker, bootstrapBrokers: servers }),
-        };
-      },
-      async (o: KafkaOutput) => {
-        await Promise.allSettled([o.producer.close(), o.admin.close(), o.marker.close(true)]);
-      },
-    )
-    .catch((err: Error) => {
-      throw new SluiceError(`cannot reach Kafka at ${servers.join(",")}: ${err.message}`, { cause: err });
-    });
+  const key = `kafka-sink ${servers.join(",")} ${opts.topic} ${b.jobId} ${b.outputId}`;
+  const clients = () =>
+    b.connections
+      .get(
+        key,
+        async (): Promise<KafkaOutput> => {
+          const { Admin, Consumer, Producer } = kafkaLib();
+          const clientId = `sluice-sink-${b.outputId}`;
+          return {
+            producer: new Producer({
+              clientId,
+              bootstrapBrokers: servers,
+              idempotent: true,
+              // Kafka's "no producer yet" (-1): @platformatic/kafka 1.35 otherwise asks as producer 0, epoch 0, and a
+              // restarted job's producer is then told it is fenced by the crashed run's instead of fencing it
+              ...(exactly ? { transactionalId: marker, producerId: -1n, producerEpoch: -1 } : {}),
+            }),
+            admin: new Admin({ clientId, bootstrapBrokers: servers }),
+            marker: new Consumer({ clientId, groupId: marker, bootstrapBrokers: servers }),
+          };
+        },
+        async (o: KafkaOutput) => {
+          await Promise.allSettled([o.producer.close(), o.admin.close(), o.marker.close(true)]);
+        },
+      )
+      .catch((err: Error) => {
+        throw new SluiceError(`cannot reach Kafka at ${servers.join(",")}: ${err.message}`, { cause: err });
+      });
   const messages = b.records.map((r) => {
-    const key = opts.key ? opts.key(r) : isPair(r) ? r[0] : undefined;
+    const k = opts.key ? opts.key(r) : isPair(r) ? r[0] : undefined;
     const value = opts.value ? opts.value(r) : isPair(r) ? r[1] : r;
     const headers = opts.headers?.(r);
     return {
       topic: opts.topic,
-      key: key === null || key === undefined ? undefined : bytes(key),
+      key: k === null || k === undefined ? undefined : bytes(k),
       value: bytes(value),
-      ...(headers ? { headers: new Map(Object.entries(headers).map(([k, v]) => [bytes(k), bytes(v)])) } : {}),
+      ...(headers ? { headers: new Map(Object.entries(headers).map(([h, v]) => [bytes(h), bytes(v)])) } : {}),
     };
   });
   if (!exactly) {
-    if (messages.length > 0) await out.producer.send({ messages });
+    if (messages.length > 0) await (await clients()).producer.send({ messages });
     return;
   }
-  if ((await writtenUpTo(out.admin, marker, opts.topic)) > BigInt(b.time)) {
-    log.info(`publishToKafka ${opts.topic}: batch ${b.time} was written by an earlier run; not written again`);
+  // a new transactional producer may first meet a coordinator still loading, or the transaction a crashed run left
+  // open being aborted: it is made again and the batch tried again, for up to RETRY_MS
+  const deadline = Date.now() + RETRY_MS;
+  for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
+    try {
+      await transactionally(await clients(), b.time, marker, opts.topic, messages);
+      return;
+    } catch (err) {
+      await b.connections.drop(key);
+      const text = kafkaErrorText(err);
+      if (Date.now() + delay > deadline) {
+        throw new SluiceError(`publishToKafka ${opts.topic}: batch ${b.time} was not written: ${text}`, { cause: err });
+      }
+      log.warn(`publishToKafka ${opts.topic}: batch ${b.time}: ${text}; trying again in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/** How long a batch's transaction is tried again before the batch fails. */
+const RETRY_MS = 30_000;
+
+/** Writes the batch in one transaction with its marker, unless the marker says an earlier run wrote it. */
+async function transactionally(
+  out: KafkaOutput,
+  time: number,
+  marker: string,
+  topic: string,
+  messages: { topic: string; key?: Buffer; value: Buffer }[],
+): Promise<void> {
+  // read each attempt: an attempt whose commit went through but whose answer was lost must not write again
+  if ((await writtenUpTo(out.admin, marker, topic)) > BigInt(time)) {
+    log.info(`publishToKafka ${topic}: batch ${time} was written by an earlier run; not written again`);
     return;
   }
   out.coordinator ??= await out.marker.findGroupCoordinator();
@@ -101,18 +136,23 @@ async function writeBatch<T>(b: SinkBatch<T>, opts: KafkaSinkOptions<T>): Promis
     if (messages.length > 0) await tx.send({ messages });
     await tx.addConsumer(out.marker);
     await tx.addOffset({
-      topic: opts.topic,
+      topic,
       partition: 0,
-      offset: BigInt(b.time),
+      offset: BigInt(time),
       metadata: { consumer: { groupId: marker, generationId: -1, memberId: "", coordinatorId: out.coordinator } },
     } as never);
     await tx.commit();
   } catch (err) {
     await tx.abort().catch(() => undefined);
-    throw new SluiceError(`publishToKafka ${opts.topic}: batch ${b.time} was not written: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw err;
   }
+}
+
+/** A client error with the errors it gathered (the client wraps the broker's answers in `errors`). */
+function kafkaErrorText(err: unknown): string {
+  const e = err as Error & { errors?: unknown[] };
+  const inner = (e.errors ?? []).map((x) => kafkaErrorText(x)).filter(Boolean);
+  return inner.length > 0 ? `${e.message} (${[...new Set(inner)].join("; ")})` : String(e?.message ?? err);
 }
 
 /** The marker group's committed offset: one past the time of the last batch written (0 if none). */

@@ -20,6 +20,15 @@ export class Connections {
     return value;
   }
 
+  /** Closes the connection under `key` (if open); the next use makes a new one. */
+  async drop(key: string): Promise<void> {
+    const known = this.open.get(key);
+    if (!known) return;
+    this.open.delete(key);
+    const c = await known.value.catch(() => undefined);
+    if (c !== undefined) await Promise.resolve(known.close(c as never)).catch(() => undefined);
+  }
+
   /** Closes every connection, the next use opening new ones (a sink call got no answer: the link may be dead). */
   async reset(): Promise<void> {
     await this.closeOpen();

@@ -1,8 +1,10 @@
 // A job over a real broker, for the kill -9 tests. Records are `id,key,value`.
 //   redis, nats:    a direct stream (replayable) → running sums per key (updateStateByKey), saved each batch
+//   kafka:          the same, and every record also published to `<topic>-out` exactly once (publishToKafka)
 //   rabbitmq, mqtt: a reliable receiver with the WAL on → every record saved as received
 // Usage: sluice submit test/reliability/broker-job.ts <kind> <checkpointDir> <outputDir> <stream|queue|topic> <url>
 import {
+  KafkaUtils,
   MQTTUtils,
   NatsJetStreamUtils,
   RabbitMQUtils,
@@ -17,9 +19,9 @@ import { runReportingCommits } from "./report-commits.js";
 const [kind, checkpointDir, outputDir, name, url] = process.argv.slice(2);
 if (!kind || !checkpointDir || !outputDir || !name || !url)
   throw new Error(
-    "usage: broker-job.ts <redis|nats|rabbitmq|mqtt> <checkpointDir> <outputDir> <stream|queue|topic> <url>",
+    "usage: broker-job.ts <redis|nats|kafka|rabbitmq|mqtt> <checkpointDir> <outputDir> <stream|queue|topic> <url>",
   );
-const direct = kind === "redis" || kind === "nats";
+const direct = kind === "redis" || kind === "nats" || kind === "kafka";
 
 const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
   const sc = SparkContext.getOrCreate(new SparkConf().set("spark.streaming.receiver.writeAheadLog.enable", !direct));
@@ -30,12 +32,20 @@ const ssc = StreamingContext.getOrCreate(checkpointDir, () => {
         ? RedisStreams.createDirectStream(ctx, { url, stream: name, group: "kill-test", maxRecordsPerBatch: 40 }).map(
             (e) => e.fields.data!,
           )
-        : NatsJetStreamUtils.createDirectStream(ctx, {
-            servers: url,
-            stream: name,
-            durable: "kill-test",
-            maxRecordsPerBatch: 40,
-          }).map((m) => m.data);
+        : kind === "kafka"
+          ? KafkaUtils.createDirectStream(
+              ctx,
+              [name],
+              { "bootstrap.servers": url, "group.id": "kill-test", "auto.offset.reset": "earliest" },
+              { maxRecordsPerBatch: 40 },
+            ).map(([, v]) => v)
+          : NatsJetStreamUtils.createDirectStream(ctx, {
+              servers: url,
+              stream: name,
+              durable: "kill-test",
+              maxRecordsPerBatch: 40,
+            }).map((m) => m.data);
+    if (kind === "kafka") lines.publishToKafka(`${name}-out`, { "bootstrap.servers": url });
     lines
       .map((line): [string, number] => {
         const [, key, value] = line.split(",");

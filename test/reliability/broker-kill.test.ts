@@ -17,7 +17,9 @@ import {
   rabbitOrSkip,
   redisOrSkip,
   jetStreamFor,
+  kafkaOrSkip,
 } from "../helpers/services.js";
+import { readTopic } from "../helpers/kafka.js";
 
 /** Runs the broker job once: SIGKILL after `killAfterMs`, or SIGINT at the first commit after `finished()` holds. */
 function runBrokerJob(
@@ -86,7 +88,8 @@ async function directSurvivesKills(
   url: string,
   publishLine: (line: string) => Promise<void>,
   consumedAll: () => Promise<boolean>,
-): Promise<void> {
+  kills = 5,
+): Promise<string[]> {
   const root = tempDir("sluice-broker-kill-");
   const sums = new Map<string, number>();
   let n = 0;
@@ -100,10 +103,11 @@ async function directSurvivesKills(
   };
   const args = [kind, join(root, "ck"), join(root, "out"), name, url];
   await publish(300);
-  for (let run = 0; run < 5; run++) {
-    const r = await runBrokerJob(args, 1200 + run * 211, consumedAll);
+  const published: string[] = [];
+  for (let run = 0; run < kills; run++) {
+    const r = await runBrokerJob(args, 1200 + ((run * 211) % 1000), consumedAll);
     assert.equal(r.signal, "SIGKILL", r.stderr);
-    await publish(80); // more while the job is down
+    await publish(kills > 5 ? 30 : 80); // more while the job is down
   }
   const final = await runBrokerJob(args, undefined, consumedAll);
   assert.equal(final.code, 0, final.stderr);
@@ -114,7 +118,9 @@ async function directSurvivesKills(
       return [m[1]!, Number(m[2])] as [string, number];
     }),
   );
-  assert.deepEqual([...got].sort(), [...sums].sort(), `state after 5 kills over ${n} records`);
+  assert.deepEqual([...got].sort(), [...sums].sort(), `state after ${kills} kills over ${n} records`);
+  for (let i = 0; i < n; i++) published.push(`r${i}`);
+  return published;
 }
 
 /** How often each message id appears in a receiver job's outputs. */
@@ -250,5 +256,65 @@ test("MQTT receiver with the WAL killed with SIGKILL 5 times: every QoS 1 messag
     );
   } finally {
     await publisher.endAsync();
+  }
+});
+
+test("Kafka to Kafka killed with SIGKILL 20 times while records arrive: the state equals a plain fold, and a read_committed consumer of the output sees every record exactly once", async (t) => {
+  const BROKERS = await kafkaOrSkip(t);
+  if (!BROKERS) return;
+  const brokers = BROKERS.split(",");
+  const { Admin, Consumer, Producer, stringSerializers } = await import("@platformatic/kafka");
+  const topic = `sluice-kill-${process.pid}-${Date.now()}`;
+  const admin = new Admin({ clientId: "sluice-test", bootstrapBrokers: brokers });
+  await admin.createTopics({ topics: [topic, `${topic}-out`], partitions: 2, replicas: 1 });
+  const producer = new Producer({
+    clientId: "sluice-test",
+    bootstrapBrokers: brokers,
+    serializers: stringSerializers,
+    idempotent: true, // a retried send is not a second record
+  });
+  const offsets = new Consumer({ clientId: "sluice-test", groupId: `${topic}-probe`, bootstrapBrokers: brokers });
+  let pending: { topic: string; value: string }[] = [];
+  try {
+    const published = await directSurvivesKills(
+      "kafka",
+      topic,
+      BROKERS,
+      async (line) => {
+        pending.push({ topic, value: line });
+        if (pending.length >= 10) {
+          const batch = pending;
+          pending = [];
+          await producer.send({ messages: batch });
+        }
+      },
+      async () => {
+        if (pending.length > 0) {
+          const batch = pending;
+          pending = [];
+          await producer.send({ messages: batch });
+        }
+        const ends = (await offsets.listOffsets({ topics: [topic] })).get(topic)!;
+        const [g] = await admin.listConsumerGroupOffsets({ groups: ["kill-test"] });
+        const done = g?.topics.find((x) => x.name === topic)?.partitions ?? [];
+        return ends.every((end, p) => done.find((x) => x.partitionIndex === p)?.committedOffset === end);
+      },
+      20,
+    );
+    const committed = await readTopic(brokers, `${topic}-out`, published.length + 1, "read_committed", 5000);
+    const ids = committed.map(([, v]) => v.split(",")[0]!);
+    const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+    assert.deepEqual(twice, [], "no record twice in the output");
+    assert.deepEqual(new Set(ids), new Set(published), "every record in the output");
+    const everything = await readTopic(brokers, `${topic}-out`, 100_000, "read_uncommitted", 5000);
+    t.diagnostic(
+      `kafka: ${published.length} records, 20 kills; read_committed ${committed.length} (each once), ` +
+        `read_uncommitted ${everything.length} (${everything.length - committed.length} from aborted transactions)`,
+    );
+  } finally {
+    await admin.deleteTopics({ topics: [topic, `${topic}-out`] }).catch(() => undefined);
+    await producer.close();
+    await offsets.close(true);
+    await admin.close();
   }
 });
