@@ -76,18 +76,24 @@ test("receivers together past spark.sluice.receiver.maxPendingRecordsTotal are p
   await ssc.stop();
 });
 
-test("near the heap's limit the receiver stops the job with SLUICE_E_MEMORY naming it, instead of running out of memory", async () => {
-  const clock = new ManualClock(0);
-  const MB = 1048576;
-  let used = 100 * MB;
-  const settings: SupervisorSettings = {
+const MB = 1048576;
+
+/** Receiver settings with no record bound to speak of and a 1000 MB heap whose use `used()` says. */
+function heapSettings(used: () => number): SupervisorSettings {
+  return {
     blockIntervalMs: 200,
     restartDelayMs: 2000,
     maxRate: 0,
     maxPendingRecords: 10_000_000,
     maxPendingRecordsTotal: 10_000_000,
-    heap: () => ({ used, limit: 1000 * MB }),
+    heap: () => ({ used: used(), limit: 1000 * MB }),
   };
+}
+
+test("near the heap's limit the receiver stops the job with SLUICE_E_MEMORY naming it, instead of running out of memory", async () => {
+  const clock = new ManualClock(0);
+  let used = 100 * MB;
+  const settings = heapSettings(() => used);
   const fatal: Error[] = [];
   const source = new Pausable();
   const sup = new ReceiverSupervisor(
@@ -115,16 +121,8 @@ test("near the heap's limit the receiver stops the job with SLUICE_E_MEMORY nami
 
 test("past 70% of the heap's limit receivers pause while they hold records, and go on when a batch is done and the heap is below 60%", async () => {
   const clock = new ManualClock(0);
-  const MB = 1048576;
   let used = 100 * MB;
-  const settings: SupervisorSettings = {
-    blockIntervalMs: 200,
-    restartDelayMs: 2000,
-    maxRate: 0,
-    maxPendingRecords: 10_000_000,
-    maxPendingRecordsTotal: 10_000_000,
-    heap: () => ({ used, limit: 1000 * MB }),
-  };
+  const settings = heapSettings(() => used);
   const source = new Pausable();
   const sup = new ReceiverSupervisor(source, 0, clock, settings, () => {}, new ListenerBus());
   sup.start();

@@ -1,0 +1,122 @@
+// Kafka: a word count over 1M messages (3 words each) from a 4-partition topic, by Sluice's
+// direct stream (batches taken back to back on a manual clock, flatMap → map → reduceByKey) and
+// by a plain @platformatic/kafka consumer loop that reads and counts the same messages, in
+// interleaved rounds of one run. Both results are checked against the counts the producer made.
+// Needs a broker: SLUICE_KAFKA_BROKERS, or one started here by scripts/kafka.mjs.
+// Run: npm run bench -- kafka   (BENCH_MESSAGES: default 1,000,000; BENCH_ROUNDS: default 3)
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
+import { KafkaUtils, ManualClock, SparkConf, SparkContext, StreamingContext } from "../src/index.js";
+import { writeResult } from "./harness.js";
+// @ts-expect-error: a plain ES module script, without types
+import * as kafka from "../scripts/kafka.mjs";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PARTITIONS = 4;
+
+const script = kafka as { start(n: number): Promise<{ bootstrap: string[] }>; stop(): Promise<void> };
+let started = false;
+let servers = process.env.SLUICE_KAFKA_BROKERS;
+if (!servers) {
+  servers = (await script.start(1)).bootstrap.join(",");
+  started = true;
+}
+const brokers = servers.split(",");
+const topic = `bench-words-${Date.now()}`;
+const vocab = Array.from({ length: 1000 }, (_, i) => `w${i}`);
+const expected = new Map<string, number>();
+
+const admin = new Admin({ clientId: "bench", bootstrapBrokers: brokers });
+await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
+const producer = new Producer({ clientId: "bench", bootstrapBrokers: brokers, serializers: stringSerializers });
+const produceStart = performance.now();
+for (let i = 0; i < MESSAGES; i += 5000) {
+  const messages = [];
+  for (let j = i; j < Math.min(MESSAGES, i + 5000); j++) {
+    const words = [vocab[j % 1000]!, vocab[(j * 7) % 1000]!, vocab[(j * 13) % 1000]!];
+    for (const w of words) expected.set(w, (expected.get(w) ?? 0) + 1);
+    messages.push({ topic, partition: j % PARTITIONS, value: words.join(" ") });
+  }
+  await producer.send({ messages });
+}
+await producer.close();
+console.log(`produced ${MESSAGES} messages in ${Math.round(performance.now() - produceStart)} ms`);
+
+const same = (m: Map<string, number>) => m.size === expected.size && [...expected].every(([k, v]) => m.get(k) === v);
+
+/** The plain loop: a consumer from the earliest offsets, counting words until every message came. */
+async function plainLoop(round: number): Promise<number> {
+  const consumer = new Consumer({
+    clientId: "bench-plain",
+    groupId: `bench-plain-${topic}-${round}`,
+    bootstrapBrokers: brokers,
+    deserializers: stringDeserializers,
+  });
+  const start = performance.now();
+  const counts = new Map<string, number>();
+  let n = 0;
+  const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false, maxWaitTime: 100 });
+  for await (const m of stream) {
+    for (const w of m.value.split(" ")) counts.set(w, (counts.get(w) ?? 0) + 1);
+    if (++n >= MESSAGES) break;
+  }
+  const ms = performance.now() - start;
+  await stream.close();
+  await consumer.close(true);
+  if (!same(counts)) throw new Error("the plain loop counted wrong");
+  return ms;
+}
+
+/** Sluice: batches of at most 200,000 messages, taken back to back, counts merged on the driver. */
+async function sluice(round: number): Promise<number> {
+  const conf = new SparkConf().setMaster("local[2]").setAppName("bench-kafka").set("spark.ui.enabled", "false");
+  const clock = new ManualClock(0);
+  const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, out: () => {} });
+  const counts = new Map<string, number>();
+  let n = 0;
+  const lines = KafkaUtils.createDirectStream(
+    ssc,
+    [topic],
+    { "bootstrap.servers": servers!, "group.id": `bench-sluice-${topic}-${round}`, "auto.offset.reset": "earliest" },
+    { maxRecordsPerBatch: 200_000 },
+  ).map(([, v]) => v);
+  lines.count().foreachRDD(async (rdd) => void (n += (await rdd.collect())[0] ?? 0));
+  lines
+    .flatMap((l) => l.split(" "))
+    .map((w) => [w, 1])
+    .reduceByKey((a, b) => a + b)
+    .foreachRDD(async (rdd) => {
+      for (const [w, c] of await rdd.collect()) counts.set(w, (counts.get(w) ?? 0) + c);
+    });
+  const start = performance.now();
+  ssc.start();
+  while (n < MESSAGES) {
+    clock.advance(1000);
+    await ssc.scheduler.whenIdle();
+  }
+  const ms = performance.now() - start;
+  await ssc.stop();
+  if (!same(counts)) throw new Error("Sluice counted wrong");
+  return ms;
+}
+
+const rounds: { plainMs: number; sluiceMs: number }[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const plainMs = await plainLoop(r);
+  const sluiceMs = await sluice(r);
+  rounds.push({ plainMs: Math.round(plainMs), sluiceMs: Math.round(sluiceMs) });
+  console.log(`round ${r}: plain ${Math.round(plainMs)} ms, sluice ${Math.round(sluiceMs)} ms`);
+}
+await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+await admin.close();
+if (started) await script.stop();
+const best = (k: "plainMs" | "sluiceMs") => Math.min(...rounds.map((r) => r[k]));
+const rate = (ms: number) => Math.round(MESSAGES / (ms / 1000));
+writeResult("kafka", {
+  messages: MESSAGES,
+  partitions: PARTITIONS,
+  rounds,
+  plainLoopMessagesPerSecond: rate(best("plainMs")),
+  sluiceMessagesPerSecond: rate(best("sluiceMs")),
+  ratioToPlainLoop: Math.round((best("plainMs") / best("sluiceMs")) * 100) / 100,
+});
