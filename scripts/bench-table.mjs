@@ -90,6 +90,15 @@ if (br) {
     `${d("Redis Streams", br.redisStreams)}; ${d("NATS JetStream", br.natsJetStream)}`,
   ]);
 }
+const kf = read("kafka");
+if (kf)
+  rows.push([
+    `Kafka word count, ${kf.messages.toLocaleString("en")} messages of 3 words from a ${kf.partitions}-partition ` +
+      `topic (a real broker), best of ${kf.rounds.length} interleaved rounds`,
+    `sluice ${(kf.sluiceMessagesPerSecond / 1e3).toFixed(0)}k messages/s; a plain @platformatic/kafka consumer ` +
+      `loop that reads and counts: ${(kf.plainLoopMessagesPerSecond / 1e3).toFixed(0)}k/s (sluice ` +
+      `${kf.ratioToPlainLoop}x)`,
+  ]);
 const md = read("multicore-designs");
 if (md)
   rows.push([
