@@ -2,11 +2,14 @@
 // direct stream (batches taken back to back on a manual clock, flatMap → map → reduceByKey) and
 // by a plain @platformatic/kafka consumer loop that reads and counts the same messages, in
 // interleaved rounds of one run. Both results are checked against the counts the producer made.
+// Then the end-to-end latency at 100 ms batches: a producer sends BENCH_RATE messages/s
+// (default 20,000) stamped with their send time for 10 s; latency is the time from the send to
+// the end of the batch that processed the message (p50, p99).
 // Needs a broker: SLUICE_KAFKA_BROKERS, or one started here by scripts/kafka.mjs.
 // Run: npm run bench -- kafka   (BENCH_MESSAGES: default 1,000,000; BENCH_ROUNDS: default 3)
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
 import { KafkaUtils, ManualClock, SparkConf, SparkContext, StreamingContext } from "../src/index.js";
-import { writeResult } from "./harness.js";
+import { percentile, writeResult } from "./harness.js";
 // @ts-expect-error: a plain ES module script, without types
 import * as kafka from "../scripts/kafka.mjs";
 
@@ -107,6 +110,52 @@ for (let r = 0; r < ROUNDS; r++) {
   rounds.push({ plainMs: Math.round(plainMs), sluiceMs: Math.round(sluiceMs) });
   console.log(`round ${r}: plain ${Math.round(plainMs)} ms, sluice ${Math.round(sluiceMs)} ms`);
 }
+/** Latency at 100 ms batches on the system clock, `rate` messages/s for `seconds`. */
+async function latency(
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number; n: number; sent: number }> {
+  const live = `bench-latency-${Date.now()}`;
+  await admin.createTopics({ topics: [live], partitions: PARTITIONS, replicas: 1 });
+  const conf = new SparkConf().setMaster("local[2]").setAppName("bench-kafka-latency").set("spark.ui.enabled", "false");
+  const ssc = new StreamingContext(new SparkContext(conf), 0.1);
+  const lat: number[] = [];
+  KafkaUtils.createDirectStream(ssc, [live], { "bootstrap.servers": servers!, "auto.offset.reset": "earliest" })
+    .map(([, v]) => Number(v))
+    .foreachRDD(async (rdd) => {
+      const sent = await rdd.collect();
+      const now = Date.now();
+      for (const t of sent) lat.push(now - t);
+    });
+  ssc.start();
+  const feed = new Producer({ clientId: "bench-feed", bootstrapBrokers: brokers, serializers: stringSerializers });
+  const begin = Date.now();
+  let sentCount = 0;
+  while (Date.now() - begin < seconds * 1000) {
+    const due = Math.floor(((Date.now() - begin) / 1000) * rate);
+    const messages = [];
+    for (; sentCount < due; sentCount++)
+      messages.push({ topic: live, partition: sentCount % PARTITIONS, value: String(Date.now()) });
+    if (messages.length > 0) await feed.send({ messages });
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const until = Date.now() + 5000;
+  while (lat.length < sentCount && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  await feed.close();
+  await ssc.stop();
+  await admin.deleteTopics({ topics: [live] }).catch(() => undefined);
+  return {
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat.reduce((a, b) => Math.max(a, b), 0),
+    n: lat.length,
+    sent: sentCount,
+  };
+}
+
+const RATE = Number(process.env.BENCH_RATE ?? 20_000);
+const endToEnd = await latency(RATE, 10);
+console.log(`latency at 100 ms batches, ${RATE} messages/s: ${JSON.stringify(endToEnd)}`);
 await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
 await admin.close();
 if (started) await script.stop();
@@ -119,4 +168,5 @@ writeResult("kafka", {
   plainLoopMessagesPerSecond: rate(best("plainMs")),
   sluiceMessagesPerSecond: rate(best("sluiceMs")),
   ratioToPlainLoop: Math.round((best("plainMs") / best("sluiceMs")) * 100) / 100,
+  latencyAt100msBatches: { messagesPerSecond: RATE, ...endToEnd },
 });

@@ -97,7 +97,11 @@ if (kf)
       `topic (a real broker), best of ${kf.rounds.length} interleaved rounds`,
     `sluice ${(kf.sluiceMessagesPerSecond / 1e3).toFixed(0)}k messages/s; a plain @platformatic/kafka consumer ` +
       `loop that reads and counts: ${(kf.plainLoopMessagesPerSecond / 1e3).toFixed(0)}k/s (sluice ` +
-      `${kf.ratioToPlainLoop}x)`,
+      `${kf.ratioToPlainLoop}x)` +
+      (kf.latencyAt100msBatches
+        ? `; end to end at 100 ms batches and ${(kf.latencyAt100msBatches.messagesPerSecond / 1e3).toFixed(0)}k ` +
+          `messages/s: p50 ${kf.latencyAt100msBatches.p50} ms, p99 ${kf.latencyAt100msBatches.p99} ms`
+        : ""),
   ]);
 const md = read("multicore-designs");
 if (md)
