@@ -274,27 +274,47 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** Up to this many distinct hashes a sketch stays exact (HyperLogLog++'s sparse phase, in spirit). */
+const SPARSE_LIMIT = 4096;
+
 /**
- * PySpark's `countApproxDistinct`: a HyperLogLog sketch per partition (2^p registers, p from `relativeSD` as Spark
- * computes it, 4 <= p <= 18), merged on the driver; small counts are corrected by linear counting.
+ * PySpark's `countApproxDistinct`: per partition the distinct 52-bit hashes while there are few (exact, up to
+ * SPARSE_LIMIT), else a HyperLogLog sketch (2^p registers, p from `relativeSD` as Spark computes it, 4 <= p <= 18),
+ * merged on the driver; small counts in registers are corrected by linear counting.
  */
 export async function countApproxDistinct<T>(rdd: RDD<T>, relativeSD: number): Promise<number> {
   if (!(relativeSD >= 0.000017)) throw new IllegalArgumentError("relativeSD should be greater than 0.000017");
   const p = Math.min(18, Math.max(4, Math.ceil(2 * Math.log2(1.054 / relativeSD))));
   const m = 1 << p;
+  const hashOf = (x: unknown): [number, number] => {
+    const h = stableHash(x);
+    return [fmix32(h), fmix32(h ^ 0x9e3779b9)];
+  };
+  const addTo = (registers: Uint8Array, h1: number, h2: number) => {
+    const index = h1 >>> (32 - p);
+    const rank = h2 === 0 ? 33 : Math.clz32(h2) + 1;
+    if (rank > registers[index]!) registers[index] = rank;
+  };
   const sketches = await rdd.runJob((run) => {
+    let sparse: Set<number> | undefined = new Set<number>();
     const registers = new Uint8Array(m);
     run((x) => {
-      const h = stableHash(x);
-      const index = fmix32(h) >>> (32 - p);
-      const w = fmix32(h ^ 0x9e3779b9) >>> 0;
-      const rank = w === 0 ? 33 : Math.clz32(w) + 1;
-      if (rank > registers[index]!) registers[index] = rank;
+      const [h1, h2] = hashOf(x);
+      addTo(registers, h1, h2);
+      if (sparse) {
+        sparse.add(h1 * 2 ** 20 + (h2 >>> 12));
+        if (sparse.size > SPARSE_LIMIT) sparse = undefined;
+      }
     });
-    return registers;
+    return { sparse: sparse ? [...sparse] : undefined, registers };
   });
+  if (sketches.every((s) => s.sparse)) {
+    const all = new Set<number>();
+    for (const s of sketches) for (const h of s.sparse!) all.add(h);
+    if (all.size <= SPARSE_LIMIT) return all.size;
+  }
   const merged = new Uint8Array(m);
-  for (const r of sketches) for (let i = 0; i < m; i++) if (r[i]! > merged[i]!) merged[i] = r[i]!;
+  for (const { registers: r } of sketches) for (let i = 0; i < m; i++) if (r[i]! > merged[i]!) merged[i] = r[i]!;
   let sum = 0;
   let zeros = 0;
   for (let i = 0; i < m; i++) {

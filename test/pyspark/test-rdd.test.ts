@@ -167,3 +167,178 @@ test("test_large_broadcast, test_unpersist (a destroyed broadcast fails the job)
       .sum(),
   );
 });
+
+test("test_large_closure, test_zip_with_different_object_sizes, test_zip_with_different_number_of_items", async () => {
+  const N = 200000;
+  const data = Array.from({ length: N }, (_, i) => i * 1.0);
+  const rdd = sc.parallelize(range(1), 1).map(() => data.length);
+  assert.equal(await rdd.first(), N);
+  assert.equal(
+    await rdd
+      .map((x): [number, number] => [x, 1])
+      .groupByKey()
+      .count(),
+    1,
+  );
+  const a = sc.parallelize(range(10000)).map((i) => "*".repeat(i % 500));
+  const b = sc.parallelize(range(10000, 20000)).map((i) => "*".repeat(i % 500));
+  assert.equal(await a.zip(b).count(), 10000);
+  const five = sc.parallelize(range(5), 2);
+  assert.throws(() => five.zip(sc.parallelize(range(100, 106), 3)));
+  await assert.rejects(five.zip(sc.parallelize(range(100, 104), 2)).count());
+  await assert.rejects(five.zip(sc.parallelize(range(100, 106), 2)).count());
+  const x = sc.parallelize([2, 3], 2).flatMap((n) => range(n));
+  const y = sc.parallelize([3, 2], 2).flatMap((n) => range(n));
+  assert.equal(await x.count(), await y.count());
+  await assert.rejects(x.zip(y).count());
+});
+
+test("test_count_approx_distinct", async () => {
+  const rdd = sc.parallelize(range(1000));
+  const within = (n: number, lo: number, hi: number) => assert.ok(lo < n && n < hi, `${n} not in ${lo}..${hi}`);
+  within(await rdd.countApproxDistinct(0.03), 950, 1050);
+  within(await rdd.map((x) => x + 0.5).countApproxDistinct(0.03), 950, 1050);
+  within(await rdd.map(String).countApproxDistinct(0.03), 950, 1050);
+  within(await rdd.map((x) => [x, -x]).countApproxDistinct(0.03), 950, 1050);
+  const twenty = sc.parallelize(
+    range(1000).map((i) => i % 20),
+    7,
+  );
+  within(await twenty.countApproxDistinct(), 18, 22);
+  within(await twenty.map(String).countApproxDistinct(), 18, 22);
+  within(await twenty.map((x) => [x, -x]).countApproxDistinct(), 18, 22);
+  await assert.rejects(twenty.countApproxDistinct(0.00000001));
+});
+
+test("test_histogram", async () => {
+  const h = async (data: (number | null)[], buckets: number | number[]) =>
+    (await sc.parallelize(data as number[]).histogram(buckets))[1];
+  assert.deepEqual(await h([], [0, 10]), [0]);
+  assert.deepEqual(await h([], [0, 4, 10]), [0, 0]);
+  await assert.rejects(h([], 1));
+  assert.deepEqual(await h([10.01, -0.01], [0, 10]), [0]);
+  assert.deepEqual(await h([10.01, -0.01], [0, 4, 10]), [0, 0]);
+  assert.deepEqual(await h(range(1, 5), [0, 10]), [4]);
+  assert.deepEqual(await h(range(1, 5), [0, 4, 10]), [3, 1]);
+  assert.deepEqual(await h(range(1, 5), [1, 4]), [4]);
+  assert.deepEqual(await h([10.01, -0.01], [0, 5, 10]), [0, 0]);
+  assert.deepEqual(await h([1, 2, 3, 5, 6], [0, 5, 10]), [3, 2]);
+  assert.deepEqual(await h([1, 2, 3, 5, 6, null, NaN], [0, 5, 10]), [3, 2]);
+  assert.deepEqual(await h([1, 2, 3, 5, 6], [0, 5, 11]), [3, 2]);
+  assert.deepEqual(await h([-0.01, 0.0, 1, 2, 3, 5, 6, 11.0, 11.01], [0, 5, 11]), [4, 3]);
+  const mixed = [-0.01, 0.0, 1, 2, 3, 5, 6, 11.01, 12.0, 199.0, 200.0, 200.1];
+  assert.deepEqual(await h(mixed, [0.0, 5.0, 11.0, 12.0, 200.0]), [4, 2, 1, 3]);
+  assert.deepEqual(await h([...mixed, null, NaN], [0.0, 5.0, 11.0, 12.0, 200.0]), [4, 2, 1, 3]);
+  assert.deepEqual(await h([10.01, -0.01, NaN, Infinity], [-Infinity, 0, Infinity]), [1, 2]);
+  await assert.rejects(h([1], []));
+  await assert.rejects(h([1], [1]));
+  await assert.rejects(h([1], 0));
+  assert.deepEqual(await sc.parallelize(range(1, 5)).histogram(1), [[1, 4], [4]]);
+  assert.deepEqual(await sc.parallelize([1]).histogram(1), [[1, 1], [1]]);
+  assert.deepEqual(await sc.parallelize([1, 1, 1, 1]).histogram(1), [[1, 1], [4]]);
+  assert.deepEqual(await sc.parallelize(range(1, 5)).histogram(2), [
+    [1, 2.5, 4],
+    [2, 2],
+  ]);
+  const [buckets, counts] = await sc.parallelize([1, 2]).histogram(5);
+  assert.deepEqual(
+    buckets.map((b) => Math.round(b * 1e9) / 1e9),
+    range(6).map((i) => Math.round((1 + 0.2 * i) * 1e9) / 1e9),
+  );
+  assert.deepEqual(counts, [1, 0, 0, 0, 1]);
+  await assert.rejects(sc.parallelize([1, Infinity]).histogram(2));
+  await assert.rejects(sc.parallelize([NaN]).histogram(2));
+  const strings = sc.parallelize(["ab", "ac", "b", "bd", "ef"], 2);
+  assert.deepEqual((await strings.histogram(["a", "b", "c"]))[1], [2, 2]);
+});
+
+test("test_repartitionAndSortWithinPartitions_asc/_desc, test_repartition_no_skewed, test_distinct, test_sort_on_empty_rdd", async () => {
+  const rdd = sc.parallelize<[number, number]>(
+    [
+      [0, 5],
+      [3, 8],
+      [2, 6],
+      [0, 8],
+      [3, 8],
+      [1, 3],
+    ],
+    2,
+  );
+  const asc = await rdd
+    .repartitionAndSortWithinPartitions(2, (k) => k % 2, true)
+    .glom()
+    .collect();
+  assert.deepEqual(asc[0], [
+    [0, 5],
+    [0, 8],
+    [2, 6],
+  ]);
+  assert.deepEqual(asc[1], [
+    [1, 3],
+    [3, 8],
+    [3, 8],
+  ]);
+  const desc = await rdd
+    .repartitionAndSortWithinPartitions(2, (k) => k % 2, false)
+    .glom()
+    .collect();
+  assert.deepEqual(desc[0], [
+    [2, 6],
+    [0, 5],
+    [0, 8],
+  ]);
+  assert.deepEqual(desc[1], [
+    [3, 8],
+    [3, 8],
+    [1, 3],
+  ]);
+  const a = sc.parallelize(range(1000), 2);
+  for (const parts of [await a.repartition(20).glom().collect(), await a.coalesce(20, true).glom().collect()])
+    assert.equal(parts.filter((p) => p.length === 0).length, 0);
+  const thirty = sc.parallelize(
+    [...Array(10)].flatMap(() => [1, 2, 3]),
+    10,
+  );
+  assert.equal(thirty.getNumPartitions(), 10);
+  assert.equal(await thirty.distinct().count(), 3);
+  const five = thirty.distinct(5);
+  assert.equal(five.getNumPartitions(), 5);
+  assert.equal(await five.count(), 3);
+  assert.deepEqual(await sc.parallelize<[number, number]>([]).sortByKey().collect(), []);
+});
+
+test("test_sample, test_sortByKey_uses_all_partitions_not_only_first_and_last", async () => {
+  const rdd = sc.parallelize(range(0, 100), 4);
+  const set = async (r: Promise<number[]>) => new Set(await r);
+  assert.deepEqual(await set(rdd.sample(false, 0.1, 2).collect()), await set(rdd.sample(false, 0.1, 2).collect()));
+  assert.deepEqual(await set(rdd.sample(true, 0.2, 5).collect()), await set(rdd.sample(true, 0.2, 5).collect()));
+  assert.notDeepEqual(await set(rdd.sample(false, 0.3, 10).collect()), await set(rdd.sample(false, 0.3, 20).collect()));
+  assert.notDeepEqual(await set(rdd.sample(true, 0.4, 11).collect()), await set(rdd.sample(true, 0.4, 21).collect()));
+  const seq = range(101).map((i): [number, number] => [(i * 59) % 101, i]);
+  for (const ascending of [true, false]) {
+    const sort = sc.parallelize(seq).sortByKey(ascending, 5);
+    const expected = [...seq].sort((p, q) => (ascending ? p[0] - q[0] : q[0] - p[0]));
+    assert.deepEqual(await sort.collect(), expected);
+    for (const size of await sort
+      .glom()
+      .map((p) => p.length)
+      .collect())
+      assert.ok(size > 0);
+  }
+});
+
+test("test_pipe_functions, test_pipe_unicode, test_to_local_iterator_failure", async () => {
+  const rdd = sc.parallelize(["1", "2", "3"]);
+  assert.deepEqual(await rdd.pipe("cc-that-is-not-there 2>/dev/null").collect(), []);
+  await assert.rejects(rdd.pipe("cc-that-is-not-there 2>/dev/null", undefined, true).collect());
+  assert.deepEqual((await rdd.pipe("cat").collect()).sort(), ["1", "2", "3"]);
+  await assert.rejects(rdd.pipe("grep 4", undefined, true).collect());
+  assert.deepEqual(await rdd.pipe("grep 4").collect(), []);
+  assert.deepEqual(await sc.parallelize(["\u6d4b\u8bd5", "1"]).pipe("cat").collect(), ["\u6d4b\u8bd5", "1"]);
+  const failing = sc.range(0, 10).map((): number => {
+    throw new Error("local iterator error");
+  });
+  await assert.rejects(async () => {
+    for await (const x of failing.toLocalIterator()) void x;
+  }, /local iterator error/);
+});
