@@ -1,0 +1,209 @@
+// Spark Streaming as the oracle: the same batches of words through the same DStream operations
+// in Spark 4 (bench/peers, fetched and built by Maven) and in Sluice, each batch one queued RDD
+// on both sides, per-batch outputs compared as multisets (rows and grouped values sorted).
+// Usage: npm run conformance   (prints a line per operation; exit 1 on any difference)
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ManualClock, SparkConf, SparkContext, StreamingContext, type DStream } from "../src/index.js";
+
+const root = resolve(import.meta.dirname, "..");
+const peers = join(root, "bench", "peers");
+const work = mkdtempSync(join(tmpdir(), "sluice-conformance-"));
+
+/** The recorded input: a line per batch (an empty line is an empty batch), and batches after it with none. */
+const BATCHES = ["a b a c", "b b", "", "c a dd", "ee a", "a a a b", "dd"];
+const EXTRA = 3;
+
+/** Spark's classpath and the compiled peer job (Maven caches both; rebuilt when the sources change). */
+function sparkClasspath(): string {
+  const cpFile = join(peers, "target", "classpath.txt");
+  const source = join(peers, "src", "main", "java", "dev", "sluice", "peers", "SparkConformance.java");
+  const built = join(peers, "target", "classes", "dev", "sluice", "peers", "SparkConformance.class");
+  const stale = (f: string) => !existsSync(f) || statSync(f).mtimeMs < statSync(source).mtimeMs;
+  if (stale(cpFile) || stale(built)) {
+    execFileSync(
+      "mvn",
+      [
+        "-q",
+        "-B",
+        "-f",
+        join(peers, "pom.xml"),
+        "compile",
+        "dependency:build-classpath",
+        `-Dmdep.outputFile=${cpFile}`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 },
+    );
+  }
+  return `${join(peers, "target", "classes")}:${readFileSync(cpFile, "utf8").trim()}`;
+}
+
+/** What Spark 4 needs opened on Java 17+ (as spark-submit's launcher adds). */
+const JAVA_OPENS = [
+  "java.lang",
+  "java.lang.invoke",
+  "java.lang.reflect",
+  "java.io",
+  "java.net",
+  "java.nio",
+  "java.util",
+  "java.util.concurrent",
+  "java.util.concurrent.atomic",
+  "jdk.internal.ref",
+  "sun.nio.ch",
+  "sun.nio.cs",
+  "sun.security.action",
+  "sun.util.calendar",
+].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
+
+type Outputs = Map<string, string[]>; // op → a JSON array of sorted rows per batch
+
+function runSpark(input: string): Outputs {
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
+  const r = spawnSync(
+    java,
+    [
+      "-XX:+IgnoreUnrecognizedVMOptions",
+      ...JAVA_OPENS,
+      "-Djdk.reflect.useDirectMethodHandle=false",
+      "-Dio.netty.tryReflectionSetAccessible=true",
+      "-Xmx1g",
+      "-cp",
+      sparkClasspath(),
+      "dev.sluice.peers.SparkConformance",
+      input,
+      join(work, "spark-ck"),
+      String(EXTRA),
+    ],
+    { encoding: "utf8", maxBuffer: 64 << 20, timeout: 300_000 },
+  );
+  if (r.status !== 0) throw new Error(`the Spark job failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
+  const out: Outputs = new Map();
+  for (const line of r.stdout.split("\n").filter(Boolean)) {
+    const [op, , rows] = line.split("\t");
+    out.set(op!, [...(out.get(op!) ?? []), rows!]);
+  }
+  return out;
+}
+
+/** A value as the Java side writes it: tuples in place, grouped values sorted. */
+function canon(x: unknown, grouped: boolean): string {
+  if (Array.isArray(x)) {
+    const parts = x.map((v) => canon(v, false));
+    if (grouped) parts.sort();
+    return `[${parts.join(",")}]`;
+  }
+  return x === null || x === undefined ? "null" : JSON.stringify(x);
+}
+
+async function runSluice(): Promise<Outputs> {
+  const clock = new ManualClock(0);
+  const conf = new SparkConf().setMaster("local[2]").setAppName("conformance").set("spark.ui.enabled", "false");
+  const ssc = new StreamingContext(new SparkContext(conf), 1, { clock, out: () => {} });
+  ssc.checkpoint(join(work, "sluice-ck"));
+  const words = BATCHES.map((b) => b.split(" ").filter(Boolean));
+  const queue = () => ssc.queueStream(words.map((b) => ssc.sparkContext.parallelize(b, 2)));
+  const out: Outputs = new Map();
+  /** Records `stream`'s batches; `shape` turns a record into the Java side's JSON. */
+  const record = <T>(op: string, stream: DStream<T>, shape: (r: T) => string = (r) => canon(r, false)) => {
+    const rows: string[] = [];
+    out.set(op, rows);
+    stream.foreachRDD(async (rdd) => void rows.push(`[${(await rdd.collect()).map(shape).sort().join(",")}]`));
+  };
+  const pairs = () => queue().map((w) => [w, 1]);
+  const groupedValues = ([k, vs]: [string, number[]]) => `[${canon(k, false)},${canon(vs, true)}]`;
+  record(
+    "map",
+    queue().map((w) => `${w}!`),
+  );
+  record(
+    "flatMap",
+    queue().flatMap((w) => [w, w.toUpperCase()]),
+  );
+  record(
+    "filter",
+    queue().filter((w) => w.length > 1),
+  );
+  record("count", queue().count());
+  record("countByValue", queue().countByValue());
+  record(
+    "reduceByKey",
+    pairs().reduceByKey((a, b) => a + b),
+  );
+  record("groupByKey", pairs().groupByKey(), groupedValues);
+  record("window", queue().window(3, 1));
+  record("countByWindow", queue().countByWindow(3, 1));
+  record(
+    "reduceByKeyAndWindow",
+    pairs().reduceByKeyAndWindow((a, b) => a + b, null, 3, 1),
+  );
+  record(
+    "reduceByKeyAndWindowInv",
+    pairs().reduceByKeyAndWindow(
+      (a, b) => a + b,
+      (a, b) => a - b,
+      3,
+      1,
+    ),
+  );
+  record("countByValueAndWindow", queue().countByValueAndWindow(3, 1));
+  record("groupByKeyAndWindow", pairs().groupByKeyAndWindow(2, 1), groupedValues);
+  record(
+    "updateStateByKey",
+    pairs().updateStateByKey((vs, s) => vs.reduce((a, b) => a + b, s ?? 0)),
+  );
+  const lens = queue().map((w) => [w, w.length]);
+  record("join", lens.join(pairs().reduceByKey((a, b) => a + b)));
+  const long = () => queue().filter((w) => w.length > 2);
+  record(
+    "leftOuterJoin",
+    queue()
+      .map((w) => [w, w.length])
+      .leftOuterJoin(long().map((w) => [w, 1])),
+  );
+  record(
+    "cogroup",
+    pairs().cogroup(long().map((w) => [w, 2])),
+    ([k, [a, b]]) => `[${canon(k, false)},[${canon(a, true)},${canon(b, true)}]]`,
+  );
+  record("union", queue().union(queue().map((w) => w.toUpperCase())));
+  record(
+    "transform",
+    queue().transform((rdd) => rdd.distinct()),
+  );
+  ssc.start();
+  for (let i = 0; i < BATCHES.length + EXTRA; i++) {
+    clock.advance(1000);
+    await ssc.scheduler.whenIdle();
+  }
+  await ssc.stop();
+  return out;
+}
+
+const input = join(work, "input.txt");
+writeFileSync(input, BATCHES.join("\n") + "\n");
+const began = performance.now();
+const spark = runSpark(input);
+const sparkMs = performance.now() - began;
+const sluice = await runSluice();
+let differences = 0;
+const total = BATCHES.length + EXTRA;
+for (const [op, expected] of [...spark].sort()) {
+  const got = sluice.get(op) ?? [];
+  const diff: string[] = [];
+  for (let b = 0; b < total; b++)
+    if (expected[b] !== got[b]) diff.push(`batch ${b}: Spark ${expected[b]}, Sluice ${got[b]}`);
+  differences += diff.length;
+  console.log(
+    `${diff.length === 0 ? "same" : "DIFFERENT"}  ${op} (${total} batches)${diff.map((d) => `\n    ${d}`).join("")}`,
+  );
+}
+const missing = [...sluice.keys()].filter((op) => !spark.has(op));
+if (missing.length > 0) console.log(`not compared (no Spark output): ${missing.join(", ")}`);
+console.log(
+  `${spark.size} operations, ${total} batches each, compared with Spark 4.2.0 (local[2], ${Math.round(sparkMs / 1000)} s): ` +
+    `${differences} difference(s)`,
+);
+process.exit(differences > 0 || missing.length > 0 ? 1 : 0);
