@@ -6,7 +6,15 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ManualClock, SparkConf, SparkContext, StreamingContext, type DStream } from "../src/index.js";
+import {
+  ManualClock,
+  SparkConf,
+  SparkContext,
+  State,
+  StateSpec,
+  StreamingContext,
+  type DStream,
+} from "../src/index.js";
 
 const root = resolve(import.meta.dirname, "..");
 const peers = join(root, "bench", "peers");
@@ -172,6 +180,23 @@ async function runSluice(): Promise<Outputs> {
   record(
     "transform",
     queue().transform((rdd) => rdd.distinct()),
+  );
+  record(
+    "transformWith",
+    queue().transformWith(
+      (a, b) => a.union(b),
+      queue().map((w) => w.toUpperCase()),
+    ),
+  );
+  record(
+    "mapWithState",
+    pairs().mapWithState(
+      StateSpec.function((k: string, v: number | undefined, s: State<number>) => {
+        const t = (s.exists() ? s.get() : 0) + (v ?? 0);
+        s.update(t);
+        return [k, t];
+      }),
+    ),
   );
   ssc.start();
   for (let i = 0; i < BATCHES.length + EXTRA; i++) {

@@ -110,6 +110,15 @@ public final class SparkConformance {
         .cogroup(queue(ssc, batches).filter(w -> w.length() > 2).mapToPair(w -> new Tuple2<>(w, 2L))));
     record("union", queue(ssc, batches).union(queue(ssc, batches).map(String::toUpperCase)));
     record("transform", queue(ssc, batches).transform(rdd -> rdd.distinct()));
+    record("transformWith", queue(ssc, batches).transformWith(queue(ssc, batches).map(String::toUpperCase),
+        (JavaRDD<String> a, JavaRDD<String> b, org.apache.spark.streaming.Time t) -> a.union(b)));
+    record("mapWithState", queue(ssc, batches).mapToPair(w -> new Tuple2<>(w, 1L)).mapWithState(
+        org.apache.spark.streaming.StateSpec.function(
+            (String k, org.apache.spark.api.java.Optional<Long> v, org.apache.spark.streaming.State<Long> s) -> {
+              long t = (s.exists() ? s.get() : 0L) + v.orElse(0L);
+              s.update(t);
+              return new Tuple2<>(k, t);
+            })));
 
     ssc.start();
     int total = batches.size() + extra;
