@@ -75,9 +75,12 @@ export class IntakeBudget {
     this.held = Math.max(0, this.held - n);
     if (this.memoryPaused) {
       // held records are what the pause can give back; with none held, pausing longer frees nothing
-      if (this.held === 0 || this.heap().used < RESUME_AT * this.heap().limit) this.memoryPaused = false;
-      else return;
-      log.info(`the heap is below ${RESUME_AT * 100}% of its limit again: receivers go on`);
+      if (this.held > 0) {
+        const { used, limit } = this.heap();
+        if (used >= RESUME_AT * limit) return;
+        log.info(`the heap is below ${RESUME_AT * 100}% of its limit again: receivers go on`);
+      } else log.info("receivers hold no records any more: the memory pause ends");
+      this.memoryPaused = false;
     }
     if (this.held < this.limit) for (const m of this.members) m.recheck();
   }

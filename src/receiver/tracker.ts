@@ -120,9 +120,8 @@ export class ReceiverTracker {
    * held until then, not only until allocation, so batches queued behind a slow one are bounded too.
    */
   batchDone(time: number): void {
-    for (const [streamId, blocks] of this.allocated.get(time) ?? []) {
-      let n = 0;
-      for (const b of blocks) n += b.records.length;
+    for (const streamId of this.allocated.get(time)?.keys() ?? []) {
+      const n = this.recordsIn(time, streamId);
       if (n > 0) this.supervisors.get(streamId)?.taken(n);
     }
   }
