@@ -3,6 +3,7 @@ import type { BatchSink, SinkBatch } from "../streaming/sink.js";
 import { IllegalArgumentError, SluiceError } from "../util/errors.js";
 import { lazyModule } from "../util/lazy.js";
 import { log } from "../util/log.js";
+import { SystemClock, withRetries } from "../util/clock.js";
 
 const kafkaLib = lazyModule<typeof import("@platformatic/kafka")>("@platformatic/kafka");
 
@@ -96,23 +97,33 @@ async function writeBatch<T>(b: SinkBatch<T>, opts: KafkaSinkOptions<T>): Promis
     return;
   }
   // a new transactional producer may first meet a coordinator still loading, or the transaction a crashed run left
-  // open being aborted: it is made again and the batch tried again, for up to RETRY_MS
-  const deadline = Date.now() + RETRY_MS;
-  for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
+  // open being aborted: it is made again (the failed one dropped) and the batch tried again, for up to RETRY_MS
+  const attempt = async () => {
     try {
       await transactionally(await clients(), b.time, marker, opts.topic, messages);
-      return;
     } catch (err) {
       await b.connections.drop(key);
-      const text = kafkaErrorText(err);
-      if (Date.now() + delay > deadline) {
-        throw new SluiceError(`publishToKafka ${opts.topic}: batch ${b.time} was not written: ${text}`, { cause: err });
-      }
-      log.warn(`publishToKafka ${opts.topic}: batch ${b.time}: ${text}; trying again in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
+      throw err;
     }
+  };
+  try {
+    await withRetries(
+      retryClock,
+      retryClock.now() + RETRY_MS,
+      attempt,
+      () => true,
+      (err, delay) =>
+        log.warn(`publishToKafka ${opts.topic}: batch ${b.time}: ${kafkaErrorText(err)}; trying again in ${delay} ms`),
+    );
+  } catch (err) {
+    throw new SluiceError(`publishToKafka ${opts.topic}: batch ${b.time} was not written: ${kafkaErrorText(err)}`, {
+      cause: err,
+    });
   }
 }
+
+/** The sink's retries run on real time: a batch's writes wait on the broker, not on the engine's clock. */
+const retryClock = new SystemClock();
 
 /** How long a batch's transaction is tried again before the batch fails. */
 const RETRY_MS = 30_000;

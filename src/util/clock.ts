@@ -182,3 +182,26 @@ export async function beforeDeadline(clock: Clock, deadline: number, work: Promi
     cancel();
   }
 }
+
+/**
+ * `f`, tried again after a wait of 100 ms doubling to 2 s while it fails, until it succeeds, `retriable` says an
+ * error is final, or the next try would come after `deadline` on `clock` (the last error is then thrown); `onRetry`
+ * hears each failure that is tried again, with the wait before the next try.
+ */
+export async function withRetries<R>(
+  clock: Clock,
+  deadline: number,
+  f: () => Promise<R>,
+  retriable: (err: unknown) => boolean,
+  onRetry: (err: unknown, delayMs: number) => void,
+): Promise<R> {
+  for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
+    try {
+      return await f();
+    } catch (err) {
+      if (!retriable(err) || clock.now() + delay > deadline) throw err;
+      onRetry(err, delay);
+      await new Promise<void>((resolve) => clock.schedule(clock.now() + delay, resolve));
+    }
+  }
+}

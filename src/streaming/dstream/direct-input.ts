@@ -1,5 +1,5 @@
 import { RDD } from "../../core/rdd.js";
-import { beforeDeadline } from "../../util/clock.js";
+import { beforeDeadline, withRetries } from "../../util/clock.js";
 import { SluiceError } from "../../util/errors.js";
 import { log } from "../../util/log.js";
 import { PreparedNode } from "../../core/rdds/prepared.js";
@@ -113,17 +113,16 @@ export class DirectInputDStream<M, T = M> implements DStreamNode<T> {
     const conf = this.ssc.sparkContext.conf;
     const deadline = clock.now() + 1000 * Number(conf.get("spark.streaming.source.retrySeconds", "30"));
     const callMs = 1000 * Number(conf.get("spark.streaming.source.callTimeoutSeconds", "10"));
-    for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
-      try {
-        return await this.answered(what, f(), callMs);
-      } catch (err) {
-        if (err instanceof SluiceError || clock.now() + delay > deadline) throw err;
+    return withRetries(
+      clock,
+      deadline,
+      () => this.answered(what, f(), callMs),
+      (err) => !(err instanceof SluiceError),
+      (err, delay) =>
         log.warn(
           `${what} from ${this.source.describe()} failed (${(err as Error).message}); trying again in ${delay} ms`,
-        );
-        await new Promise<void>((resolve) => clock.schedule(clock.now() + delay, resolve));
-      }
-    }
+        ),
+    );
   }
 
   /**
