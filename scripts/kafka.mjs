@@ -78,15 +78,8 @@ async function waitReady(bootstrap, deadline) {
 function running(home = KAFKA_HOME) {
   if (!existsSync(stateFile(home))) return undefined;
   const state = JSON.parse(readFileSync(stateFile(home), "utf8"));
-  const alive = state.pids.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return alive.length === state.pids.length ? state : undefined;
+  const living = state.pids.filter(alive);
+  return living.length === state.pids.length ? state : undefined;
 }
 
 /** Starts `brokers` brokers with their state in `home` (one cluster per home); resolves once they answer. */

@@ -8,15 +8,17 @@ import type * as TS from "typescript";
 // without checking it, as tsx does), with the user's own TypeScript when their project has one,
 // and says how to fix the mistakes PySpark users make most.
 
+/** This module's folder: src/cli in a checkout, dist/cli when installed. */
+const here = dirname(fileURLToPath(import.meta.url));
+
 /** This package's entry for types: the source in a checkout, the declarations when installed. */
 function ownTypes(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
   const src = resolve(here, "..", "index.ts");
   return existsSync(src) ? src : resolve(here, "..", "index.d.ts");
 }
 
 function loadTypeScript(from: string): typeof TS | undefined {
-  for (const base of [join(from, "noop.js"), fileURLToPath(import.meta.url)]) {
+  for (const base of [join(from, "noop.js"), join(here, "check.js")]) {
     try {
       return createRequire(base)("typescript") as typeof TS;
     } catch {
@@ -95,7 +97,6 @@ export function check(files: string[], out: (s: string) => void = (s) => process
     options.paths = { ...options.paths, sluice: [ownTypes()] };
   }
   // Node's types from this package's own when the user's folder has none (a checkout has them; an install does not)
-  const here = dirname(fileURLToPath(import.meta.url));
   const ownTypeRoot = resolve(here, "..", "..", "node_modules", "@types");
   if (!options.typeRoots && !hasNodeTypes(dirname(paths[0]!)) && existsSync(join(ownTypeRoot, "node"))) {
     options.typeRoots = [ownTypeRoot];

@@ -80,6 +80,12 @@ const TRANSACTIONAL_BATCH = 0x10;
 const EMPTY = Buffer.alloc(0);
 const kafkaLib = lazyModule<typeof import("@platformatic/kafka")>("@platformatic/kafka");
 
+/** A partition's name in positions (`events/3`) as its topic and number. */
+function topicPartition(name: string): [string, number] {
+  const cut = name.lastIndexOf("/");
+  return [name.slice(0, cut), Number(name.slice(cut + 1))];
+}
+
 /** `startingOffsets` as the partitioned source takes them. */
 function startingFrom(s: KafkaStartingOffsets): StartingOffsets {
   if (s === "earliest" || s === "latest") return s;
@@ -232,9 +238,7 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
    * records of aborted transactions too.
    */
   async read(name: string, from: bigint, until: bigint): Promise<KafkaRecord[]> {
-    const cut = name.lastIndexOf("/");
-    const topic = name.slice(0, cut);
-    const partition = Number(name.slice(cut + 1));
+    const [topic, partition] = topicPartition(name);
     const out: KafkaRecord[] = [];
     const aborted = new Map<bigint, bigint>(); // producer id → first offset of its aborted transaction
     let offset = from;
@@ -342,10 +346,10 @@ class KafkaLog implements PartitionedLog<KafkaRecord> {
   async commit(next: Map<string, bigint>): Promise<void> {
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
     for (const [name, offset] of next) {
-      const cut = name.lastIndexOf("/");
-      const list = byTopic.get(name.slice(0, cut)) ?? [];
-      list.push({ partition: Number(name.slice(cut + 1)), offset });
-      byTopic.set(name.slice(0, cut), list);
+      const [topic, partition] = topicPartition(name);
+      const list = byTopic.get(topic) ?? [];
+      list.push({ partition, offset });
+      byTopic.set(topic, list);
     }
     await this.reach("commit offsets", () =>
       this.admin.alterConsumerGroupOffsets({
