@@ -127,9 +127,14 @@ ssc.awaitTermination();
   });
   let out = "";
   let err = "";
+  let interrupted = false;
   child.stdout.on("data", (d: Buffer) => {
     out += d;
-    if (out.includes("batch a")) child.kill("SIGINT");
+    // One Ctrl-C only: a second one means "exit now", as the job says.
+    if (!interrupted && out.includes("batch a")) {
+      interrupted = true;
+      child.kill("SIGINT");
+    }
   });
   child.stderr.on("data", (d: Buffer) => void (err += d));
   const [code] = (await once(child, "exit")) as [number | null];
