@@ -28,7 +28,7 @@ async function trial(batchSeconds: number, rate: number, port: number) {
     .foreachRDD(async (rdd: RDD<[string, number]>) => {
       const counts = await rdd.collect();
       const done = Date.now();
-      for (const [w] of counts) if (w.startsWith("ts:")) latencies.push(done - Number(w.slice(3)));
+      for (const [w] of counts) if (w.startsWith("ts:")) latencies.push(done - Number.parseInt(w.slice(3)));
     });
   ssc.addStreamingListener({
     onBatchCompleted: (b) => {

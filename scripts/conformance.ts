@@ -2,10 +2,10 @@
 // in Spark 4 (bench/peers, fetched and built by Maven) and in Sluice, each batch one queued RDD
 // on both sides, per-batch outputs compared as multisets (rows and grouped values sorted).
 // Usage: npm run conformance   (prints a line per operation; exit 1 on any difference)
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import {
   ManualClock,
   SparkConf,
@@ -15,78 +15,19 @@ import {
   StreamingContext,
   type DStream,
 } from "../src/index.js";
+import { javaCommand } from "../bench/peers/jvm.js";
 
-const root = resolve(import.meta.dirname, "..");
-const peers = join(root, "bench", "peers");
 const work = mkdtempSync(join(tmpdir(), "sluice-conformance-"));
 
 /** The recorded input: a line per batch (an empty line is an empty batch), and batches after it with none. */
 const BATCHES = ["a b a c", "b b", "", "c a dd", "ee a", "a a a b", "dd"];
 const EXTRA = 3;
 
-/** Spark's classpath and the compiled peer job (Maven caches both; rebuilt when the sources change). */
-function sparkClasspath(): string {
-  const cpFile = join(peers, "target", "classpath.txt");
-  const source = join(peers, "src", "main", "java", "dev", "sluice", "peers", "SparkConformance.java");
-  const built = join(peers, "target", "classes", "dev", "sluice", "peers", "SparkConformance.class");
-  const stale = (f: string) => !existsSync(f) || statSync(f).mtimeMs < statSync(source).mtimeMs;
-  if (stale(cpFile) || stale(built)) {
-    execFileSync(
-      "mvn",
-      [
-        "-q",
-        "-B",
-        "-f",
-        join(peers, "pom.xml"),
-        "compile",
-        "dependency:build-classpath",
-        `-Dmdep.outputFile=${cpFile}`,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 },
-    );
-  }
-  return `${join(peers, "target", "classes")}:${readFileSync(cpFile, "utf8").trim()}`;
-}
-
-/** What Spark 4 needs opened on Java 17+ (as spark-submit's launcher adds). */
-const JAVA_OPENS = [
-  "java.lang",
-  "java.lang.invoke",
-  "java.lang.reflect",
-  "java.io",
-  "java.net",
-  "java.nio",
-  "java.util",
-  "java.util.concurrent",
-  "java.util.concurrent.atomic",
-  "jdk.internal.ref",
-  "sun.nio.ch",
-  "sun.nio.cs",
-  "sun.security.action",
-  "sun.util.calendar",
-].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
-
 type Outputs = Map<string, string[]>; // op → a JSON array of sorted rows per batch
 
 function runSpark(input: string): Outputs {
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
-  const r = spawnSync(
-    java,
-    [
-      "-XX:+IgnoreUnrecognizedVMOptions",
-      ...JAVA_OPENS,
-      "-Djdk.reflect.useDirectMethodHandle=false",
-      "-Dio.netty.tryReflectionSetAccessible=true",
-      "-Xmx1g",
-      "-cp",
-      sparkClasspath(),
-      "dev.sluice.peers.SparkConformance",
-      input,
-      join(work, "spark-ck"),
-      String(EXTRA),
-    ],
-    { encoding: "utf8", maxBuffer: 64 << 20, timeout: 300_000 },
-  );
+  const [java, args] = javaCommand("spark", "SparkConformance", [input, join(work, "spark-ck"), String(EXTRA)], "1g");
+  const r = spawnSync(java, args, { encoding: "utf8", maxBuffer: 64 << 20, timeout: 300_000 });
   if (r.status !== 0) throw new Error(`the Spark job failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
   const out: Outputs = new Map();
   for (const line of r.stdout.split("\n").filter(Boolean)) {
