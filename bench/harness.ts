@@ -12,6 +12,26 @@ export function heapUsedMB(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
+/**
+ * Seeded text of about `words` words (5–14 a line) over a vocabulary of `vocab` words drawn with a
+ * skew (rand² picks the low ranks more often), as the batch word counts read.
+ */
+export function generateText(words: number, vocab: number): string {
+  let x = 42;
+  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const names = Array.from({ length: vocab }, (_, i) => `w${i.toString(36)}x${((i * 7919) % 1000).toString(36)}`);
+  const lines: string[] = [];
+  let n = 0;
+  while (n < words) {
+    const k = 5 + Math.floor(rand() * 10);
+    const line: string[] = [];
+    for (let i = 0; i < k; i++) line.push(names[Math.floor(rand() ** 2 * vocab)]!);
+    lines.push(line.join(" "));
+    n += k;
+  }
+  return lines.join("\n") + "\n";
+}
+
 /** Percentile of numbers (nearest rank). */
 export function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);

@@ -2,6 +2,7 @@
 // Some lines carry a marker, "ts:<sendMs>_<seq>", as their first field (a word, or an event's
 // key): the engines under test report when a marker reaches their output, for end-to-end
 // latency and completeness. At the end it prints "sent <lines> <markers>".
+// It prints "ready <port>" when listening (port 0 takes a free one).
 // Usage: node bench/socket-sender.mjs <port> <linesPerSecond> <seconds> [words|events] [markersPerSecond]
 //   words:  three words of a 1000-word vocabulary per line (the word counts' input)
 //   events: "<auction> <bidder> <price>", bids on auctions of which 100 are hot (90% of bids)
@@ -47,4 +48,4 @@ const server = createServer((socket) => {
   }, 10);
   socket.on("error", finish);
 });
-server.listen(port, "127.0.0.1", () => process.stdout.write("ready\n"));
+server.listen(port, "127.0.0.1", () => process.stdout.write(`ready ${server.address().port}\n`));

@@ -12,30 +12,14 @@ import { pipeline } from "node:stream/promises";
 import { from as rxFrom, lastValueFrom, mergeMap, reduce as rxReduce } from "rxjs";
 import highland from "highland";
 import { SparkContext } from "../src/index.js";
-import { heapUsedMB, writeResult } from "./harness.js";
+import { generateText, heapUsedMB, writeResult } from "./harness.js";
 
 const WORDS = Number(process.env.BENCH_WORDS ?? 4_000_000);
 const VOCAB = 5000;
 
-function generate(): string {
-  let x = 42;
-  const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const vocab = Array.from({ length: VOCAB }, (_, i) => `w${i.toString(36)}x${((i * 7919) % 1000).toString(36)}`);
-  const lines: string[] = [];
-  let words = 0;
-  while (words < WORDS) {
-    const n = 5 + Math.floor(rand() * 10);
-    const line: string[] = [];
-    for (let i = 0; i < n; i++) line.push(vocab[Math.floor(rand() ** 2 * VOCAB)]!);
-    lines.push(line.join(" "));
-    words += n;
-  }
-  return lines.join("\n") + "\n";
-}
-
 const dir = mkdtempSync(join(tmpdir(), "sluice-bench-wc-"));
 const path = join(dir, "words.txt");
-writeFileSync(path, generate());
+writeFileSync(path, generateText(WORDS, VOCAB));
 const words = readFileSync(path, "utf8").split(/\s+/).filter(Boolean).length;
 
 type Counts = Map<string, number>;
