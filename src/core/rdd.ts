@@ -61,6 +61,9 @@ export class RDD<T> extends RDDBase<T> {
     return this.op("flatMap", f, preservesPartitioning);
   }
 
+  /** The records for which `f` is true; a type guard narrows the type, as Array's filter does. */
+  filter<S extends T>(f: (x: T) => x is S): RDD<S>;
+  filter(f: (x: T) => boolean): RDD<T>;
   filter(f: (x: T) => boolean): RDD<T> {
     return this.op("filter", f, true);
   }

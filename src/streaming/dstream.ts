@@ -57,6 +57,9 @@ export class DStream<T> extends DStreamCore<T> {
     return this.mapBatches((r) => r.flatMap(f), "FlatMappedDStream");
   }
 
+  /** The records for which `f` is true; a type guard narrows the type, as Array's filter does. */
+  filter<S extends T>(f: (x: T) => x is S): DStream<S>;
+  filter(f: (x: T) => boolean): DStream<T>;
   filter(f: (x: T) => boolean): DStream<T> {
     return this.mapBatches((r) => r.filter(f), "FilteredDStream");
   }

@@ -42,3 +42,8 @@ void sc
   .reduceByKey((a, b) => a + b)
   .collect()
   .then((r) => n.push(...r));
+// a type guard narrows filter's result, as Array's filter does (RDD and DStream)
+type Ev = { kind: "bid"; price: number } | { kind: "person"; name: string };
+const events = ssc.queueStream<Ev>([[{ kind: "bid", price: 3 }]]);
+const prices = events.filter((e): e is Extract<Ev, { kind: "bid" }> => e.kind === "bid").map((b) => b.price);
+prices.foreachRDD((rdd) => rdd.filter((p): p is 3 => p === 3).map((three) => three + 0));
