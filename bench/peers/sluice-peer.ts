@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { SparkConf, SparkContext, StreamingContext, type DStream } from "../../src/index.js";
 
 const [scenario, arg1, arg2] = process.argv.slice(2);
+// a normal exit on SIGTERM, so that `node --cpu-prof` writes its profile
+process.on("SIGTERM", () => process.exit(0));
 const conf = new SparkConf().setMaster("local[2]").setAppName(`peer-${scenario}`).set("spark.ui.enabled", "false");
 const sc = new SparkContext(conf);
 const add = (a: number, b: number) => a + b;
