@@ -139,6 +139,69 @@ async function runSluice(): Promise<Outputs> {
       }),
     ),
   );
+  const timingOut = () =>
+    pairs().mapWithState(
+      StateSpec.function((k: string, v: number | undefined, s: State<number>) => {
+        if (s.isTimingOut()) return [k, `timeout ${s.get()}`];
+        const t = (s.exists() ? s.get() : 0) + (v ?? 0);
+        s.update(t);
+        return [k, String(t)];
+      }).timeout(2),
+    );
+  record("mapWithStateTimeout", timingOut());
+  record("mapWithStateTimeoutDefault", timingOut());
+  const lengths = () => queue().map((w) => w.length);
+  record(
+    "reduce",
+    lengths().reduce((a, b) => a + b),
+  );
+  record(
+    "reduceByWindow",
+    lengths().reduceByWindow((a, b) => a + b, null, 3, 1),
+  );
+  record(
+    "reduceByWindowInv",
+    lengths().reduceByWindow(
+      (a, b) => a + b,
+      (a, b) => a - b,
+      3,
+      1,
+    ),
+  );
+  record(
+    "mapValues",
+    pairs().mapValues((v) => v * 10),
+  );
+  record(
+    "flatMapValues",
+    lens.flatMapValues((n) => [n, n + 1]),
+  );
+  record(
+    "rightOuterJoin",
+    long()
+      .map((w) => [w, 1])
+      .rightOuterJoin(queue().map((w) => [w, w.length])),
+  );
+  record(
+    "fullOuterJoin",
+    queue()
+      .filter((w) => w.length < 3)
+      .map((w) => [w, w.length])
+      .fullOuterJoin(long().map((w) => [w, 1])),
+  );
+  record(
+    "mapPartitions",
+    queue().mapPartitions((ws) => [ws.reduce((n, w) => n + w.length, 0)]),
+  );
+  record("repartition", queue().repartition(3));
+  record(
+    "combineByKey",
+    pairs().combineByKey(
+      (v) => v,
+      (c, v) => c + v,
+      (a, b) => a + b,
+    ),
+  );
   ssc.start();
   for (let i = 0; i < BATCHES.length + EXTRA; i++) {
     clock.advance(1000);
@@ -154,22 +217,34 @@ const began = performance.now();
 const spark = runSpark(input);
 const sparkMs = performance.now() - began;
 const sluice = await runSluice();
+/** Differences kept on purpose (README, "Differences from PySpark"): the operation and why. */
+const DELIBERATE: Record<string, string> = {
+  mapWithStateTimeoutDefault:
+    "Sluice times an idle key out at the first batch past its timeout; Spark only looks for idle keys " +
+    "in batches that checkpoint the state (every 10 batch intervals unless the stream's checkpoint " +
+    "interval is set), so its timeouts come up to 10 batches late (mapWithStateTimeout, with Spark " +
+    "checkpointing every batch, is the same)",
+};
 let differences = 0;
+let deliberate = 0;
 const total = BATCHES.length + EXTRA;
 for (const [op, expected] of [...spark].sort()) {
   const got = sluice.get(op) ?? [];
   const diff: string[] = [];
   for (let b = 0; b < total; b++)
     if (expected[b] !== got[b]) diff.push(`batch ${b}: Spark ${expected[b]}, Sluice ${got[b]}`);
-  differences += diff.length;
+  const why = DELIBERATE[op];
+  if (why && diff.length > 0) deliberate++;
+  else differences += diff.length;
+  const verdict = diff.length === 0 ? "same" : why ? "differs on purpose" : "DIFFERENT";
   console.log(
-    `${diff.length === 0 ? "same" : "DIFFERENT"}  ${op} (${total} batches)${diff.map((d) => `\n    ${d}`).join("")}`,
+    `${verdict}  ${op} (${total} batches)${diff.map((d) => `\n    ${d}`).join("")}${why && diff.length ? `\n    why: ${why}` : ""}`,
   );
 }
 const missing = [...sluice.keys()].filter((op) => !spark.has(op));
 if (missing.length > 0) console.log(`not compared (no Spark output): ${missing.join(", ")}`);
 console.log(
   `${spark.size} operations, ${total} batches each, compared with Spark 4.2.0 (local[2], ${Math.round(sparkMs / 1000)} s): ` +
-    `${differences} difference(s)`,
+    `${differences} difference(s)${deliberate ? `, ${deliberate} operation(s) different on purpose` : ""}`,
 );
 process.exit(differences > 0 || missing.length > 0 ? 1 : 0);

@@ -116,12 +116,12 @@ test("mapWithState calls the function once per record, keeps state, and times ou
     [
       sorted(["a=1", "b=1", "a=2"]),
       [],
-      sorted(["b=2", "c=101", "a:bye"]),
-      ["stop:removed"],
-      sorted(["a=1", "b:bye", "c:bye"]), // b and c last had data at 3 s: idle for the 2 s timeout at 5 s
+      sorted(["b=2", "c=101"]),
+      sorted(["stop:removed", "a:bye"]), // a last had data at 1 s: before 4 s − the 2 s timeout
+      ["a=1"],
+      sorted(["b:bye", "c:bye"]), // b and c last had data at 3 s: before 6 s − 2 s
       [],
       ["a:bye"],
-      [],
     ],
   );
   assert.deepEqual(
@@ -138,6 +138,7 @@ test("mapWithState calls the function once per record, keeps state, and times ou
         ["c", 100],
       ],
       [
+        ["a", 2],
         ["b", 2],
         ["c", 101],
       ],
@@ -145,9 +146,13 @@ test("mapWithState calls the function once per record, keeps state, and times ou
         ["b", 2],
         ["c", 101],
       ],
+      [
+        ["a", 1],
+        ["b", 2],
+        ["c", 101],
+      ],
       [["a", 1]],
       [["a", 1]],
-      [],
       [],
     ],
   );

@@ -14,8 +14,9 @@ export type MapWithStateRecord<K, S, M> = [0, K, StateEntry<S>] | [1, M];
 /**
  * `mapWithState`: per batch, the function runs once for every record of a key with data in
  * the batch (in batch order), seeing and changing the key's `State`; keys idle for the
- * spec's timeout are called once more with `isTimingOut()` and dropped. Timeouts are checked
- * every batch (Spark checks them only on checkpoint batches). The RDD holds both the kept
+ * spec's timeout are called once more with `isTimingOut()` and dropped: a key last updated
+ * before `batch time − timeout` (Spark's rule, strictly before). Timeouts are checked every
+ * batch (Spark checks them only in batches that checkpoint the state). The RDD holds both the kept
  * states and the mapped values; the public streams select one or the other.
  */
 export class MapWithStateDStream<K, V, S, M> extends StatefulNode<[K, V], MapWithStateRecord<K, S, M>> {
@@ -57,7 +58,7 @@ export class MapWithStateDStream<K, V, S, M> extends StatefulNode<[K, V], MapWit
         const values = (batch ? groups[groups.length - 1] : []) as V[];
         const entry = entries[0];
         if (values.length === 0) {
-          if (entry && timeoutMs !== undefined && entry[1] + timeoutMs <= time) {
+          if (entry && timeoutMs !== undefined && entry[1] < time - timeoutMs) {
             out.push([1, fn(key, undefined, new State({ value: entry[0] }, true))]);
           } else if (entry) {
             out.push([0, key, entry]);

@@ -63,6 +63,18 @@ public final class SparkConformance {
     return ssc.queueStream(q, true);
   }
 
+  /** A running count per word that says "timeout N" when the word was idle for 2 s. */
+  private static JavaDStream<Tuple2<String, String>> timingOut(JavaStreamingContext ssc, List<List<String>> batches) {
+    return queue(ssc, batches).mapToPair(w -> new Tuple2<>(w, 1L)).mapWithState(
+        org.apache.spark.streaming.StateSpec.function(
+            (String k, org.apache.spark.api.java.Optional<Long> v, org.apache.spark.streaming.State<Long> s) -> {
+              if (s.isTimingOut()) return new Tuple2<>(k, "timeout " + s.get());
+              long t = (s.exists() ? s.get() : 0L) + v.orElse(0L);
+              s.update(t);
+              return new Tuple2<>(k, String.valueOf(t));
+            }).timeout(Durations.seconds(2)));
+  }
+
   public static void main(String[] args) throws Exception {
     List<List<String>> batches = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of(args[0]))) {
@@ -119,6 +131,31 @@ public final class SparkConformance {
               s.update(t);
               return new Tuple2<>(k, t);
             })));
+
+    JavaDStream<Tuple2<String, String>> timeouts = timingOut(ssc, batches);
+    timeouts.checkpoint(Durations.seconds(1)); // idle keys are looked for in checkpointing batches only
+    record("mapWithStateTimeout", timeouts);
+    record("mapWithStateTimeoutDefault", timingOut(ssc, batches));
+    record("reduce", queue(ssc, batches).map(String::length).reduce(Integer::sum));
+    record("reduceByWindow", queue(ssc, batches).map(String::length)
+        .reduceByWindow(Integer::sum, Durations.seconds(3), Durations.seconds(1)));
+    record("reduceByWindowInv", queue(ssc, batches).map(String::length)
+        .reduceByWindow(Integer::sum, (a, b) -> a - b, Durations.seconds(3), Durations.seconds(1)));
+    record("mapValues", queue(ssc, batches).mapToPair(w -> new Tuple2<>(w, 1L)).mapValues(v -> v * 10));
+    record("flatMapValues", queue(ssc, batches).mapToPair(w -> new Tuple2<>(w, w.length()))
+        .flatMapValues(n -> List.of(n, n + 1).iterator()));
+    record("rightOuterJoin", queue(ssc, batches).filter(w -> w.length() > 2).mapToPair(w -> new Tuple2<>(w, 1L))
+        .rightOuterJoin(queue(ssc, batches).mapToPair(w -> new Tuple2<>(w, w.length()))));
+    record("fullOuterJoin", queue(ssc, batches).filter(w -> w.length() < 3).mapToPair(w -> new Tuple2<>(w, w.length()))
+        .fullOuterJoin(queue(ssc, batches).filter(w -> w.length() > 2).mapToPair(w -> new Tuple2<>(w, 1L))));
+    record("mapPartitions", queue(ssc, batches).mapPartitions(it -> {
+      int n = 0;
+      while (it.hasNext()) n += it.next().length();
+      return List.of(n).iterator();
+    }));
+    record("repartition", queue(ssc, batches).repartition(3));
+    record("combineByKey", queue(ssc, batches).mapToPair(w -> new Tuple2<>(w, 1L))
+        .combineByKey(v -> v, (Long c, Long v) -> c + v, (Long a, Long b) -> a + b, new org.apache.spark.HashPartitioner(2)));
 
     ssc.start();
     int total = batches.size() + extra;
