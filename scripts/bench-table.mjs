@@ -121,3 +121,77 @@ console.log(
 );
 console.log("| Scenario | Result |\n|---|---|");
 for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);
+
+// Sluice beside Spark and Flink (bench/peers.ts): one row per scenario, one column per engine.
+const peers = read("peers");
+if (peers) {
+  const engines = ["sluice", "spark", "flink"];
+  const names = {
+    sluice: "Sluice local[2]",
+    spark: `Spark ${peers.versions.spark}`,
+    flink: `Flink ${peers.versions.flink}`,
+  };
+  const labels = {
+    wordcount: "socket word count (exercise 1)",
+    totals: "running totals, updateStateByKey (exercise 2)",
+    window: "window of 3 slides with the inverse function (exercise 3, scaled)",
+    keyed: "keyed windowed count of bid events, window of 4 slides",
+  };
+  const k = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${Math.round(n / 1e3)}k`);
+  console.log(
+    `\nSide by side (${peers.date.slice(0, 10)}, ${peers.machine.cpus} cores, ${peers.versions.java}; ` +
+      `${peers.secondsPerTrial} s a trial): highest sustainable offered rate in lines/s (three words a line, ` +
+      `or one event; "+": the top of the ladder); latency p50/p99 at the lowest rate (25k lines/s); process start ` +
+      `to first output; peak RSS at the lowest rate – at the highest sustainable one.\n`,
+  );
+  console.log(`| Scenario | ${engines.map((e) => names[e]).join(" | ")} |`);
+  console.log(`|---|${engines.map(() => "---").join("|")}|`);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  for (const [key, trials] of Object.entries(peers.trials)) {
+    const [scenario, interval] = key.split("@");
+    const cell = (e) => {
+      const mine = trials.filter((t) => t.engine === e);
+      if (!mine.length) return "—";
+      const lowest = Math.min(...mine.map((t) => t.offeredLinesPerSecond));
+      const low = mine.filter((t) => t.offeredLinesPerSecond === lowest);
+      const ok = mine.filter((t) => t.sustainable);
+      const best = ok.reduce((a, t) => (a && a.offeredLinesPerSecond >= t.offeredLinesPerSecond ? a : t), undefined);
+      const top = best && !mine.some((t) => t.offeredLinesPerSecond > best.offeredLinesPerSecond);
+      const rate = best ? `**${k(best.offeredLinesPerSecond)}${top ? "+" : ""}**` : "**none**";
+      const lat = low[0].latencyMs ? `${low[0].latencyMs.p50}/${low[0].latencyMs.p99} ms` : "—";
+      const first = median(low.map((t) => t.firstOutputMs).filter((x) => x !== null));
+      const rss = `${low[0].peakRssMB}${best ? `–${best.peakRssMB}` : ""} MB`;
+      return `${rate}; ${lat}; ${first === undefined ? "—" : `${(first / 1000).toFixed(1)} s`}; ${rss}`;
+    };
+    console.log(`| ${labels[scenario] ?? scenario}, ${interval} batches | ${engines.map(cell).join(" | ")} |`);
+  }
+  const b = peers.summary.batchWordCount;
+  if (Object.keys(b).length)
+    console.log(
+      `| batch word count, ${m(peers.words)} words (job time; process start to end) | ` +
+        engines
+          .map((e) =>
+            b[e]
+              ? `**${m(b[e].wordsPerSecond)} words/s** (${(b[e].jobMs / 1000).toFixed(2)} s; ` +
+                `${(b[e].wallMs / 1000).toFixed(1)} s); ${b[e].peakRssMB} MB`
+              : "—",
+          )
+          .join(" | ") +
+        " |",
+    );
+}
+
+const nx = read("nexmark");
+if (nx) {
+  console.log(
+    `\nNexmark in Sluice (${nx.date.slice(0, 10)}, ${nx.master}, ${m(nx.events)} events in batches of ` +
+      `${(nx.eventsPerBatch / 1e3).toFixed(0)}k, best of ${nx.rounds}; Flink: its published figures, on other machines):\n`,
+  );
+  console.log("| Query | events/s | cores used | K events/s per core | Flink 1.13, K events/s per core (published) |");
+  console.log("|---|---|---|---|---|");
+  for (const [q, r] of Object.entries(nx.queries))
+    console.log(
+      `| ${q} | ${m(r.eventsPerSecond)} | ${r.cores} | ${r.kEventsPerCoreSecond} | ` +
+        `${r.flinkPublishedKEventsPerCoreSecond ?? "does not run (FLINK-19059)"} |`,
+    );
+}
