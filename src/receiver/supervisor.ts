@@ -56,7 +56,7 @@ export function supervisorSettings(conf: SparkConf): SupervisorSettings {
     maxRate: Number(conf.get("spark.streaming.receiver.maxRate", "0")),
     initialRate: backpressure && initial !== undefined ? Number(initial) : undefined,
     startTimeoutMs: seconds("spark.streaming.receiver.startTimeout"),
-    maxPendingRecords: Number(conf.get("spark.sluice.receiver.maxPendingRecords", "1000000")),
+    maxPendingRecords: Number(conf.get("spark.sluice.receiver.maxPendingRecords", "4000000")),
     maxPendingRecordsTotal: Number(conf.get("spark.sluice.receiver.maxPendingRecordsTotal", "4000000")),
   };
 }
