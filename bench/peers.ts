@@ -29,7 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { generateText, percentile, writeResult } from "./harness.js";
-import { javaCommand, peerClasspath } from "./peers/jvm.js";
+import { javaBinary, javaCommand, peerClasspath } from "./peers/jvm.js";
 
 type Engine = "sluice" | "spark" | "flink";
 type Scenario = "wordcount" | "totals" | "window" | "keyed";
@@ -168,20 +168,24 @@ async function batchTrial(engine: Engine, file: string, expected: { distinct: nu
 if (ENGINES.includes("spark")) peerClasspath("spark");
 if (ENGINES.includes("flink")) peerClasspath("flink");
 
-const trials: Record<string, Trial[]> = {};
-const batchRuns: Awaited<ReturnType<typeof batchTrial>>[] = [];
+// raw trials only: scripts/bench-table.mjs derives the figures (best rate per round, the lowest over rounds)
+const trials: Record<string, (Trial & { round: number })[]> = {};
+const batchRuns: (Awaited<ReturnType<typeof batchTrial>> & { round: number })[] = [];
 const dir = mkdtempSync(join(tmpdir(), "sluice-bench-peers-"));
 const file = join(dir, "words.txt");
+let expected: { distinct: number; total: number } | undefined;
+if (SCENARIOS.includes("batch")) {
+  writeFileSync(file, generateText(WORDS, 5000));
+  const counts = new Map<string, number>();
+  for (const w of readFileSync(file, "utf8").split(/\s+/)) if (w) counts.set(w, (counts.get(w) ?? 0) + 1);
+  expected = { distinct: counts.size, total: [...counts.values()].reduce((a, b) => a + b, 0) };
+}
 for (let round = 0; round < ROUNDS; round++) {
   // each round starts with a different engine, so none always runs first
   const order = ENGINES.map((_, i) => ENGINES[(i + round) % ENGINES.length]!);
-  if (SCENARIOS.includes("batch")) {
-    if (round === 0) writeFileSync(file, generateText(WORDS, 5000));
-    const counts = new Map<string, number>();
-    for (const w of readFileSync(file, "utf8").split(/\s+/)) if (w) counts.set(w, (counts.get(w) ?? 0) + 1);
-    const expected = { distinct: counts.size, total: [...counts.values()].reduce((a, b) => a + b, 0) };
+  if (expected) {
     for (const engine of order) {
-      const r = await batchTrial(engine, file, expected);
+      const r = { ...(await batchTrial(engine, file, expected)), round: round + 1 };
       batchRuns.push(r);
       console.log(`batch word count, ${engine}: ${JSON.stringify(r)}`);
     }
@@ -193,7 +197,7 @@ for (let round = 0; round < ROUNDS; round++) {
       for (const rate of RATES) {
         if (climbing.size === 0) break;
         for (const engine of order.filter((e) => climbing.has(e))) {
-          const t = await streamingTrial(engine, scenario, iv, rate);
+          const t = { ...(await streamingTrial(engine, scenario, iv, rate)), round: round + 1 };
           (trials[key] ??= []).push(t);
           console.log(`${key} round ${round + 1}, ${rate} lines/s, ${engine}: ${JSON.stringify(t)}`);
           if (!t.sustainable) climbing.delete(engine);
@@ -204,53 +208,16 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-/** Per scenario and engine: the highest sustainable rate (the lowest over rounds), latency at the lowest rate, start-up, peak RSS. */
-function summary() {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [key, rows] of Object.entries(trials)) {
-    out[key] = {};
-    for (const engine of ENGINES) {
-      const mine = rows.filter((r) => r.engine === engine);
-      if (mine.length === 0) continue;
-      const perRound: number[] = [];
-      let best = 0;
-      for (const r of mine) {
-        if (r.offeredLinesPerSecond === RATES[0] && best > 0) (perRound.push(best), (best = 0));
-        if (r.sustainable) best = Math.max(best, r.offeredLinesPerSecond);
-      }
-      perRound.push(best);
-      const low = mine.filter((r) => r.offeredLinesPerSecond === RATES[0]);
-      const firstOutput = low.map((r) => r.firstOutputMs).filter((x): x is number => x !== null);
-      out[key][engine] = {
-        sustainableLinesPerSecond: Math.min(...perRound),
-        atTopOfLadder: Math.min(...perRound) === RATES[RATES.length - 1],
-        latencyAtLowestRateMs: low[0]?.latencyMs ?? null,
-        firstOutputMs: firstOutput.length ? percentile(firstOutput, 50) : null,
-        peakRssMB: Math.max(...mine.map((r) => r.peakRssMB)),
-      };
-    }
-  }
-  const batch: Record<string, unknown> = {};
-  for (const engine of ENGINES) {
-    const mine = batchRuns.filter((r) => r.engine === engine);
-    if (!mine.length) continue;
-    const fastest = mine.reduce((a, b) => (b.jobMs < a.jobMs ? b : a));
-    batch[engine] = { ...fastest, engine: undefined, rounds: mine.length };
-  }
-  return { streaming: out, batchWordCount: batch };
-}
-
 writeResult("peers", {
   versions: {
     spark: "4.2.0 (local[2])",
     flink: "2.3.0 (parallelism 2)",
-    java: spawnSync(command("spark", [])[0], ["-version"], { encoding: "utf8" }).stderr.split("\n")[0],
+    java: spawnSync(javaBinary(), ["-version"], { encoding: "utf8" }).stderr.split("\n")[0],
   },
   secondsPerTrial: SECONDS,
   rounds: ROUNDS,
   markersPerSecond: MARKERS_PER_SECOND,
   words: WORDS,
-  summary: summary(),
   batchRuns,
   trials,
 });

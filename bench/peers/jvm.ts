@@ -35,8 +35,15 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** The module's classpath, compiling it first when a source or its pom is newer than the build. */
+const classpaths = new Map<PeerModule, string>();
+
+/**
+ * The module's classpath, compiling it first when a source or its pom is newer than the build;
+ * worked out once per process (a benchmark run keeps the build it started with).
+ */
 export function peerClasspath(module: PeerModule): string {
+  const known = classpaths.get(module);
+  if (known) return known;
   const dir = join(peers, module);
   const cpFile = join(dir, "target", "classpath.txt");
   const classes = join(dir, "target", "classes");
@@ -54,14 +61,20 @@ export function peerClasspath(module: PeerModule): string {
       { stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 },
     );
   }
-  return `${classes}:${readFileSync(cpFile, "utf8").trim()}`;
+  const classpath = `${classes}:${readFileSync(cpFile, "utf8").trim()}`;
+  classpaths.set(module, classpath);
+  return classpath;
+}
+
+/** The java command: JAVA_HOME's, else the one on the PATH. */
+export function javaBinary(): string {
+  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
 }
 
 /** `[java, args]` running `dev.sluice.peers.<mainClass>` of the module with `args`. */
 export function javaCommand(module: PeerModule, mainClass: string, args: string[], heap = "2g"): [string, string[]] {
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
   return [
-    java,
+    javaBinary(),
     [
       "-XX:+IgnoreUnrecognizedVMOptions",
       ...JAVA_OPENS,
