@@ -47,7 +47,7 @@ interface OpenAuction {
  */
 function closedAuctions(events: DStream<NexmarkEvent>): DStream<OpenAuction> {
   let open: RDD<[number, OpenAuction]> | undefined;
-  let previous: RDD<unknown> | undefined;
+  const kept: RDD<unknown>[] = []; // the cached merges of the last batches
   return events.transform((time: Date, rdd: RDD<NexmarkEvent>) => {
     const t = time.getTime();
     const fresh = rdd
@@ -65,8 +65,9 @@ function closedAuctions(events: DStream<NexmarkEvent>): DStream<OpenAuction> {
       .leftOuterJoin(best)
       .mapValues(([o, p]): OpenAuction => (p != null && p > o.best ? { auction: o.auction, best: p } : o))
       .cache();
-    previous?.unpersist(); // two batches back: the last batch's merge has read it
-    previous = open;
+    // two batches back: the last batch's merge, which this one reads, was computed from it
+    kept.push(merged);
+    if (kept.length > 2) kept.shift()!.unpersist();
     open = merged.filter(([, o]) => o.auction.expires > t);
     return merged.filter(([, o]) => o.auction.expires <= t && o.best > 0).values();
   });
