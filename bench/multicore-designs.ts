@@ -35,15 +35,17 @@ function spmdPlan(split: number): MapTaskPlan {
   return {
     rddId: 0,
     source: { kind: "textSplit", path, start, end },
+    code: [],
     ops: [
-      { kind: "flatMap", fn: "split", rddId: 1 },
-      { kind: "filter", fn: "nonEmpty", rddId: 2 },
-      { kind: "map", fn: "pair", rddId: 3 },
+      { kind: "flatMap", fn: { d: "split" }, rddId: 1 },
+      { kind: "filter", fn: { d: "nonEmpty" }, rddId: 2 },
+      { kind: "map", fn: { d: "pair" }, rddId: 3 },
     ],
     numPartitions: THREADS,
     mapSideCombine: true,
     keepGoing: false,
-    aggregator: { createCombiner: "first", mergeValue: "add", mergeCombiners: "add" },
+    aggregator: { createCombiner: { d: "first" }, mergeValue: { d: "add" }, mergeCombiners: { d: "add" } },
+    broadcasts: [],
   };
 }
 

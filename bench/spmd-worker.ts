@@ -8,7 +8,9 @@ import { functionsById } from "./spmd-job.js";
 
 parentPort!.on("message", (plan: MapTaskPlan) => {
   // the plan's "sources" are ids into the job module: functions are found, not compiled
-  const out = serialize(runMapPlan(plan, (id) => functionsById[id]! as (...a: unknown[]) => unknown));
+  const out = serialize(
+    runMapPlan(plan, (id) => functionsById[(id as { d: string }).d]! as (...a: unknown[]) => unknown),
+  );
   const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
   parentPort!.postMessage(buffer, [buffer]);
 });

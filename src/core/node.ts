@@ -10,6 +10,8 @@ export interface Aggregator<V, C> {
   createCombiner(v: V): C;
   mergeValue(c: C, v: V): C;
   mergeCombiners(a: C, b: C): C;
+  /** Restores a combiner read back from a spill file (v8 serialization drops symbol-keyed marks). */
+  readBack?(c: C): C;
 }
 
 /** A parent whose partitions feed this RDD's partitions directly, in the same task. */

@@ -86,7 +86,11 @@ export function groupByKey<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner): RD
   const agg: Aggregator<V, V[]> = {
     createCombiner: (v) => asList([v]),
     mergeValue: (c, v) => (c.push(v), c),
-    mergeCombiners: (a, b) => (a.push(...b), a),
+    mergeCombiners: (a, b) => {
+      for (let i = 0; i < b.length; i++) a.push(b[i]!);
+      return a;
+    },
+    readBack: (c) => asList(c),
   };
   return combineByKey(rdd, agg, partitioner, false, "groupByKey");
 }

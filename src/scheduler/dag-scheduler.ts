@@ -8,9 +8,13 @@ import { writeShuffleOutput } from "../shuffle/shuffle-writer.js";
 import type { BlockManager } from "../storage/block-manager.js";
 import { collectFailures, originOf, type FailedRecord, type RecordFailure, type TaskContext } from "./task-context.js";
 import type { RecordErrorPolicy } from "../util/record-errors.js";
-import { planMapTask } from "./task-plan.js";
+import { planMapStage, type NotShippable, type ShippedStage } from "./task-plan.js";
 import { WorkerTaskError, type WorkerPool } from "./worker-pool.js";
 import { log } from "../util/log.js";
+import type { SpillTarget } from "../shuffle/external-map.js";
+import type { MemoryBudget } from "../shuffle/memory.js";
+import type { SpilledSegment } from "../shuffle/shuffle-manager.js";
+import { deleteSpill } from "../shuffle/spill-files.js";
 
 /** What a result task does with its partition: `run` pushes the partition's records. */
 export type PartitionFunc<T, R> = (run: (emit: Emit<T>) => void, split: number) => R | Promise<R>;
@@ -30,6 +34,8 @@ export interface SchedulerHost {
   readonly recordErrors: RecordErrorPolicy;
   /** The first wait before a failed task is tried again, in ms (doubling, at most 2 s). */
   readonly taskRetryWaitMs: number;
+  /** What shuffles and aggregations may hold in memory before they spill. */
+  readonly memory: MemoryBudget;
 }
 
 /** Counts a task's records while it runs on the driver. */
@@ -145,19 +151,39 @@ export class DAGScheduler {
     await dep.partitioner.prepare?.();
     const parent = dep.rdd;
     const splits = Array.from({ length: parent.getNumPartitions() }, (_, i) => i);
+    const shuffles = this.host.shuffleManager;
+    // each task's output is kept as it finishes (spilled past the budget), not all at the end
     const write = (split: number) => (ctx: LocalTaskContext) => {
-      const buckets = writeShuffleOutput(dep, (emit) => ctx.iterate(parent, split, emit));
+      const segments: SpilledSegment[] = [];
+      const bound = { bytes: this.host.memory.taskBytes, spill: shuffles.spillBuckets.bind(shuffles), segments };
+      let buckets: [unknown, unknown][][];
+      try {
+        buckets = writeShuffleOutput(dep, (emit) => ctx.iterate(parent, split, emit), bound);
+      } catch (err) {
+        for (const s of segments) deleteSpill(s.path);
+        throw err;
+      }
       ctx.metrics.recordsOut = countRecords(buckets);
-      return buckets;
+      shuffles.putMapOutput(dep.shuffleId, split, buckets, segments);
     };
     const pool = this.host.workerPool;
+    // the stage's functions are packed once, with what they read now (as Spark serializes a
+    // closure when its job runs)
+    let shipped: ShippedStage | NotShippable | undefined;
     const onWorker =
       pool && !pool.broken && splits.length > 1
-        ? (stageId: number, split: number, onDriver: (split: number) => Promise<[unknown, unknown][][]>) =>
-            this.runMapTaskOnWorker(pool, stageId, jobId, dep, split, onDriver)
+        ? (stageId: number, split: number, onDriver: (split: number) => Promise<void>) => {
+            shipped ??= planMapStage(dep, this.host.recordErrors.mode !== "fail");
+            return this.runMapTaskOnWorker(pool, stageId, jobId, dep.shuffleId, shipped, split, onDriver);
+          }
         : undefined;
-    const outputs = await this.runStage(jobId, parent, "ShuffleMapStage", splits, write, onWorker);
-    this.host.shuffleManager.putMapOutputs(dep.shuffleId, outputs);
+    try {
+      await this.runStage(jobId, parent, "ShuffleMapStage", splits, write, onWorker);
+    } catch (err) {
+      shuffles.remove(dep.shuffleId); // what finished is dropped, its spill files too
+      throw err;
+    }
+    shuffles.markComplete(dep.shuffleId);
   }
 
   /**
@@ -169,11 +195,12 @@ export class DAGScheduler {
     pool: WorkerPool,
     stageId: number,
     jobId: number,
-    dep: ShuffleDependency,
+    shuffleId: number,
+    stage: ShippedStage | NotShippable,
     split: number,
-    onDriver: (split: number) => Promise<[unknown, unknown][][]>,
-  ): Promise<[unknown, unknown][][]> {
-    const plan = planMapTask(dep, split, this.host.recordErrors.mode !== "fail");
+    onDriver: (split: number) => Promise<void>,
+  ): Promise<void> {
+    const plan = "reason" in stage ? stage : stage.task(split);
     if ("reason" in plan) {
       this.explainDriverStage(stageId, plan.reason);
       return onDriver(split);
@@ -181,7 +208,12 @@ export class DAGScheduler {
     this.host.assertActive();
     try {
       const launchTime = Date.now();
-      const { buckets, recordsIn, failedRecords } = await pool.run(plan);
+      const { buckets, recordsIn, failedRecords, accumulators } = await pool.run(
+        plan,
+        (stage as ShippedStage).broadcasts,
+      );
+      // the task succeeded: what it added to accumulators counts, once
+      for (const [id, total] of accumulators) (stage as ShippedStage).accumulators.get(id)?.(total);
       for (const f of failedRecords) {
         await this.host.recordErrors.refuse(f.record, Object.assign(new Error(f.message), { name: f.name }), f.where);
       }
@@ -197,14 +229,13 @@ export class DAGScheduler {
           recordsOut: countRecords(buckets),
           executor: "worker",
         });
-      return buckets;
+      this.host.shuffleManager.putMapOutput(shuffleId, split, buckets);
     } catch (err) {
       // whatever failed in the worker (a function reading its closure or `this`, or a real
       // error) is run again on the driver, where retries and error reports work as always
       const why =
         err instanceof WorkerTaskError && err.shippingProblem
-          ? `${err.name}: ${err.message} (a function reads a variable from its closure, which a worker thread ` +
-            `cannot see)`
+          ? `${err.name}: ${err.message} (in a worker thread; a value its function reads could not cross)`
           : err instanceof WorkerTaskError
             ? `${err.name}: ${err.message} in a worker thread; trying the task on the driver`
             : `worker threads are unavailable (${(err as Error).message})`;
@@ -348,9 +379,14 @@ class LocalTaskContext implements TaskContext {
     for (let i = 0; i < data.length; i++) emit(copyValue(data[i]!));
   }
 
-  readShuffle(shuffleId: number, reduceId: number): readonly (readonly [unknown, unknown][])[] {
-    const blocks = this.host.shuffleManager.read(shuffleId, reduceId);
-    this.metrics.recordsIn += countRecords(blocks);
-    return blocks;
+  *readShuffle(shuffleId: number, reduceId: number): Generator<readonly [unknown, unknown][]> {
+    for (const block of this.host.shuffleManager.read(shuffleId, reduceId)) {
+      this.metrics.recordsIn += block.length;
+      yield block;
+    }
+  }
+
+  get spill(): SpillTarget {
+    return { dir: this.host.shuffleManager.spillDir, bytes: this.host.memory.taskBytes };
   }
 }

@@ -3,32 +3,26 @@ import { HashPartitioner } from "../shuffle/partitioner.js";
 import { writeShuffleOutput, type ShuffleWriteSpec } from "../shuffle/shuffle-writer.js";
 import { readLines } from "../util/files.js";
 import type { MapTaskPlan } from "./task-plan.js";
+import type { ShippedRef } from "./closures.js";
+import { TaskClosures } from "./closure-runtime.js";
 import { collectFailures, type FailedRecord } from "./task-context.js";
 
 type AnyFn = (...args: unknown[]) => unknown;
-const compiled = new Map<string, AnyFn>();
-
-/** Compiles a shipped function's source once per worker. */
-function compile(src: string): AnyFn {
-  let fn = compiled.get(src);
-  if (!fn) {
-    fn = new Function(`return (${src});`)() as AnyFn;
-    compiled.set(src, fn);
-  }
-  return fn;
-}
 
 /**
  * Runs a shipped map task: reads its source, pushes each record through its operators and
  * writes the shuffle output, exactly as the driver would (the same operator and shuffle code).
+ * Functions are rebuilt from the plan's code with what they captured (`resolve` may find them
+ * some other way: the SPMD benchmark looks them up by id); accumulator totals land in `metrics`.
  */
 export function runMapPlan(
   plan: MapTaskPlan,
-  resolveFn: (src: string) => AnyFn = compile,
-  metrics: { recordsIn: number; failed?: FailedRecord[] } = { recordsIn: 0 },
+  resolve?: (ref: ShippedRef) => AnyFn,
+  metrics: { recordsIn: number; failed?: FailedRecord[]; accumulators?: [number, number][] } = { recordsIn: 0 },
 ): [unknown, unknown][][] {
   const failed = plan.keepGoing ? collectFailures((metrics.failed ??= [])) : undefined;
-  const compile = resolveFn;
+  const closures = resolve ? undefined : new TaskClosures(plan.code);
+  const compile = resolve ?? ((ref: ShippedRef) => closures!.resolve(ref) as AnyFn);
   const agg = plan.aggregator && {
     createCombiner: compile(plan.aggregator.createCombiner) as (v: unknown) => unknown,
     mergeValue: compile(plan.aggregator.mergeValue) as (c: unknown, v: unknown) => unknown,
@@ -39,7 +33,7 @@ export function runMapPlan(
     aggregator: agg,
     mapSideCombine: plan.mapSideCombine,
   };
-  return writeShuffleOutput(dep, (emit) => {
+  const out = writeShuffleOutput(dep, (emit) => {
     let sink = emit as (x: unknown) => void;
     for (let i = plan.ops.length - 1; i >= 0; i--) {
       const op = plan.ops[i]!;
@@ -59,4 +53,6 @@ export function runMapPlan(
       metrics.recordsIn = lines;
     }
   });
+  if (closures) metrics.accumulators = closures.accumulatorTotals();
+  return out;
 }

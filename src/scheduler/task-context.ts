@@ -1,5 +1,6 @@
 import type { Emit } from "../core/node.js";
 import type { RDD } from "../core/rdd.js";
+import type { SpillTarget } from "../shuffle/external-map.js";
 
 /**
  * What a running task may ask of the engine: its position, its parents' partitions
@@ -12,8 +13,10 @@ export interface TaskContext {
   readonly attemptNumber: number;
   /** Pushes partition `split` of `rdd` into `emit`, from the cache when it is there. */
   iterate<T>(rdd: RDD<T>, split: number, emit: Emit<T>): void;
-  /** The blocks every map task wrote for reduce partition `reduceId`, in map order. */
-  readShuffle(shuffleId: number, reduceId: number): readonly (readonly [unknown, unknown][])[];
+  /** The blocks every map task wrote for reduce partition `reduceId`, in map order (read from disk as needed). */
+  readShuffle(shuffleId: number, reduceId: number): Iterable<readonly [unknown, unknown][]>;
+  /** Where a task's reduce-side map spills, and past how many bytes; absent: it never spills. */
+  readonly spill?: SpillTarget;
   /**
    * Where a record goes whose function threw, when the record-error policy keeps the job going
    * (`spark.sluice.onRecordError=skip|deadLetter`); absent under `fail`, where the task fails.

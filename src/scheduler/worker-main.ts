@@ -5,10 +5,21 @@ import { parentPort } from "node:worker_threads";
 import { runMapPlan } from "./run-map-plan.js";
 import { originOf, type FailedRecord } from "./task-context.js";
 import type { MapTaskPlan } from "./task-plan.js";
+import { workerBroadcasts } from "./closure-runtime.js";
 
-parentPort!.on("message", (msg: { id: number; plan: MapTaskPlan }) => {
+type Message =
+  { id: number; plan: MapTaskPlan; broadcasts: [number, unknown][] } | { id: number; dropBroadcast: number };
+
+parentPort!.on("message", (msg: Message) => {
+  if ("dropBroadcast" in msg) {
+    workerBroadcasts.delete(msg.dropBroadcast);
+    return;
+  }
+  for (const [id, value] of msg.broadcasts) workerBroadcasts.set(id, value);
   try {
-    const metrics: { recordsIn: number; failed?: FailedRecord[] } = { recordsIn: 0 };
+    const metrics: { recordsIn: number; failed?: FailedRecord[]; accumulators?: [number, number][] } = {
+      recordsIn: 0,
+    };
     const out = serialize(runMapPlan(msg.plan, undefined, metrics));
     const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
     // records dropped under the record-error policy go back to the driver, which hands them to it
@@ -18,7 +29,17 @@ parentPort!.on("message", (msg: { id: number; plan: MapTaskPlan }) => {
       message: f.error.message,
       where: f.where,
     }));
-    parentPort!.postMessage({ id: msg.id, ok: true, buffer, recordsIn: metrics.recordsIn, failedRecords }, [buffer]);
+    parentPort!.postMessage(
+      {
+        id: msg.id,
+        ok: true,
+        buffer,
+        recordsIn: metrics.recordsIn,
+        failedRecords,
+        accumulators: metrics.accumulators ?? [],
+      },
+      [buffer],
+    );
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     parentPort!.postMessage({
@@ -27,7 +48,7 @@ parentPort!.on("message", (msg: { id: number; plan: MapTaskPlan }) => {
       name: e.name,
       message: e.message,
       stack: e.stack,
-      // a function that reads its closure, or source that does not compile alone: run it on the driver
+      // a value that could not cross, or source that does not compile alone: run it on the driver
       shippingProblem: e instanceof ReferenceError || e instanceof SyntaxError,
       origin: originOf(err),
     });

@@ -8,6 +8,8 @@ export interface WorkerTaskResult {
   readonly recordsIn: number;
   /** Records whose function threw, dropped under the record-error policy (the driver hands them to it). */
   readonly failedRecords: readonly ShippedFailure[];
+  /** What the task added to each accumulator, by id (the driver adds it once, as the task succeeded). */
+  readonly accumulators: readonly [number, number][];
 }
 
 /** A failed record as a worker sends it back. */
@@ -35,6 +37,7 @@ export class WorkerTaskError extends Error {
 
 interface Pending {
   readonly plan: MapTaskPlan;
+  readonly broadcasts: ReadonlyMap<number, () => unknown>;
   readonly resolve: (out: WorkerTaskResult) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -49,6 +52,8 @@ export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
   private readonly running = new Map<Worker, Pending>();
+  /** The broadcast variables each worker holds (each is sent to a worker once). */
+  private readonly holds = new Map<Worker, Set<number>>();
 
   constructor(readonly size: number) {}
 
@@ -67,6 +72,7 @@ export class WorkerPool {
         buffer?: ArrayBuffer;
         recordsIn?: number;
         failedRecords?: ShippedFailure[];
+        accumulators?: [number, number][];
         name?: string;
         message?: string;
         stack?: string;
@@ -82,6 +88,7 @@ export class WorkerPool {
             buckets: deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][],
             recordsIn: msg.recordsIn ?? 0,
             failedRecords: msg.failedRecords ?? [],
+            accumulators: msg.accumulators ?? [],
           });
         else
           task.reject(
@@ -100,11 +107,13 @@ export class WorkerPool {
       const task = this.running.get(worker);
       this.running.delete(worker);
       this.workers.splice(this.workers.indexOf(worker), 1);
+      this.holds.delete(worker);
       task?.reject(err);
       this.pump();
     });
     worker.unref();
     this.workers.push(worker);
+    this.holds.set(worker, new Set());
     return worker;
   }
 
@@ -117,12 +126,21 @@ export class WorkerPool {
   /** True once a worker failed to start or died: the context then keeps to the driver's thread. */
   broken = false;
 
-  /** Runs a map task on a worker; resolves with its shuffle output and the records it read. */
-  run(plan: MapTaskPlan): Promise<WorkerTaskResult> {
+  /**
+   * Runs a map task on a worker; resolves with its shuffle output and the records it read.
+   * `broadcasts` gives the values of the broadcast variables the plan names, read only for a
+   * worker that does not hold them yet.
+   */
+  run(plan: MapTaskPlan, broadcasts: ReadonlyMap<number, () => unknown> = new Map()): Promise<WorkerTaskResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ plan, resolve, reject });
+      this.queue.push({ plan, broadcasts, resolve, reject });
       this.pump();
     });
+  }
+
+  /** Drops a broadcast variable's copies in the workers (`unpersist`, `destroy`). */
+  dropBroadcast(id: number): void {
+    for (const [worker, held] of this.holds) if (held.delete(id)) worker.postMessage({ id: 0, dropBroadcast: id });
   }
 
   private pump(): void {
@@ -132,7 +150,16 @@ export class WorkerPool {
       const task = this.queue.shift()!;
       this.running.set(worker, task);
       worker.ref();
-      worker.postMessage({ id: 0, plan: task.plan });
+      const held = this.holds.get(worker)!;
+      const sent: [number, unknown][] = [];
+      for (const id of task.plan.broadcasts) {
+        if (held.has(id)) continue;
+        const value = task.broadcasts.get(id);
+        if (!value) continue;
+        sent.push([id, value()]);
+        held.add(id);
+      }
+      worker.postMessage({ id: 0, plan: task.plan, broadcasts: sent });
     }
   }
 
@@ -140,6 +167,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
     this.idle.length = 0;
+    this.holds.clear();
     const stopped = new Error("the SparkContext stopped while the task was running");
     for (const task of [...this.queue.splice(0), ...this.running.values()]) task.reject(stopped);
     this.running.clear();

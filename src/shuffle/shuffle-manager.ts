@@ -1,14 +1,38 @@
-/** Map outputs of a shuffle: `outputs[mapId][reduceId]` is the list of pairs one map task wrote. */
-type MapOutputs = (readonly [unknown, unknown][])[][];
+import { estimateSize } from "./memory.js";
+import { ChunkWriter, deleteSpill, readChunk, SpillDir, type Extent } from "./spill-files.js";
+
+type Pairs = readonly [unknown, unknown][];
+
+/** Part of a map output on disk: a file, and per reduce partition the chunks it holds. */
+export interface SpilledSegment {
+  readonly path: string;
+  readonly chunks: readonly (readonly Extent[])[];
+}
+
+/** One map task's output: buckets in memory (one per reduce partition) and segments on disk. */
+interface MapOutput {
+  readonly memory: readonly Pairs[] | undefined;
+  readonly segments: readonly SpilledSegment[];
+  readonly bytes: number;
+}
 
 /**
- * Holds shuffle outputs in memory by shuffle id, so a second action over the same
- * shuffled RDD reuses them as Spark reuses its shuffle files. Outputs are dropped when
- * the RDD that owns the shuffle is garbage collected.
+ * Holds shuffle outputs by shuffle id, so a second action over the same shuffled RDD reuses
+ * them as Spark reuses its shuffle files. Outputs stay in memory up to a budget; past it, a map
+ * task's output goes to a local file and is read back one block at a time. Outputs (and their
+ * files) are dropped when the RDD that owns the shuffle is garbage collected, or the context stops.
  */
 export class ShuffleManager {
-  private readonly outputs = new Map<number, MapOutputs>();
-  private readonly cleaner = new FinalizationRegistry<number>((id) => this.outputs.delete(id));
+  private readonly outputs = new Map<number, MapOutput[]>();
+  private readonly complete = new Set<number>();
+  private readonly cleaner = new FinalizationRegistry<number>((id) => this.remove(id));
+  private inMemory = 0;
+
+  constructor(
+    /** What outputs may hold in memory together, in (estimated) bytes. */
+    private readonly storeBytes: number = Infinity,
+    readonly spillDir: SpillDir = new SpillDir(),
+  ) {}
 
   /** Ties the shuffle's outputs to `owner`'s lifetime. */
   register(shuffleId: number, owner: object): void {
@@ -16,24 +40,90 @@ export class ShuffleManager {
   }
 
   isAvailable(shuffleId: number): boolean {
-    return this.outputs.has(shuffleId);
+    return this.complete.has(shuffleId);
   }
 
-  putMapOutputs(shuffleId: number, outputs: MapOutputs): void {
-    this.outputs.set(shuffleId, outputs);
+  /** Writes buckets to a new spill file: one chunk per non-empty bucket. */
+  spillBuckets(buckets: readonly Pairs[]): SpilledSegment {
+    const writer = new ChunkWriter(this.spillDir.newFile("shuffle"));
+    try {
+      return { path: writer.path, chunks: buckets.map((b) => (b.length > 0 ? [writer.write(b)] : [])) };
+    } finally {
+      writer.close();
+    }
   }
 
-  read(shuffleId: number, reduceId: number): (readonly [unknown, unknown][])[] {
-    const outputs = this.outputs.get(shuffleId);
-    if (!outputs) throw new Error(`shuffle ${shuffleId} has no map outputs (its stage did not run)`);
-    return outputs.map((buckets) => buckets[reduceId] ?? []);
+  /**
+   * Keeps map task `mapId`'s output: its last buckets (in memory, or spilled when the budget is
+   * used up) and the segments the task spilled while it ran.
+   */
+  putMapOutput(shuffleId: number, mapId: number, buckets: readonly Pairs[], segments: readonly SpilledSegment[] = []) {
+    let list = this.outputs.get(shuffleId);
+    if (!list) this.outputs.set(shuffleId, (list = []));
+    const old = list[mapId];
+    if (old) this.drop(old);
+    const bytes = bucketsSize(buckets);
+    if (this.inMemory + bytes > this.storeBytes && bytes > 0)
+      list[mapId] = { memory: undefined, segments: [...segments, this.spillBuckets(buckets)], bytes: 0 };
+    else {
+      list[mapId] = { memory: buckets, segments, bytes };
+      this.inMemory += bytes;
+    }
+  }
+
+  /** Every map task of the shuffle has put its output. */
+  markComplete(shuffleId: number): void {
+    this.complete.add(shuffleId);
+  }
+
+  /** All map outputs at once (tests, and callers that hold them anyway). */
+  putMapOutputs(shuffleId: number, outputs: readonly (readonly Pairs[])[]): void {
+    outputs.forEach((buckets, mapId) => this.putMapOutput(shuffleId, mapId, buckets));
+    this.markComplete(shuffleId);
+  }
+
+  /** The blocks every map task wrote for reduce partition `reduceId`, in map order, read from disk as needed. */
+  *read(shuffleId: number, reduceId: number): Generator<Pairs> {
+    if (!this.complete.has(shuffleId))
+      throw new Error(`shuffle ${shuffleId} has no map outputs (its stage did not run)`);
+    for (const output of this.outputs.get(shuffleId) ?? []) {
+      if (!output) continue;
+      for (const segment of output.segments)
+        for (const extent of segment.chunks[reduceId] ?? []) yield readChunk(segment.path, extent) as Pairs;
+      const block = output.memory?.[reduceId];
+      if (block && block.length > 0) yield block;
+    }
+  }
+
+  private drop(output: MapOutput): void {
+    this.inMemory -= output.bytes;
+    for (const s of output.segments) deleteSpill(s.path);
   }
 
   remove(shuffleId: number): void {
+    for (const output of this.outputs.get(shuffleId) ?? []) if (output) this.drop(output);
     this.outputs.delete(shuffleId);
+    this.complete.delete(shuffleId);
   }
 
   clear(): void {
-    this.outputs.clear();
+    for (const id of [...this.outputs.keys()]) this.remove(id);
+    this.spillDir.remove();
   }
+}
+
+/** The estimated heap size of a map output's buckets (a sample of records, scaled). */
+export function bucketsSize(buckets: readonly Pairs[]): number {
+  let records = 0;
+  let sampled = 0;
+  let size = 0;
+  for (const b of buckets) {
+    records += b.length;
+    const step = Math.max(1, Math.floor(b.length / 8));
+    for (let i = 0; i < b.length; i += step) {
+      size += estimateSize(b[i]);
+      sampled++;
+    }
+  }
+  return sampled === 0 ? 0 : (size / sampled) * records + 8 * records;
 }

@@ -9,6 +9,10 @@ export interface FunctionReads {
   readonly free: readonly string[];
   /** Whether it uses `this` outside a nested function of its own (or an arrow's outer `arguments`). */
   readonly outerThis: boolean;
+  /** The free names it assigns to (`n += 1`, `n++`, `[a, n] = …`): it changes variables outside itself. */
+  readonly assigned: readonly string[];
+  /** An expression that evaluates to the function, compiled alone. */
+  readonly expression: string;
 }
 
 type Node = acorn.AnyNode;
@@ -20,23 +24,38 @@ interface Scope {
   readonly parent: Scope | undefined;
 }
 
-/**
- * The free names of the function whose source is `source` (as `Function.prototype.toString`
- * gives it), or undefined when the source does not parse as an expression on its own (a
- * method shorthand, a class member).
- */
-export function functionReads(source: string): FunctionReads | undefined {
+/** The function expression `text` parses to, alone, or undefined. */
+function parseExpression(text: string): acorn.Expression | undefined {
   let program: acorn.Program;
   try {
-    program = acornLib().parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script" });
+    program = acornLib().parse(text, { ecmaVersion: "latest", sourceType: "script" });
   } catch {
     return undefined;
   }
   const stmt = program.body[0];
-  if (program.body.length !== 1 || stmt?.type !== "ExpressionStatement") return undefined;
-  const top = stmt.expression;
+  return program.body.length === 1 && stmt?.type === "ExpressionStatement" ? stmt.expression : undefined;
+}
+
+/**
+ * The free names of the function whose source is `source` (as `Function.prototype.toString`
+ * gives it), or undefined when the source does not stand alone (a getter, a class member). A
+ * method shorthand (`tokenize(s) { … }` of an object literal) is read as the function it is.
+ */
+export function functionReads(source: string): FunctionReads | undefined {
+  let expression = `(${source})`;
+  let top = parseExpression(expression);
+  if (!top) {
+    // a method of an object literal: its value, taken from a one-method object
+    expression = `Object.values({${source}})[0]`;
+    const holder = parseExpression(`({${source}})`);
+    const only =
+      holder?.type === "ObjectExpression" && holder.properties.length === 1 ? holder.properties[0] : undefined;
+    if (only?.type !== "Property" || !only.method || only.computed || only.kind !== "init") return undefined;
+    top = only.value;
+  }
   if (top.type !== "ArrowFunctionExpression" && top.type !== "FunctionExpression") return undefined;
   const free = new Set<string>();
+  const assigned = new Set<string>();
   let outerThis = false;
   const scopes = new Map<Node, Scope>();
 
@@ -129,6 +148,16 @@ export function functionReads(source: string): FunctionReads | undefined {
       case "LabeledStatement":
         visit(node.body, scope, inArrowsOnly);
         return;
+      case "AssignmentExpression":
+        for (const name of targetNames(node.left)) if (!resolves(name, scope)) assigned.add(name);
+        visitPattern(node.left, scope, inArrowsOnly);
+        visit(node.right, scope, inArrowsOnly);
+        return;
+      case "UpdateExpression":
+        if (node.argument.type === "Identifier" && !resolves(node.argument.name, scope))
+          assigned.add(node.argument.name);
+        visit(node.argument, scope, inArrowsOnly);
+        return;
       case "BreakStatement":
       case "ContinueStatement":
       case "MetaProperty":
@@ -165,6 +194,8 @@ export function functionReads(source: string): FunctionReads | undefined {
   const visitPattern = (p: acorn.Pattern, scope: Scope, inArrowsOnly: boolean): void => {
     switch (p.type) {
       case "Identifier":
+        // a declared name resolves in its scope; an assigned one that does not is free
+        if (!resolves(p.name, scope)) free.add(p.name);
         return;
       case "ObjectPattern":
         for (const prop of p.properties) {
@@ -191,7 +222,25 @@ export function functionReads(source: string): FunctionReads | undefined {
   };
   visit(top, root, true);
   if (top.type === "ArrowFunctionExpression" && free.has("arguments")) outerThis = true;
-  return { free: [...free], outerThis };
+  return { free: [...free], outerThis, assigned: [...assigned], expression };
+}
+
+/** The plain names an assignment target writes (`a`, `[a, {b}]`; not `o.p`). */
+function targetNames(p: acorn.Pattern): string[] {
+  switch (p.type) {
+    case "Identifier":
+      return [p.name];
+    case "ObjectPattern":
+      return p.properties.flatMap((q) => targetNames(q.type === "RestElement" ? q.argument : q.value));
+    case "ArrayPattern":
+      return p.elements.flatMap((e) => (e ? targetNames(e) : []));
+    case "RestElement":
+      return targetNames(p.argument);
+    case "AssignmentPattern":
+      return targetNames(p.left);
+    default:
+      return [];
+  }
 }
 
 /** Calls `f` on every child node of `node`, in source order. */

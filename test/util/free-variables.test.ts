@@ -56,12 +56,27 @@ test("`this`: an arrow's or a top-level function's is the caller's; a nested fun
   assert.equal(functionReads("(x) => x + 'this'")?.outerThis, false, "a string that says this is not a use");
 });
 
-test("sources that do not stand alone (method shorthand) give no answer", () => {
+test("a method shorthand is read as the function it is; a getter or a class gives no answer", () => {
   const o = {
     m(x: number) {
-      return x;
+      return x + k;
+    },
+    get g() {
+      return 1;
     },
   };
-  assert.equal(functionReads(String(o.m)), undefined);
+  const k = 1;
+  const reads = functionReads(String(o.m));
+  assert.deepEqual(reads?.free, ["k"]);
+  const compiled = new Function("k", `return ${reads!.expression}`)(10) as (x: number) => number;
+  assert.equal(compiled(1), 11, "the expression compiles to the method");
+  assert.equal(functionReads(String(Object.getOwnPropertyDescriptor(o, "g")!.get)), undefined);
   assert.equal(functionReads("class A {}"), undefined);
+});
+
+test("assignments to free names are found; to declared ones and to properties are not", () => {
+  const assigned = (src: string) => [...(functionReads(src)?.assigned ?? ["<no parse>"])].sort();
+  assert.deepEqual(assigned("(x) => { n += x; m++; [a, { b }] = [1, {}]; }"), ["a", "b", "m", "n"]);
+  assert.deepEqual(assigned("(x) => { let n = 0; n += x; o.count++; o.k = 1; return n }"), []);
+  assert.deepEqual(assigned("function (x) { var i; for (i = 0; i < x; i++); return i }"), []);
 });

@@ -1,7 +1,7 @@
 import { asList, asTuple } from "../../util/py-format.js";
 import type { TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
-import { KeyedMap } from "../../util/keyed-map.js";
+import { ExternalCombineMap } from "../../shuffle/external-map.js";
 import { narrow, type Aggregator, type Dependency, type Emit, type RDDNode, type ShuffleDependency } from "../node.js";
 import type { RDD } from "../rdd.js";
 
@@ -57,26 +57,44 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
 
   computeInto(split: number, ctx: TaskContext, emit: Emit<[K, G]>): void {
     const n = this.dependencies.length;
-    const groups = new KeyedMap<K, unknown[][]>();
-    const placeOf = (k: K, i: number): unknown[] => {
-      let g = groups.get(k);
-      if (!g) {
-        g = asTuple(Array.from({ length: n }, () => asList([])));
-        groups.set(k, g);
-      }
-      return g[i]!;
-    };
-    this.dependencies.forEach((dep, i) => {
+    // one group per key: place i holds the values of parent i (spilled to disk past the task's budget)
+    const groups = new ExternalCombineMap<K, unknown[][]>(mergeGroups, ctx.spill);
+    const gather = (dep: Dependency, i: number) => {
+      const create = (values: unknown[]): unknown[][] => {
+        const g: unknown[][] = Array.from({ length: n }, () => []);
+        for (let v = 0; v < values.length; v++) g[i]!.push(values[v]);
+        return g;
+      };
+      const merge = (g: unknown[][], values: unknown[]): unknown[][] => {
+        const place = g[i]!;
+        for (let v = 0; v < values.length; v++) place.push(values[v]);
+        return g;
+      };
       if (dep.kind === "narrow")
-        ctx.iterate(dep.rdd as RDD<[unknown, unknown]>, split, (kv) => placeOf(kv[0] as K, i).push(kv[1]));
+        ctx.iterate(dep.rdd as RDD<[unknown, unknown]>, split, (kv) => groups.add(kv[0] as K, [kv[1]], create, merge));
       else
         for (const block of ctx.readShuffle(dep.shuffleId, split))
           for (let j = 0; j < block.length; j++) {
-            const [k, values] = block[j]! as [K, unknown[]]; // gathered on the map side
-            const place = placeOf(k, i);
-            for (let v = 0; v < values.length; v++) place.push(values[v]);
+            const kv = block[j]! as [K, unknown[]]; // gathered on the map side
+            groups.add(kv[0], kv[1], create, merge);
           }
-    });
-    groups.forEach((g, k) => emit([k, g as G])); // place i holds the values of parent i
+    };
+    try {
+      this.dependencies.forEach(gather);
+    } catch (err) {
+      groups.discard();
+      throw err;
+    }
+    groups.forEach((g, k) => emit([k, asTuple(g.map((values) => asList(values))) as G]));
   }
+}
+
+/** Two partial groups of one key (from two spilled runs): parent i's values of both. */
+function mergeGroups(a: unknown[][], b: unknown[][]): unknown[][] {
+  for (let i = 0; i < a.length; i++) {
+    const place = a[i]!;
+    const more = b[i]!;
+    for (let v = 0; v < more.length; v++) place.push(more[v]);
+  }
+  return a;
 }

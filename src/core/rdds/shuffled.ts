@@ -23,6 +23,6 @@ export class ShuffledNode<K, C> implements RDDNode<[K, C]> {
   }
 
   computeInto(split: number, ctx: TaskContext, emit: Emit<[K, C]>): void {
-    readShuffleInto(this.dep, ctx.readShuffle(this.dep.shuffleId, split), emit as Emit<[unknown, unknown]>);
+    readShuffleInto(this.dep, ctx.readShuffle(this.dep.shuffleId, split), emit as Emit<[unknown, unknown]>, ctx.spill);
   }
 }
