@@ -1,13 +1,9 @@
 import { estimateSize } from "./memory.js";
-import { ChunkWriter, deleteSpill, readChunk, SpillDir, type Extent } from "./spill-files.js";
+import { deleteSpill, readChunk, SpillDir, writeBuckets, type SpilledSegment } from "./spill-files.js";
+
+export type { SpilledSegment };
 
 type Pairs = readonly [unknown, unknown][];
-
-/** Part of a map output on disk: a file, and per reduce partition the chunks it holds. */
-export interface SpilledSegment {
-  readonly path: string;
-  readonly chunks: readonly (readonly Extent[])[];
-}
 
 /** One map task's output: buckets in memory (one per reduce partition) and segments on disk. */
 interface MapOutput {
@@ -45,12 +41,7 @@ export class ShuffleManager {
 
   /** Writes buckets to a new spill file: one chunk per non-empty bucket. */
   spillBuckets(buckets: readonly Pairs[]): SpilledSegment {
-    const writer = new ChunkWriter(this.spillDir.newFile("shuffle"));
-    try {
-      return { path: writer.path, chunks: buckets.map((b) => (b.length > 0 ? [writer.write(b)] : [])) };
-    } finally {
-      writer.close();
-    }
+    return writeBuckets(this.spillDir.newFile("shuffle"), buckets);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Emit, ShuffleDependency } from "../core/node.js";
 import { CombineMap } from "../util/keyed-map.js";
+import { copyValue } from "../util/copy-value.js";
 import { ExternalCombineMap, type SpillTarget } from "./external-map.js";
 import { estimateSize, SizeTracker } from "./memory.js";
 import type { SpilledSegment } from "./shuffle-manager.js";
@@ -93,7 +94,9 @@ export function readShuffleInto(
     return;
   }
   const combined = new ExternalCombineMap<unknown, unknown>(agg.mergeCombiners, spill, agg.readBack);
-  const first = dep.mapSideCombine ? (c: unknown) => c : agg.createCombiner;
+  // a map side's combiner is copied before it is merged into: the block it came from is kept
+  // for the next action over this shuffle (Spark reads its shuffle files afresh each time)
+  const first = dep.mapSideCombine ? copyValue : agg.createCombiner;
   const merge = dep.mapSideCombine ? agg.mergeCombiners : agg.mergeValue;
   try {
     for (const block of blocks) {

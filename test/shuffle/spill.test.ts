@@ -152,3 +152,38 @@ test("an external map merges a key's combiners across runs, keys with equal hash
   assert.deepEqual(readdirSync(join(dir.folder!)), [], "runs deleted once merged");
   dir.remove();
 });
+
+test("map tasks in worker threads spill past their share of the budget; results match a plain loop", async () => {
+  const local = tempDir("sluice-spill-workers-");
+  const conf = new SparkConf()
+    .setMaster("local[2]")
+    .setAppName("spill-workers")
+    .set("spark.local.dir", local)
+    .set("spark.sluice.memory.bytes", 256 * 1024);
+  const sc = new SparkContext(conf);
+  const executors: string[] = [];
+  sc.addSparkListener({ onTaskEnd: (t) => void executors.push(t.executor) });
+  try {
+    const { result, files } = await countingSpills(async () => {
+      const sums = sc
+        .range(0, 200_000, 1, 2)
+        .map((i): [number, number] => [(i * 7919) % 5000, i % 100])
+        .groupByKey(3)
+        .mapValues((vs) => vs.reduce((a, b) => a + b, 0));
+      return sorted(await sums.collect());
+    });
+    const expected = new Map<number, number>();
+    for (let i = 0; i < 200_000; i++)
+      expected.set((i * 7919) % 5000, (expected.get((i * 7919) % 5000) ?? 0) + (i % 100));
+    assert.deepEqual(result, sorted(expected));
+    assert.ok(executors.includes("worker"), "the map stage ran in workers");
+    const folder = sc.shuffleManager.spillDir.folder!;
+    assert.ok(
+      readdirSync(folder).some((f) => /^shuffle-w\d+-/.test(f)),
+      `workers spilled into the context's folder (${readdirSync(folder)}; driver files: ${files.length})`,
+    );
+  } finally {
+    await sc.stop();
+  }
+  assert.deepEqual(readdirSync(local), []);
+});

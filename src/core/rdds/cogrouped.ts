@@ -1,6 +1,7 @@
 import { asList, asTuple } from "../../util/py-format.js";
 import type { TaskContext } from "../../scheduler/task-context.js";
 import type { Partitioner } from "../../shuffle/partitioner.js";
+import { copyValue } from "../../util/copy-value.js";
 import { ExternalCombineMap } from "../../shuffle/external-map.js";
 import { narrow, type Aggregator, type Dependency, type Emit, type RDDNode, type ShuffleDependency } from "../node.js";
 import type { RDD } from "../rdd.js";
@@ -59,10 +60,27 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
     const n = this.dependencies.length;
     // one group per key: place i holds the values of parent i (spilled to disk past the task's budget)
     const groups = new ExternalCombineMap<K, unknown[][]>(mergeGroups, ctx.spill);
+    const empty = (): unknown[][] => {
+      const g: unknown[][] = new Array(n);
+      for (let p = 0; p < n; p++) g[p] = [];
+      return g;
+    };
     const gather = (dep: Dependency, i: number) => {
+      if (dep.kind === "narrow") {
+        // one value per record
+        const create = (v: unknown): unknown[][] => {
+          const g = empty();
+          g[i]!.push(v);
+          return g;
+        };
+        const merge = (g: unknown[][], v: unknown): unknown[][] => (g[i]!.push(v), g);
+        ctx.iterate(dep.rdd as RDD<[unknown, unknown]>, split, (kv) => groups.add(kv[0] as K, kv[1], create, merge));
+        return;
+      }
+      // a key's values, gathered on the map side
       const create = (values: unknown[]): unknown[][] => {
-        const g: unknown[][] = Array.from({ length: n }, () => []);
-        for (let v = 0; v < values.length; v++) g[i]!.push(values[v]);
+        const g = empty();
+        g[i] = copyValue(values); // the block is kept for the next action over this shuffle
         return g;
       };
       const merge = (g: unknown[][], values: unknown[]): unknown[][] => {
@@ -70,14 +88,11 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
         for (let v = 0; v < values.length; v++) place.push(values[v]);
         return g;
       };
-      if (dep.kind === "narrow")
-        ctx.iterate(dep.rdd as RDD<[unknown, unknown]>, split, (kv) => groups.add(kv[0] as K, [kv[1]], create, merge));
-      else
-        for (const block of ctx.readShuffle(dep.shuffleId, split))
-          for (let j = 0; j < block.length; j++) {
-            const kv = block[j]! as [K, unknown[]]; // gathered on the map side
-            groups.add(kv[0], kv[1], create, merge);
-          }
+      for (const block of ctx.readShuffle(dep.shuffleId, split))
+        for (let j = 0; j < block.length; j++) {
+          const kv = block[j]! as [K, unknown[]];
+          groups.add(kv[0], kv[1], create, merge);
+        }
     };
     try {
       this.dependencies.forEach(gather);
@@ -85,7 +100,10 @@ export class CoGroupedNode<K, G extends unknown[][] = unknown[][]> implements RD
       groups.discard();
       throw err;
     }
-    groups.forEach((g, k) => emit([k, asTuple(g.map((values) => asList(values))) as G]));
+    groups.forEach((g, k) => {
+      for (let p = 0; p < n; p++) asList(g[p]!);
+      emit([k, asTuple(g) as G]);
+    });
   }
 }
 
