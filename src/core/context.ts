@@ -15,7 +15,7 @@ import { RecordErrorPolicy } from "../util/record-errors.js";
 import { parseMaster, SparkConf } from "./conf.js";
 import { IllegalArgumentError, IllegalStateError } from "../util/errors.js";
 import { RDD } from "./rdd.js";
-import { ParallelCollectionNode, sliceEvenly } from "./rdds/parallel-collection.js";
+import { RangeNode, ParallelCollectionNode, sliceEvenly } from "./rdds/parallel-collection.js";
 import { TextFileNode, WholeTextFilesNode } from "./rdds/text-file.js";
 import { UnionNode } from "./rdds/union.js";
 import { PreparedNode } from "./rdds/prepared.js";
@@ -172,9 +172,8 @@ export class SparkContext {
   range(start: number, end?: number, step = 1, numSlices: number = this.defaultParallelism): RDD<number> {
     if (end === undefined) [start, end] = [0, start];
     if (step === 0) throw new IllegalArgumentError("range step must not be 0");
-    const values: number[] = [];
-    for (let x = start; step > 0 ? x < end : x > end; x += step) values.push(x);
-    return this.parallelize(values, numSlices);
+    checkSlices(numSlices, "range");
+    return new RDD(this, new RangeNode(start, end, step, numSlices));
   }
 
   /** An RDD with no partitions. */

@@ -73,6 +73,7 @@ export class TaskClosures {
     if ("d" in ref) return ref.d;
     if ("f" in ref) return this.fns[ref.f];
     if ("g" in ref) return builtinAt(ref.g);
+    if ("y" in ref) return Symbol.for(ref.y);
     if ("b" in ref) return new WorkerBroadcast(ref.b);
     if ("a" in ref) {
       let acc = this.accumulators.get(ref.a);

@@ -7,7 +7,8 @@ import { sharedVariableOf } from "../util/shared-marker.js";
 /**
  * One captured value as a worker rebuilds it: data (structured-cloned), a function of the
  * plan's table, an object holding functions (a module namespace, a config with helpers), a
- * built-in (`Math.max`), a broadcast variable, an accumulator, or a value that cannot cross
+ * built-in (`Math.max`, `Symbol.iterator`), a broadcast variable, an accumulator, a registered
+ * symbol (`Symbol.for(key)`), or a value that cannot cross
  * (reading it in a worker throws, and the task runs again on the driver).
  */
 export type ShippedRef =
@@ -17,6 +18,7 @@ export type ShippedRef =
   | { readonly g: string }
   | { readonly b: number }
   | { readonly a: number }
+  | { readonly y: string }
   | { readonly x: string };
 
 /** A function as a worker compiles it: its source, and what each of its free names is bound to. */
@@ -88,7 +90,13 @@ export class ClosurePacker {
   /** A captured value as a reference; `what` names it (and where it is read) in messages. */
   private value(v: unknown, what: string, depth: number): ShippedRef | NotShippable {
     if (typeof v === "function") return this.pack(v, what);
-    if (typeof v === "symbol") return { reason: `${what} is a symbol, which does not cross to a worker thread` };
+    if (typeof v === "symbol") {
+      const key = Symbol.keyFor(v);
+      if (key !== undefined) return { y: key };
+      const path = builtinPath(v);
+      if (path) return { g: path };
+      return { reason: `${what} is a symbol not made by Symbol.for, which does not cross to a worker thread` };
+    }
     if (typeof v !== "object" || v === null) return { d: v };
     const shared = sharedVariableOf(v);
     if (shared?.kind === "broadcast") {
@@ -278,7 +286,7 @@ export function closureOf(fn: AnyFn, names: readonly string[]): Map<string, unkn
 
 let builtins: Map<unknown, string> | undefined;
 
-/** Where a built-in function lives on the global object (`Math.max`, `Array.prototype.slice`). */
+/** Where a built-in function or symbol lives on the global object (`Math.max`, `Symbol.iterator`). */
 function builtinPath(fn: unknown): string | undefined {
   if (!builtins) {
     builtins = new Map();
@@ -286,10 +294,12 @@ function builtinPath(fn: unknown): string | undefined {
       for (const key of Object.getOwnPropertyNames(holder)) {
         const d = Object.getOwnPropertyDescriptor(holder, key);
         const v = d && "value" in d ? (d.value as unknown) : undefined;
-        if ((typeof v !== "function" && (typeof v !== "object" || v === null)) || builtins!.has(v)) continue;
+        const kind = typeof v;
+        if ((kind !== "function" && kind !== "symbol" && (kind !== "object" || v === null)) || builtins!.has(v))
+          continue;
         const path = prefix ? `${prefix}.${key}` : key;
-        if (typeof v === "function") builtins!.set(v, path);
-        if (depth < 2 && /^[A-Z]/.test(path)) add(v as object, path, depth + 1);
+        if (kind === "function" || kind === "symbol") builtins!.set(v, path);
+        if (depth < 2 && kind !== "symbol" && /^[A-Z]/.test(path)) add(v as object, path, depth + 1);
       }
     };
     add(globalThis, "", 0);

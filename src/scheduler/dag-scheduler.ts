@@ -173,7 +173,9 @@ export class DAGScheduler {
     const onWorker =
       pool && !pool.broken && splits.length > 1
         ? (stageId: number, split: number, onDriver: (split: number) => Promise<void>) => {
-            shipped ??= planMapStage(dep, this.host.recordErrors.mode !== "fail");
+            // a worker spills its buffers past its share of a task's memory (both run at once)
+            const spill = { folder: shuffles.spillDir.ensureFolder(), bytes: this.host.memory.taskBytes / pool.size };
+            shipped ??= planMapStage(dep, this.host.recordErrors.mode !== "fail", spill);
             return this.runMapTaskOnWorker(pool, stageId, jobId, dep.shuffleId, shipped, split, onDriver);
           }
         : undefined;
@@ -208,7 +210,7 @@ export class DAGScheduler {
     this.host.assertActive();
     try {
       const launchTime = Date.now();
-      const { buckets, recordsIn, failedRecords, accumulators } = await pool.run(
+      const { buckets, recordsIn, failedRecords, accumulators, segments } = await pool.run(
         plan,
         (stage as ShippedStage).broadcasts,
       );
@@ -229,7 +231,7 @@ export class DAGScheduler {
           recordsOut: countRecords(buckets),
           executor: "worker",
         });
-      this.host.shuffleManager.putMapOutput(shuffleId, split, buckets);
+      this.host.shuffleManager.putMapOutput(shuffleId, split, buckets, segments);
     } catch (err) {
       // whatever failed in the worker (a function reading its closure or `this`, or a real
       // error) is run again on the driver, where retries and error reports work as always

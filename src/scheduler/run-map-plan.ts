@@ -1,6 +1,9 @@
 import { opPipe } from "./ops.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
-import { writeShuffleOutput, type ShuffleWriteSpec } from "../shuffle/shuffle-writer.js";
+import { writeShuffleOutput, type ShuffleWriteSpec, type WriteBound } from "../shuffle/shuffle-writer.js";
+import { deleteSpill, writeBuckets, type SpilledSegment } from "../shuffle/spill-files.js";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { readLines } from "../util/files.js";
 import type { MapTaskPlan } from "./task-plan.js";
 import type { ShippedRef } from "./closures.js";
@@ -8,6 +11,9 @@ import { TaskClosures } from "./closure-runtime.js";
 import { collectFailures, type FailedRecord } from "./task-context.js";
 
 type AnyFn = (...args: unknown[]) => unknown;
+
+/** Spill files this thread made (their names count up). */
+let spilled = 0;
 
 /**
  * Runs a shipped map task: reads its source, pushes each record through its operators and
@@ -18,7 +24,12 @@ type AnyFn = (...args: unknown[]) => unknown;
 export function runMapPlan(
   plan: MapTaskPlan,
   resolve?: (ref: ShippedRef) => AnyFn,
-  metrics: { recordsIn: number; failed?: FailedRecord[]; accumulators?: [number, number][] } = { recordsIn: 0 },
+  metrics: {
+    recordsIn: number;
+    failed?: FailedRecord[];
+    accumulators?: [number, number][];
+    segments?: SpilledSegment[];
+  } = { recordsIn: 0 },
 ): [unknown, unknown][][] {
   const failed = plan.keepGoing ? collectFailures((metrics.failed ??= [])) : undefined;
   const closures = resolve ? undefined : new TaskClosures(plan.code);
@@ -33,26 +44,46 @@ export function runMapPlan(
     aggregator: agg,
     mapSideCombine: plan.mapSideCombine,
   };
-  const out = writeShuffleOutput(dep, (emit) => {
-    let sink = emit as (x: unknown) => void;
-    for (let i = plan.ops.length - 1; i >= 0; i--) {
-      const op = plan.ops[i]!;
-      sink = opPipe(op.kind, op.fn === undefined ? undefined : compile(op.fn), op.rddId)(sink, 0, failed);
-    }
-    const source = plan.source;
-    if (source.kind === "slice") {
-      const data = source.data;
-      for (let i = 0; i < data.length; i++) sink(data[i]);
-      metrics.recordsIn = data.length;
-    } else {
-      let lines = 0;
-      readLines(source.path, source.start, source.end, (line) => {
-        lines++;
-        sink(line);
-      });
-      metrics.recordsIn = lines;
-    }
-  });
+  const spill = plan.spill;
+  const segments: SpilledSegment[] = (metrics.segments = []);
+  const bound: WriteBound | undefined = spill && {
+    bytes: spill.bytes,
+    segments,
+    spill: (buckets) => writeBuckets(join(spill.folder, `shuffle-w${threadId}-${spilled++}.bin`), buckets),
+  };
+  let out: [unknown, unknown][][];
+  try {
+    out = writeShuffleOutput(
+      dep,
+      (emit) => {
+        let sink = emit as (x: unknown) => void;
+        for (let i = plan.ops.length - 1; i >= 0; i--) {
+          const op = plan.ops[i]!;
+          sink = opPipe(op.kind, op.fn === undefined ? undefined : compile(op.fn), op.rddId)(sink, 0, failed);
+        }
+        const source = plan.source;
+        if (source.kind === "slice") {
+          const data = source.data;
+          for (let i = 0; i < data.length; i++) sink(data[i]);
+          metrics.recordsIn = data.length;
+        } else if (source.kind === "range") {
+          for (let i = 0; i < source.count; i++) sink(source.start + i * source.step);
+          metrics.recordsIn = source.count;
+        } else {
+          let lines = 0;
+          readLines(source.path, source.start, source.end, (line) => {
+            lines++;
+            sink(line);
+          });
+          metrics.recordsIn = lines;
+        }
+      },
+      bound,
+    );
+  } catch (err) {
+    for (const s of segments) deleteSpill(s.path);
+    throw err;
+  }
   if (closures) metrics.accumulators = closures.accumulatorTotals();
   return out;
 }

@@ -2,7 +2,7 @@ import type { ShuffleDependency } from "../core/node.js";
 import type { OpKind } from "./ops.js";
 import { ClosurePacker, type NotShippable, type ShippedFunction, type ShippedRef } from "./closures.js";
 import type { RDD } from "../core/rdd.js";
-import type { ParallelCollectionNode } from "../core/rdds/parallel-collection.js";
+import type { ParallelCollectionNode, RangeNode } from "../core/rdds/parallel-collection.js";
 import type { PipelinedNode } from "../core/rdds/pipelined.js";
 import type { TextFileNode } from "../core/rdds/text-file.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
@@ -10,6 +10,7 @@ import { HashPartitioner } from "../shuffle/partitioner.js";
 /** Where a shipped task's records come from. */
 export type SourcePlan =
   | { readonly kind: "slice"; readonly data: readonly unknown[] }
+  | { readonly kind: "range"; readonly start: number; readonly step: number; readonly count: number }
   | { readonly kind: "textSplit"; readonly path: string; readonly start: number; readonly end: number };
 
 /** A map task as plain data for a worker thread: its source, its operators, its shuffle write. */
@@ -30,6 +31,8 @@ export interface MapTaskPlan {
   };
   /** Broadcast variables the functions read (the pool sends each worker a value once). */
   readonly broadcasts: readonly number[];
+  /** Where the task spills its buffers past `bytes` (the context's spill folder). */
+  readonly spill?: { readonly folder: string; readonly bytes: number };
 }
 
 /** In-memory partitions smaller than this run on the driver (text splits are read by the worker itself). */
@@ -54,7 +57,11 @@ export interface ShippedStage {
  * else (cached RDDs, whole-partition functions, other partitioners, values that cannot cross)
  * runs on the driver, and the reason says why.
  */
-export function planMapStage(dep: ShuffleDependency, keepGoing = false): ShippedStage | NotShippable {
+export function planMapStage(
+  dep: ShuffleDependency,
+  keepGoing = false,
+  spill?: MapTaskPlan["spill"],
+): ShippedStage | NotShippable {
   if (!(dep.partitioner instanceof HashPartitioner))
     return { reason: "the shuffle uses a custom or range partitioner" };
   const packer = new ClosurePacker();
@@ -76,7 +83,8 @@ export function planMapStage(dep: ShuffleDependency, keepGoing = false): Shipped
     rdd = pipelined.source as RDD<unknown>;
   }
   let aggregator: MapTaskPlan["aggregator"];
-  if (dep.aggregator) {
+  // the map side needs the combining functions only when it combines
+  if (dep.aggregator && dep.mapSideCombine) {
     const parts = [
       packer.pack(dep.aggregator.createCombiner, "createCombiner"),
       packer.pack(dep.aggregator.mergeValue, "the reduce function"),
@@ -89,7 +97,8 @@ export function planMapStage(dep: ShuffleDependency, keepGoing = false): Shipped
   }
   const node = rdd.node;
   let source: (split: number) => SourcePlan | NotShippable;
-  if (node.kind === "ParallelCollectionRDD")
+  if ("rangeOf" in node) source = (split) => ({ kind: "range", ...(node as RangeNode).rangeOf(split) });
+  else if (node.kind === "ParallelCollectionRDD")
     source = (split) => {
       const data = (node as ParallelCollectionNode<unknown>).slice(split);
       // copying records to a thread costs about as much as mapping them: small slices stay
@@ -113,6 +122,7 @@ export function planMapStage(dep: ShuffleDependency, keepGoing = false): Shipped
     aggregator,
     keepGoing,
     broadcasts: [...packer.broadcasts.keys()],
+    spill,
   };
   return {
     task: (split) => {

@@ -6,6 +6,7 @@ import { runMapPlan } from "./run-map-plan.js";
 import { originOf, type FailedRecord } from "./task-context.js";
 import type { MapTaskPlan } from "./task-plan.js";
 import { workerBroadcasts } from "./closure-runtime.js";
+import type { SpilledSegment } from "../shuffle/spill-files.js";
 
 type Message =
   { id: number; plan: MapTaskPlan; broadcasts: [number, unknown][] } | { id: number; dropBroadcast: number };
@@ -17,9 +18,12 @@ parentPort!.on("message", (msg: Message) => {
   }
   for (const [id, value] of msg.broadcasts) workerBroadcasts.set(id, value);
   try {
-    const metrics: { recordsIn: number; failed?: FailedRecord[]; accumulators?: [number, number][] } = {
-      recordsIn: 0,
-    };
+    const metrics: {
+      recordsIn: number;
+      failed?: FailedRecord[];
+      accumulators?: [number, number][];
+      segments?: SpilledSegment[];
+    } = { recordsIn: 0 };
     const out = serialize(runMapPlan(msg.plan, undefined, metrics));
     const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
     // records dropped under the record-error policy go back to the driver, which hands them to it
@@ -37,6 +41,7 @@ parentPort!.on("message", (msg: Message) => {
         recordsIn: metrics.recordsIn,
         failedRecords,
         accumulators: metrics.accumulators ?? [],
+        segments: metrics.segments ?? [],
       },
       [buffer],
     );

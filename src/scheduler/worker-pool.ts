@@ -1,6 +1,7 @@
 import { deserialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { MapTaskPlan } from "./task-plan.js";
+import type { SpilledSegment } from "../shuffle/spill-files.js";
 
 /** What a worker answers for a map task. */
 export interface WorkerTaskResult {
@@ -10,6 +11,8 @@ export interface WorkerTaskResult {
   readonly failedRecords: readonly ShippedFailure[];
   /** What the task added to each accumulator, by id (the driver adds it once, as the task succeeded). */
   readonly accumulators: readonly [number, number][];
+  /** Buffers the task spilled to files as it ran (the rest of its output is in `buckets`). */
+  readonly segments: readonly SpilledSegment[];
 }
 
 /** A failed record as a worker sends it back. */
@@ -73,6 +76,7 @@ export class WorkerPool {
         recordsIn?: number;
         failedRecords?: ShippedFailure[];
         accumulators?: [number, number][];
+        segments?: SpilledSegment[];
         name?: string;
         message?: string;
         stack?: string;
@@ -89,6 +93,7 @@ export class WorkerPool {
             recordsIn: msg.recordsIn ?? 0,
             failedRecords: msg.failedRecords ?? [],
             accumulators: msg.accumulators ?? [],
+            segments: msg.segments ?? [],
           });
         else
           task.reject(

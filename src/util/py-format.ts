@@ -1,5 +1,6 @@
-const LIST = Symbol("sluice.list");
-const TUPLE = Symbol("sluice.tuple");
+// registered symbols: the same in every thread, so functions that mark lists can be shipped
+const LIST = Symbol.for("sluice.list");
+const TUPLE = Symbol.for("sluice.tuple");
 
 /** Marks `values` as a list (groupByKey's and cogroup's value lists): printed `[1, 1]` even with two elements. */
 export function asList<T>(values: T[]): T[] {

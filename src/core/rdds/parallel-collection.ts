@@ -39,6 +39,42 @@ export class ParallelCollectionNode<T> implements RDDNode<T> {
 }
 
 /**
+ * Numbers `start, start+step, …` before `end`, cut into slices as `parallelize` cuts a list
+ * (`sc.range`): each partition makes its numbers as it runs, so ten million of them take no memory.
+ */
+export class RangeNode implements RDDNode<number> {
+  readonly dependencies = [];
+  readonly kind = "ParallelCollectionRDD";
+  readonly callSite = "range";
+  private readonly count: number;
+
+  constructor(
+    private readonly start: number,
+    end: number,
+    private readonly step: number,
+    private readonly slices: number,
+  ) {
+    this.count = Math.max(0, Math.ceil((end - start) / step));
+  }
+
+  numPartitions(): number {
+    return this.slices;
+  }
+
+  /** Partition `split` as its first number, step and count (what a worker needs to make it). */
+  rangeOf(split: number): { start: number; step: number; count: number } {
+    const from = Math.floor((split * this.count) / this.slices);
+    const to = Math.floor(((split + 1) * this.count) / this.slices);
+    return { start: this.start + from * this.step, step: this.step, count: to - from };
+  }
+
+  computeInto(split: number, _ctx: unknown, emit: Emit<number>): void {
+    const { start, step, count } = this.rangeOf(split);
+    for (let i = 0; i < count; i++) emit(start + i * step);
+  }
+}
+
+/**
  * Cuts `data` into `n` slices: slice `i` holds indexes `[floor(i*len/n), floor((i+1)*len/n))`,
  * PySpark's rule for ranges, used here for every input.
  */
