@@ -1,5 +1,6 @@
 import { RDD } from "../../core/rdd.js";
-import { ParallelCollectionNode } from "../../core/rdds/parallel-collection.js";
+import { ParallelCollectionNode, sliceEvenly } from "../../core/rdds/parallel-collection.js";
+import { MIN_SHIPPED_RECORDS } from "../../scheduler/task-plan.js";
 import type { Receiver } from "../../receiver/receiver.js";
 import type { WalRef } from "../../checkpoint/wal.js";
 import { CheckpointError } from "../../checkpoint/errors.js";
@@ -137,6 +138,26 @@ export class ReceiverInputDStream<T> extends InputNode<T> {
     const data = refs
       ? refs.map((r) => tracker.readLogged(this.streamId, r) as T[])
       : tracker.blocksOf(time, this.streamId).map((b) => b.records as T[]);
-    return new RDD(this.ssc.sparkContext, new ParallelCollectionNode(data, `receiver stream ${this.streamId}`));
+    return new RDD(
+      this.ssc.sparkContext,
+      new ParallelCollectionNode(
+        spreadBlocks(data, this.ssc.sparkContext.defaultParallelism),
+        `receiver stream ${this.streamId}`,
+      ),
+    );
   }
+}
+
+/**
+ * A batch's blocks as partitions: one per block, or, when a batch holds fewer blocks than
+ * there are threads (short batches: a block is cut every 200 ms and at each batch) and enough
+ * records to be worth shipping, the records cut evenly into one partition per thread, so the
+ * worker threads share the batch.
+ */
+export function spreadBlocks<T>(blocks: T[][], threads: number): T[][] {
+  if (threads < 2 || blocks.length >= threads) return blocks;
+  let total = 0;
+  for (const b of blocks) total += b.length;
+  if (total < threads * MIN_SHIPPED_RECORDS) return blocks;
+  return sliceEvenly(blocks.length === 1 ? blocks[0]! : blocks.flat(), threads);
 }
