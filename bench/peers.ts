@@ -19,7 +19,7 @@
 // RDD job (Flink: batch execution mode); every engine's distinct and total counts must equal a
 // plain loop's.
 //
-// Run: npm run bench -- peers   (BENCH_ENGINES, BENCH_SCENARIOS, BENCH_RATES, BENCH_SECONDS,
+// Run: npm run bench -- peers   (BENCH_ENGINES (sluice, sluice-1, spark, flink), BENCH_SCENARIOS, BENCH_RATES, BENCH_SECONDS,
 //                                BENCH_ROUNDS, BENCH_INTERVALS choose a part; Maven fetches the
 //                                peers' jars on the first run)
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -31,7 +31,8 @@ import { createInterface } from "node:readline";
 import { generateText, percentile, writeResult } from "./harness.js";
 import { javaBinary, javaCommand, peerClasspath } from "./peers/jvm.js";
 
-type Engine = "sluice" | "spark" | "flink";
+/** `sluice-1` is Sluice on local[1]: beside `sluice` (local[2]) it shows what the second thread adds. */
+type Engine = "sluice" | "sluice-1" | "spark" | "flink";
 type Scenario = "wordcount" | "totals" | "window" | "keyed";
 
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").filter(Boolean);
@@ -48,7 +49,10 @@ const MARKERS_PER_SECOND = 200;
 const windowMs = (s: Scenario, iv: number) => ({ wordcount: iv, totals: iv, window: 3 * iv, keyed: 4 * iv })[s];
 
 function command(engine: Engine, args: string[]): [string, string[]] {
-  if (engine === "sluice") return [process.execPath, ["--import", "tsx", "bench/peers/sluice-peer.ts", ...args]];
+  if (engine === "sluice" || engine === "sluice-1") {
+    const master = engine === "sluice" ? [] : ["--master", "local[1]"];
+    return [process.execPath, ["--import", "tsx", "bench/peers/sluice-peer.ts", ...master, ...args]];
+  }
   return engine === "spark" ? javaCommand("spark", "SparkPeer", args) : javaCommand("flink", "FlinkPeer", args);
 }
 
@@ -208,7 +212,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-writeResult("peers", {
+writeResult(process.env.BENCH_RESULT ?? "peers", {
   versions: {
     spark: "4.2.0 (local[2])",
     flink: "2.3.0 (parallelism 2)",

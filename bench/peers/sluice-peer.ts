@@ -9,10 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparkConf, SparkContext, StreamingContext, type DStream } from "../../src/index.js";
 
-const [scenario, arg1, arg2] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `--master local[1]` runs the job on one thread (the benchmark's "sluice-1")
+const masterAt = argv.indexOf("--master");
+const master = masterAt >= 0 ? argv.splice(masterAt, 2)[1]! : "local[2]";
+const [scenario, arg1, arg2] = argv;
 // a normal exit on SIGTERM, so that `node --cpu-prof` writes its profile
 process.on("SIGTERM", () => process.exit(0));
-const conf = new SparkConf().setMaster("local[2]").setAppName(`peer-${scenario}`).set("spark.ui.enabled", "false");
+const conf = new SparkConf().setMaster(master).setAppName(`peer-${scenario}`).set("spark.ui.enabled", "false");
 const sc = new SparkContext(conf);
 const add = (a: number, b: number) => a + b;
 const sub = (a: number, b: number) => a - b;
