@@ -2,7 +2,7 @@
 // ExternalAppendOnlyMap): runs sorted by key hash go to disk, and are merged on read.
 import { stableHash } from "../util/hash.js";
 import { CombineMap, KeyedMap } from "../util/keyed-map.js";
-import { estimateSize, SizeTracker } from "./memory.js";
+import { SizeTracker } from "./memory.js";
 import { ChunkWriter, deleteSpill, readChunk, type Extent, type SpillDir } from "./spill-files.js";
 
 /** Where a map's spills go, and how much it may hold first. */
@@ -51,7 +51,7 @@ export class ExternalCombineMap<K, C> {
     const before = this.map.size;
     this.map.add(key, v, create, merge);
     if (!this.target) return;
-    this.tracker.add(() => estimateSize(key) + estimateSize(v), this.map.size > before ? ENTRY_OVERHEAD : 0);
+    this.tracker.add(key, v, this.map.size > before ? ENTRY_OVERHEAD : 0);
     if (this.tracker.bytes > this.target.bytes) this.spill();
   }
 

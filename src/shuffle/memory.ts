@@ -93,10 +93,10 @@ export class SizeTracker {
   private records = 0;
   private average = 0;
 
-  /** Counts one record added; `sample` measures it when its turn comes. */
-  add(sample: () => number, overhead = 0): void {
+  /** Counts one record added (made of `a` and `b`), measuring it when its turn comes. */
+  add(a: unknown, b: unknown, overhead = 0): void {
     if ((this.records & 31) === 0) {
-      const size = sample();
+      const size = estimateSize(a) + estimateSize(b);
       this.average = this.records === 0 ? size : this.average * 0.9 + size * 0.1;
     }
     this.records++;

@@ -2,7 +2,7 @@ import type { Emit, ShuffleDependency } from "../core/node.js";
 import { CombineMap } from "../util/keyed-map.js";
 import { copyValue } from "../util/copy-value.js";
 import { ExternalCombineMap, type SpillTarget } from "./external-map.js";
-import { estimateSize, SizeTracker } from "./memory.js";
+import { SizeTracker } from "./memory.js";
 import type { SpilledSegment } from "./shuffle-manager.js";
 
 /** What the map side of a shuffle needs of its dependency (a worker rebuilds it from a plan). */
@@ -47,7 +47,7 @@ export function writeShuffleOutput(
       run((kv) => {
         const before = combined.size;
         combined.add(kv[0], kv[1], createCombiner, mergeValue);
-        tracker.add(() => estimateSize(kv), combined.size > before ? 64 : 0);
+        tracker.add(kv[0], kv[1], combined.size > before ? 64 : 0);
         if (tracker.bytes > bound.bytes) {
           bound.segments.push(bound.spill(place()));
           combined = new CombineMap<unknown, unknown>();
@@ -66,7 +66,7 @@ export function writeShuffleOutput(
     const tracker = new SizeTracker();
     run((kv) => {
       buckets[n === 1 ? 0 : partitioner.getPartition(kv[0])]!.push(kv);
-      tracker.add(() => estimateSize(kv), 8);
+      tracker.add(kv[0], kv[1], 40);
       if (tracker.bytes > bound.bytes) {
         bound.segments.push(bound.spill(buckets));
         buckets = fresh();
