@@ -2,7 +2,7 @@
 // ExternalAppendOnlyMap): runs sorted by key hash go to disk, and are merged on read.
 import { stableHash } from "../util/hash.js";
 import { CombineMap, KeyedMap } from "../util/keyed-map.js";
-import { SizeTracker } from "./memory.js";
+import { ENTRY_OVERHEAD, SizeTracker } from "./memory.js";
 import { ChunkWriter, deleteSpill, readChunk, type Extent, type SpillDir } from "./spill-files.js";
 
 /** Where a map's spills go, and how much it may hold first. */
@@ -21,8 +21,6 @@ interface Run {
 }
 
 const CHUNK = 2048;
-/** A map entry's own cost beyond its key and value (the holder object and the hash table slot). */
-const ENTRY_OVERHEAD = 64;
 
 /**
  * Combiners per key, as `CombineMap`, bounded: past `target.bytes` (estimated), the entries are
@@ -33,6 +31,7 @@ const ENTRY_OVERHEAD = 64;
 export class ExternalCombineMap<K, C> {
   private map = new CombineMap<K, C>();
   private readonly tracker = new SizeTracker();
+  private count = 0;
   private readonly runs: Run[] = [];
 
   constructor(
@@ -48,11 +47,11 @@ export class ExternalCombineMap<K, C> {
   }
 
   add<V>(key: K, v: V, create: (v: V) => C, merge: (c: C, v: V) => C): void {
-    const before = this.map.size;
     this.map.add(key, v, create, merge);
-    if (!this.target) return;
-    this.tracker.add(key, v, this.map.size > before ? ENTRY_OVERHEAD : 0);
-    if (this.tracker.bytes > this.target.bytes) this.spill();
+    if (!this.target || (++this.count & 63) !== 0) return;
+    // a key costs its entry; every value merged may grow its combiner (a group's list does)
+    const t = this.tracker.sample(key, v, 64);
+    if (this.map.size * (t.keyBytes + ENTRY_OVERHEAD) + t.records * t.valueBytes > this.target.bytes) this.spill();
   }
 
   private sortedEntries(): RunEntry<K, C>[] {

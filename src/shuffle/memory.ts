@@ -85,25 +85,35 @@ function sampled(items: readonly unknown[], count: number, depth: number): numbe
 }
 
 /**
- * The running size of a growing collection, sampled: every record's size is the average of
- * sampled ones (one in 32, the first always), so tracking costs a counter per record.
+ * The records that went into a collection and their average size, from samples: the caller
+ * counts records and, every so often, hands one over with how many it counted since, so that
+ * tracking costs a counter per record.
  */
 export class SizeTracker {
-  bytes = 0;
-  private records = 0;
-  private average = 0;
+  /** A counter for the caller (it samples one record in so many). */
+  count = 0;
+  /** Records counted since the last reset. */
+  records = 0;
+  /** The average size of a record's key and of its value. */
+  keyBytes = 0;
+  valueBytes = 0;
+  private sampled = false;
 
-  /** Counts one record added (made of `a` and `b`), measuring it when its turn comes. */
-  add(a: unknown, b: unknown, overhead = 0): void {
-    if ((this.records & 31) === 0) {
-      const size = estimateSize(a) + estimateSize(b);
-      this.average = this.records === 0 ? size : this.average * 0.9 + size * 0.1;
-    }
-    this.records++;
-    this.bytes += this.average + overhead;
+  /** Measures `key` and `value`, one of the `counted` records added since the last call. */
+  sample(key: unknown, value: unknown, counted: number): this {
+    this.records += counted;
+    const k = estimateSize(key);
+    const v = estimateSize(value);
+    this.keyBytes = this.sampled ? this.keyBytes * 0.9 + k * 0.1 : k;
+    this.valueBytes = this.sampled ? this.valueBytes * 0.9 + v * 0.1 : v;
+    this.sampled = true;
+    return this;
   }
 
   reset(): void {
-    this.bytes = 0;
+    this.records = 0;
   }
 }
+
+/** A map entry's own cost beyond its key and value (the holder object and the hash table slot). */
+export const ENTRY_OVERHEAD = 64;

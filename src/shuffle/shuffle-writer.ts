@@ -2,7 +2,7 @@ import type { Emit, ShuffleDependency } from "../core/node.js";
 import { CombineMap } from "../util/keyed-map.js";
 import { copyValue } from "../util/copy-value.js";
 import { ExternalCombineMap, type SpillTarget } from "./external-map.js";
-import { SizeTracker } from "./memory.js";
+import { ENTRY_OVERHEAD, SizeTracker } from "./memory.js";
 import type { SpilledSegment } from "./shuffle-manager.js";
 
 /** What the map side of a shuffle needs of its dependency (a worker rebuilds it from a plan). */
@@ -34,7 +34,7 @@ export function writeShuffleOutput(
   const fresh = (): [unknown, unknown][][] => Array.from({ length: n }, () => []);
   if (agg && dep.mapSideCombine) {
     // combine first, place after: each distinct key is hashed once, not once per record
-    let combined = new CombineMap<unknown, unknown>();
+    const combined = new CombineMap<unknown, unknown>();
     const { createCombiner, mergeValue } = agg;
     const place = (): [unknown, unknown][][] => {
       const buckets = fresh();
@@ -45,12 +45,13 @@ export function writeShuffleOutput(
     else {
       const tracker = new SizeTracker();
       run((kv) => {
-        const before = combined.size;
         combined.add(kv[0], kv[1], createCombiner, mergeValue);
-        tracker.add(kv[0], kv[1], combined.size > before ? 64 : 0);
-        if (tracker.bytes > bound.bytes) {
+        if ((++tracker.count & 63) !== 0) return;
+        // a key costs its entry; every value merged may grow its combiner (a gathered list does)
+        const t = tracker.sample(kv[0], kv[1], 64);
+        if (combined.size * (t.keyBytes + ENTRY_OVERHEAD) + t.records * t.valueBytes > bound.bytes) {
           bound.segments.push(bound.spill(place()));
-          combined = new CombineMap<unknown, unknown>();
+          combined.clear();
           tracker.reset();
         }
       });
@@ -66,8 +67,10 @@ export function writeShuffleOutput(
     const tracker = new SizeTracker();
     run((kv) => {
       buckets[n === 1 ? 0 : partitioner.getPartition(kv[0])]!.push(kv);
-      tracker.add(kv[0], kv[1], 40);
-      if (tracker.bytes > bound.bytes) {
+      if ((++tracker.count & 63) !== 0) return;
+      // a pair costs its array (about 40 bytes) besides its key and value
+      const t = tracker.sample(kv[0], kv[1], 64);
+      if (t.records * (t.keyBytes + t.valueBytes + 40) > bound.bytes) {
         bound.segments.push(bound.spill(buckets));
         buckets = fresh();
         tracker.reset();

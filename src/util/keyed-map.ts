@@ -82,6 +82,12 @@ export class CombineMap<K, C> {
     else h.c = merge(h.c, v);
   }
 
+  /** Drops every key. */
+  clear(): void {
+    this.plain.clear();
+    this.compound.clear();
+  }
+
   /** Calls `f` for every key and its combiner (primitive keys first, then compound ones, each in first-seen order). */
   forEach(f: (c: C, key: K) => void): void {
     this.plain.forEach((h, k) => f(h.c, k));
