@@ -14,8 +14,14 @@ if (child) {
   const keys = Math.max(1, Math.floor(n / 10));
   const pairs = sc.range(0, n, 1, 8).map((i): [number, number] => [(i * 7919) % keys, i % 100]);
   const names = sc.range(0, keys, 1, 4).map((k): [number, string] => [k, `name-${k}`]);
+  // the heap, and the heap with array buffers (encoded shuffle outputs live in buffers)
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 10);
+  let peakWithBuffers = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.heapUsed);
+    peakWithBuffers = Math.max(peakWithBuffers, m.heapUsed + m.arrayBuffers);
+  }, 10);
   let spills = 0;
   const start = performance.now();
   const joined = pairs
@@ -44,7 +50,10 @@ const sizes = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Num
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const HEAP = Number(process.env.BENCH_HEAP_MB ?? 512);
 const MASTERS = (process.env.BENCH_MASTERS ?? "local[1],local[2]").split(",");
-const runs = new Map<string, { ms: number; peakHeapMB: number; budgetMB: number; spillFiles: number }[]>();
+const runs = new Map<
+  string,
+  { ms: number; peakHeapMB: number; peakWithBuffersMB: number; budgetMB: number; spillFiles: number }[]
+>();
 for (let round = 0; round < ROUNDS; round++)
   for (const master of MASTERS)
     for (const n of sizes) {
@@ -68,6 +77,7 @@ const rows = [...runs].map(([key, rs]) => {
     ms: Math.round(best.ms),
     pairsPerSecond: Math.round(Number(n) / (best.ms / 1000)),
     peakHeapMB: Math.round(Math.max(...rs.map((x) => x.peakHeapMB))),
+    peakWithBuffersMB: Math.round(Math.max(...rs.map((x) => x.peakWithBuffersMB))),
     budgetMB: Math.round(best.budgetMB),
     spillFiles: best.spillFiles,
   };

@@ -15,7 +15,11 @@ if (wc) {
   rows.push([
     `word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of ${wc.rounds ?? 3} interleaved ` +
       `rounds (ratio to the hand loop)`,
-    cells.join("; "),
+    cells.join("; ") +
+      (wc.closureJobRatio
+        ? `; the closure job (a stop-word Set and a helper read from the closure) on local[*] made ` +
+          `${wc.closureJobRatio}x the hand loop doing the same work`
+        : ""),
   ]);
 }
 const wm = read("wordcount-memory");
@@ -44,14 +48,24 @@ if (wi)
 const sh = read("shuffle");
 if (sh)
   rows.push([
-    "groupByKey then join",
+    `groupByKey then join${sh.heapLimitMB ? ` in a ${sh.heapLimitMB} MB heap (best of ${sh.rounds} rounds)` : ""}`,
     sh.rows
       .map(
         (r) =>
-          `${r.pairs.toLocaleString("en")} pairs: ${(r.ms / 1000).toFixed(1)} s, ${m(r.pairsPerSecond)} ` +
-          `pairs/s, ${r.peakHeapMB} MB peak heap`,
+          `${r.master ? `${r.master}, ` : ""}${r.pairs.toLocaleString("en")} pairs: ${(r.ms / 1000).toFixed(1)} s, ` +
+          `${m(r.pairsPerSecond)} pairs/s, ${r.peakHeapMB} MB peak heap` +
+          (r.peakWithBuffersMB ? ` (${r.peakWithBuffersMB} MB with buffers)` : "") +
+          (r.budgetMB ? ` (budget ${r.budgetMB} MB, ${r.spillFiles} spill files)` : ""),
       )
-      .join("; ") + (sh.growth ? ` (${sh.growth.inputRatio}x the input took ${sh.growth.timeRatio}x the time)` : ""),
+      .join("; ") +
+      (sh.growth?.inputRatio
+        ? ` (${sh.growth.inputRatio}x the input took ${sh.growth.timeRatio}x the time)`
+        : sh.growth
+          ? ` (10x the input took ${Object.entries(sh.growth)
+              .filter(([, g]) => g)
+              .map(([k, g]) => `${g.timeRatio}x the time on ${k}`)
+              .join(", ")})`
+          : ""),
   ]);
 const ss = read("streaming-socket");
 if (ss) {
@@ -107,7 +121,12 @@ const md = read("multicore-designs");
 if (md)
   rows.push([
     "worker-thread designs on the word count (see docs/decisions.md)",
-    `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ${m(md.wordsPerSecond.functionShipping)} words/s`,
+    `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ` +
+      `${m(md.wordsPerSecond.functionShipping ?? md.wordsPerSecond.shipping)} words/s` +
+      (md.wordsPerSecond.shippingClosures
+        ? `; the closure job: SPMD ${m(md.wordsPerSecond.spmdClosures)}, shipping with captured values ` +
+          `${m(md.wordsPerSecond.shippingClosures)} words/s`
+        : ""),
   ]);
 const date = [wc, wm, us, wi, sh, ss, bp, br, md]
   .filter(Boolean)

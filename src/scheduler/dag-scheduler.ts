@@ -210,7 +210,7 @@ export class DAGScheduler {
     this.host.assertActive();
     try {
       const launchTime = Date.now();
-      const { buckets, recordsIn, failedRecords, accumulators, segments } = await pool.run(
+      const { output, recordsIn, failedRecords, accumulators, segments } = await pool.run(
         plan,
         (stage as ShippedStage).broadcasts,
       );
@@ -228,10 +228,10 @@ export class DAGScheduler {
           launchTime,
           finishTime: Date.now(),
           recordsIn,
-          recordsOut: countRecords(buckets),
+          recordsOut: output.records,
           executor: "worker",
         });
-      this.host.shuffleManager.putMapOutput(shuffleId, split, buckets, segments);
+      this.host.shuffleManager.putEncodedOutput(shuffleId, split, output, segments);
     } catch (err) {
       // whatever failed in the worker (a function reading its closure or `this`, or a real
       // error) is run again on the driver, where retries and error reports work as always

@@ -1,12 +1,11 @@
 // The body of a worker thread: runs shipped map tasks and answers with their shuffle output
 // as one transferred buffer.
-import { serialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { runMapPlan } from "./run-map-plan.js";
 import { originOf, type FailedRecord } from "./task-context.js";
 import type { MapTaskPlan } from "./task-plan.js";
 import { workerBroadcasts } from "./closure-runtime.js";
-import type { SpilledSegment } from "../shuffle/spill-files.js";
+import { encodeBuckets, type SpilledSegment } from "../shuffle/spill-files.js";
 
 type Message =
   { id: number; plan: MapTaskPlan; broadcasts: [number, unknown][] } | { id: number; dropBroadcast: number };
@@ -24,8 +23,10 @@ parentPort!.on("message", (msg: Message) => {
       accumulators?: [number, number][];
       segments?: SpilledSegment[];
     } = { recordsIn: 0 };
-    const out = serialize(runMapPlan(msg.plan, undefined, metrics));
-    const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+    // each reduce partition's block encoded on its own: the driver keeps them as they are and
+    // decodes a block when its reduce task reads it
+    const encoded = encodeBuckets(runMapPlan(msg.plan, undefined, metrics));
+    const buffer = encoded.bytes.buffer as ArrayBuffer;
     // records dropped under the record-error policy go back to the driver, which hands them to it
     const failedRecords = (metrics.failed ?? []).map((f) => ({
       record: f.record,
@@ -38,6 +39,8 @@ parentPort!.on("message", (msg: Message) => {
         id: msg.id,
         ok: true,
         buffer,
+        chunks: encoded.chunks,
+        records: encoded.records,
         recordsIn: metrics.recordsIn,
         failedRecords,
         accumulators: metrics.accumulators ?? [],

@@ -1,17 +1,17 @@
-import { deserialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { MapTaskPlan } from "./task-plan.js";
-import type { SpilledSegment } from "../shuffle/spill-files.js";
+import type { EncodedBuckets, Extent, SpilledSegment } from "../shuffle/spill-files.js";
 
 /** What a worker answers for a map task. */
 export interface WorkerTaskResult {
-  readonly buckets: [unknown, unknown][][];
+  /** Its shuffle output, each reduce partition's block encoded on its own (see `encodeBuckets`). */
+  readonly output: EncodedBuckets;
   readonly recordsIn: number;
   /** Records whose function threw, dropped under the record-error policy (the driver hands them to it). */
   readonly failedRecords: readonly ShippedFailure[];
   /** What the task added to each accumulator, by id (the driver adds it once, as the task succeeded). */
   readonly accumulators: readonly [number, number][];
-  /** Buffers the task spilled to files as it ran (the rest of its output is in `buckets`). */
+  /** Buffers the task spilled to files as it ran (the rest of its output is in `output`). */
   readonly segments: readonly SpilledSegment[];
 }
 
@@ -73,6 +73,8 @@ export class WorkerPool {
       (msg: {
         ok: boolean;
         buffer?: ArrayBuffer;
+        chunks?: (readonly Extent[])[];
+        records?: number;
         recordsIn?: number;
         failedRecords?: ShippedFailure[];
         accumulators?: [number, number][];
@@ -89,7 +91,7 @@ export class WorkerPool {
         if (!task) return;
         if (msg.ok)
           task.resolve({
-            buckets: deserialize(Buffer.from(msg.buffer!)) as [unknown, unknown][][],
+            output: { bytes: new Uint8Array(msg.buffer!), chunks: msg.chunks ?? [], records: msg.records ?? 0 },
             recordsIn: msg.recordsIn ?? 0,
             failedRecords: msg.failedRecords ?? [],
             accumulators: msg.accumulators ?? [],

@@ -60,6 +60,45 @@ export interface SpilledSegment {
   readonly chunks: readonly (readonly Extent[])[];
 }
 
+/** A map output's buckets encoded in one buffer: per reduce partition, its chunk (none when empty). */
+export interface EncodedBuckets {
+  readonly bytes: Uint8Array;
+  readonly chunks: readonly (readonly Extent[])[];
+  readonly records: number;
+}
+
+/** Encodes buckets into one buffer (a worker sends it to the driver without a copy). */
+export function encodeBuckets(buckets: readonly (readonly unknown[])[]): EncodedBuckets {
+  let records = 0;
+  const parts = buckets.map((b) => {
+    records += b.length;
+    return b.length > 0 ? encodeChunk(b) : undefined;
+  });
+  let size = 0;
+  for (const p of parts) if (p) size += p.length;
+  const bytes = new Uint8Array(new ArrayBuffer(size));
+  let offset = 0;
+  const chunks = parts.map((p): Extent[] => {
+    if (!p) return [];
+    bytes.set(p, offset);
+    offset += p.length;
+    return [[offset - p.length, p.length]];
+  });
+  return { bytes, chunks, records };
+}
+
+/** Writes encoded buckets to a new file at `path`, as they are. */
+export function writeEncoded(path: string, encoded: EncodedBuckets): SpilledSegment {
+  const fd = openSync(path, "w");
+  try {
+    let done = 0;
+    while (done < encoded.bytes.length) done += writeSync(fd, encoded.bytes, done, encoded.bytes.length - done);
+  } finally {
+    closeSync(fd);
+  }
+  return { path, chunks: encoded.chunks };
+}
+
 /** Writes a map output's buckets to a new file at `path`: one chunk per non-empty bucket. */
 export function writeBuckets(path: string, buckets: readonly (readonly unknown[])[]): SpilledSegment {
   const writer = new ChunkWriter(path);
