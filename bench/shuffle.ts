@@ -41,7 +41,13 @@ if (child) {
   // every pair is grouped under its key once, and every key has a name: the counts sum to n
   if (total !== n) throw new Error(`expected ${n} values grouped, got ${total}`);
   console.log(
-    JSON.stringify({ ms, peakHeapMB: peak / 2 ** 20, budgetMB: sc.memory.bytes / 2 ** 20, spillFiles: spills }),
+    JSON.stringify({
+      ms,
+      peakHeapMB: peak / 2 ** 20,
+      peakWithBuffersMB: peakWithBuffers / 2 ** 20,
+      budgetMB: sc.memory.bytes / 2 ** 20,
+      spillFiles: spills,
+    }),
   );
   process.exit(0);
 }

@@ -6,13 +6,15 @@ const read = (name) =>
   existsSync(`bench/results/${name}.json`) ? JSON.parse(readFileSync(`bench/results/${name}.json`, "utf8")) : undefined;
 const m = (n) => `${(n / 1e6).toFixed(2)}M`;
 const rows = [];
+/** A row, with the date and machine of its result (results come from different runs). */
+const pushRow = (result, [scenario, cells]) => rows.push([scenario, cells, result]);
 
 const wc = read("wordcount");
 if (wc) {
   const cells = Object.entries(wc.results).map(
     ([name, r]) => `${name} ${m(r.wordsPerSecond)} words/s (${wc.ratios[name]}x)${r.note ? ` ${r.note}` : ""}`,
   );
-  rows.push([
+  pushRow(wc, [
     `word count, ${m(wc.words)} words, ${wc.vocabulary}-word vocabulary, best of ${wc.rounds ?? 3} interleaved ` +
       `rounds (ratio to the hand loop)`,
     cells.join("; ") +
@@ -24,7 +26,7 @@ if (wc) {
 }
 const wm = read("wordcount-memory");
 if (wm)
-  rows.push([
+  pushRow(wm, [
     `word count over ${wm.inputMB} MB of text (${m(wm.words)} words) with the heap capped at ${wm.heapLimitMB} MB`,
     `sluice local[1] finished in ${(wm.sluiceLocal1.ms / 1000).toFixed(1)} s ` +
       `(${wm.sluiceLocal1.heapUsedAtEndMB} MB heap in use at the end); the hand loop, which reads the whole ` +
@@ -32,14 +34,14 @@ if (wm)
   ]);
 const us = read("update-state");
 if (us)
-  rows.push([
+  pushRow(us, [
     `updateStateByKey, ${us.keys.toLocaleString("en")} distinct keys over ${us.batches} batches`,
     `${Math.round(us.msPerBatch.p50)} ms per batch (median), ${Math.round(us.msPerBatch.last)} ms for the last; ` +
       `${us.bytesPerLiveKey} bytes of heap per live key, ${Math.round(us.heapMB.peak)} MB peak`,
   ]);
 const wi = read("window-inverse");
 if (wi)
-  rows.push([
+  pushRow(wi, [
     `reduceByKeyAndWindow over a ${wi.windowBatches}-batch window, ${wi.batchRecords.toLocaleString("en")} ` +
       `records per batch`,
     `${wi.msPerSlide.withInverse.p50} ms per slide with the inverse function, ${wi.msPerSlide.recomputed.p50} ` +
@@ -47,7 +49,7 @@ if (wi)
   ]);
 const sh = read("shuffle");
 if (sh)
-  rows.push([
+  pushRow(sh, [
     `groupByKey then join${sh.heapLimitMB ? ` in a ${sh.heapLimitMB} MB heap (best of ${sh.rounds} rounds)` : ""}`,
     sh.rows
       .map(
@@ -77,7 +79,7 @@ if (ss) {
           `(${m(top.offeredLinesPerSecond)} lines/s), latency p50 ${top.latencyMs.p50} ms / p99 ${top.latencyMs.p99} ms`
       : `${interval} batches: none sustainable`;
   });
-  rows.push([
+  pushRow(ss, [
     "streaming word count from a local socket, highest sustainable offered rate (batches finish within the interval)",
     cells.join("; "),
   ]);
@@ -87,7 +89,7 @@ if (bp) {
   const d = (r) =>
     `heap ${r.heapMB.first} → ${r.heapMB.last} MB (peak ${r.heapMB.peak}), ${r.queuedBatchesAtEnd} batches ` +
     `queued at the end`;
-  rows.push([
+  pushRow(bp, [
     `3x overload for ${bp.seconds} s (job capacity about ${bp.capacityLinesPerSecond.toLocaleString("en")} lines/s)`,
     `with backpressure: ${d(bp.withBackpressure)}; without: ${d(bp.without)}`,
   ]);
@@ -98,7 +100,7 @@ if (br) {
     `${name}: ${(r.sluice.recordsPerSecond / 1e3).toFixed(0)}k messages/s ` +
     `(${((r.sluice.recordsPerSecond * br.wordsPerMessage) / 1e6).toFixed(2)}M words/s; a plain client loop ` +
     `that only reads and counts: ${(r.plainLoopRecordsPerSecond / 1e3).toFixed(0)}k/s, ${r.ratio}x)`;
-  rows.push([
+  pushRow(br, [
     `broker direct streams into a word count, ${br.messages.toLocaleString("en")} messages of ` +
       `${br.wordsPerMessage} words, batches back to back`,
     `${d("Redis Streams", br.redisStreams)}; ${d("NATS JetStream", br.natsJetStream)}`,
@@ -106,7 +108,7 @@ if (br) {
 }
 const kf = read("kafka");
 if (kf)
-  rows.push([
+  pushRow(kf, [
     `Kafka word count, ${kf.messages.toLocaleString("en")} messages of 3 words from a ${kf.partitions}-partition ` +
       `topic (a real broker), best of ${kf.rounds.length} interleaved rounds`,
     `sluice ${(kf.sluiceMessagesPerSecond / 1e3).toFixed(0)}k messages/s; a plain @platformatic/kafka consumer ` +
@@ -119,7 +121,7 @@ if (kf)
   ]);
 const md = read("multicore-designs");
 if (md)
-  rows.push([
+  pushRow(md, [
     "worker-thread designs on the word count (see docs/decisions.md)",
     `SPMD ${m(md.wordsPerSecond.spmd)} words/s, function shipping ` +
       `${m(md.wordsPerSecond.functionShipping ?? md.wordsPerSecond.shipping)} words/s` +
@@ -128,18 +130,10 @@ if (md)
           `${m(md.wordsPerSecond.shippingClosures)} words/s`
         : ""),
   ]);
-const date = [wc, wm, us, wi, sh, ss, bp, br, md]
-  .filter(Boolean)
-  .map((r) => r.date.slice(0, 10))
-  .sort()
-  .pop();
-const machine = (wc ?? us ?? wi ?? sh)?.machine;
-console.log(
-  `Measured ${date ?? "never"} on ` +
-    `${machine ? `${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}` : "?"}:\n`,
-);
-console.log("| Scenario | Result |\n|---|---|");
-for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);
+const where = (r) => `${r.date.slice(0, 10)}, ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}`;
+console.log("Each row from its own run; the machine differs between sessions, so compare within a row:\n");
+console.log("| Scenario | Result | Measured |\n|---|---|---|");
+for (const [a, b, r] of rows) console.log(`| ${a} | ${b} | ${r ? where(r) : ""} |`);
 
 // Sluice beside Spark and Flink (bench/peers.ts): one row per scenario, one column per engine.
 const peers = read("peers");
