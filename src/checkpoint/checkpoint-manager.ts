@@ -93,6 +93,16 @@ export class CheckpointManager {
     return this.fs.readdirSync(this.dir).includes("metadata");
   }
 
+  /** Write-ahead log segments (`wal/<stream>/<n>.wal`): a stream's folder alone holds no data. */
+  private walSegments(): number {
+    return this.fs
+      .readdirSync(this.path("wal"))
+      .reduce(
+        (n, stream) => n + this.fs.readdirSync(this.path("wal", stream)).filter((f) => f.endsWith(".wal")).length,
+        0,
+      );
+  }
+
   /** What the directory holds of an earlier job: offsets and commit files, state snapshots, write-ahead logs. */
   private earlierFiles(): string[] {
     const count = (sub: string, keep: (n: string) => boolean = () => true) =>
@@ -104,7 +114,7 @@ export class CheckpointManager {
       [count("offsets"), "offsets"],
       [count("commits"), "commit"],
       [snapshots, "state snapshot"],
-      [count("wal"), "write-ahead log"],
+      [this.walSegments(), "write-ahead log"],
     ];
     return found.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what} file${n === 1 ? "" : "s"}`);
   }

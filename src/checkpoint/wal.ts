@@ -49,7 +49,13 @@ export class WriteAheadLog {
   constructor(
     readonly dir: string,
     private readonly fs: FsPort = new NodeFs(),
+    /**
+     * Settles when the checkpoint's metadata is durable: nothing is logged (so nothing a receiver
+     * acknowledges after logging it) before, or a crash would leave a log without its metadata.
+     */
+    gate?: Promise<unknown>,
   ) {
+    if (gate) this.chain = gate.catch(() => undefined);
     mkdirSync(dir, { recursive: true });
     const segments = readdirSync(dir)
       .filter((n) => n.endsWith(".wal"))

@@ -34,9 +34,15 @@ export class ReceiverTracker {
   }
 
   /** Puts every receiver under a supervisor (and a WAL in `walDir/<streamId>` when given); starts nothing yet. */
-  attach(receivers: ReadonlyMap<number, Receiver<unknown>>, walDir?: string, fs?: FsPort): void {
+  attach(
+    receivers: ReadonlyMap<number, Receiver<unknown>>,
+    walDir?: string,
+    fs?: FsPort,
+    /** Settles when the checkpoint's metadata is durable (a new job): the logs write nothing before. */
+    walGate?: Promise<unknown>,
+  ): void {
     for (const [streamId, receiver] of receivers) {
-      const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId)), fs) : undefined;
+      const wal = walDir ? new WriteAheadLog(join(walDir, String(streamId)), fs, walGate) : undefined;
       if (wal) this.wals.set(streamId, wal);
       const sup = new ReceiverSupervisor(
         receiver,

@@ -76,7 +76,7 @@ export function startFresh(p: StartParts): Started {
       ck.ready.catch(() => undefined); // the first batch's offsets write awaits it and reports the error
     }
     const generator = p.makeGenerator(ck);
-    p.tracker.attach(p.graph.receivers(), walDir(p), p.fs);
+    p.tracker.attach(p.graph.receivers(), walDir(p), p.fs, ck?.ready);
     p.tracker.startAll();
     generator.start(first);
     return { generator, checkpointer: ck, jobId };

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ManualClock, SparkContext, StreamingContext, type RDD } from "../../src/index.js";
 import { CheckpointError } from "../../src/checkpoint/errors.js";
+import { CheckpointManager } from "../../src/checkpoint/checkpoint-manager.js";
+import { WriteAheadLog } from "../../src/checkpoint/wal.js";
 import { sorted, tempDir } from "../helpers/context.js";
 
 const B = 1000;
@@ -300,4 +302,26 @@ test("T6: every checkpoint file damaged every way either recovers to the referen
   }
   assert.equal(outcomes.length, 19);
   t.diagnostic(outcomes.join("; "));
+});
+
+test("killed right after start, before its metadata was durable: the stream folders of its write-ahead logs are no earlier job, and logs write nothing before the metadata", async () => {
+  const checkpoint = tempDir("sluice-early-kill-");
+  // what a start killed at once leaves: the layout and a receiver's empty log folder
+  for (const d of ["offsets", "commits", "state", join("wal", "0")])
+    mkdirSync(join(checkpoint, d), { recursive: true });
+  const manager = new CheckpointManager(checkpoint);
+  assert.doesNotThrow(() => manager.resetForNewJob(), "an empty log folder is not a damaged checkpoint");
+  // a log whose gate (the metadata write) has not settled writes nothing yet
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const wal = new WriteAheadLog(join(checkpoint, "wal", "1"), undefined, gate);
+  let logged = false;
+  const appended = wal.append(["a", "b"]).then((ref) => ((logged = true), ref));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(logged, false);
+  assert.deepEqual(readdirSync(join(checkpoint, "wal", "1")), [], "no segment before the metadata");
+  open();
+  const ref = await appended;
+  assert.deepEqual(wal.read(ref), ["a", "b"]);
+  await wal.close();
 });
