@@ -3,6 +3,8 @@
 import { Session } from "node:inspector";
 import { functionReads } from "../util/free-variables.js";
 import { sharedVariableOf } from "../util/shared-marker.js";
+import { log } from "../util/log.js";
+import { estimateSize } from "../shuffle/memory.js";
 
 /**
  * One captured value as a worker rebuilds it: data (structured-cloned), a function of the
@@ -109,7 +111,10 @@ export class ClosurePacker {
       return { a: shared.id };
     }
     const why = notData(v, new Set());
-    if (why === undefined) return { d: v };
+    if (why === undefined) {
+      warnIfLarge(v, what);
+      return { d: v };
+    }
     // an object that holds functions (a module namespace, a config with helpers): rebuilt
     // property by property; a property that cannot cross fails only a task that reads it
     if (isRecord(v) && depth < 3) {
@@ -132,6 +137,22 @@ export class ClosurePacker {
 }
 
 type AnyFn = (...args: unknown[]) => unknown;
+
+/** Captured values bigger than this are worth a broadcast variable. */
+const LARGE_CAPTURE_BYTES = 4 * 2 ** 20;
+const warnedLarge = new Set<string>();
+
+/** A big captured value travels with every task: say once that a broadcast variable sends it once per worker. */
+function warnIfLarge(v: object, what: string): void {
+  if (warnedLarge.has(what)) return;
+  const bytes = estimateSize(v);
+  if (bytes < LARGE_CAPTURE_BYTES) return;
+  warnedLarge.add(what);
+  log.warn(
+    `${what} is about ${Math.round(bytes / 2 ** 20)} MB and is copied to a worker thread with every task; ` +
+      `sc.broadcast(value) sends it once per worker`,
+  );
+}
 
 /**
  * Why `v` is not plain data a structured clone copies faithfully, or undefined when it is:

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { SparkContext } from "../../src/index.js";
-import { stderrDuring } from "../helpers/log.js";
+import { stderrDuring, warningsDuring } from "../helpers/log.js";
 import { sorted, tempDir } from "../helpers/context.js";
 import * as helpers from "./closure-helpers.js";
 import { digits, shout, vowels } from "./closure-helpers.js";
@@ -252,4 +252,27 @@ test("a broadcast variable reaches each worker once; unpersist drops the copies;
     Worker.prototype.postMessage = post;
     await sc.stop();
   }
+});
+
+test("a big captured value is shipped, with one warning that a broadcast variable would send it once per worker", async () => {
+  const sc = new SparkContext("local[2]", "closures-big");
+  // the vocabulary's 300 words and 200,000 others: about 16 MB
+  const table = new Map([
+    ...Array.from({ length: 200_000 }, (_, i): [string, number] => [`other${i}`, -1]),
+    ...VOCAB.map((w, i): [string, number] => [w, i % 7]),
+  ]);
+  const job = () =>
+    sc
+      .parallelize(words, 2)
+      .map((w): [number, number] => [table.get(w) ?? -1, 1])
+      .reduceByKey((a, b) => a + b)
+      .count();
+  let counts: number[] = [];
+  const warnings = await warningsDuring(async () => {
+    counts = [await job(), await job()];
+  });
+  await sc.stop();
+  assert.deepEqual(counts, [7, 7], "the vocabulary's words map to 0…6");
+  assert.equal(warnings.filter((w) => /`table` \(read by the map function\) is about \d+ MB/.test(w)).length, 1);
+  assert.match(warnings.join(""), /sc\.broadcast\(value\) sends it once per worker/);
 });
