@@ -2,6 +2,7 @@ import { opPipe } from "./ops.js";
 import { HashPartitioner } from "../shuffle/partitioner.js";
 import { writeShuffleOutput, type ShuffleWriteSpec, type WriteBound } from "../shuffle/shuffle-writer.js";
 import { deleteSpill, writeBuckets, type SpilledSegment } from "../shuffle/spill-files.js";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { readLines } from "../util/files.js";
@@ -49,7 +50,10 @@ export function runMapPlan(
   const bound: WriteBound | undefined = spill && {
     bytes: spill.bytes,
     segments,
-    spill: (buckets) => writeBuckets(join(spill.folder, `shuffle-w${threadId}-${spilled++}.bin`), buckets),
+    spill: (buckets) => {
+      mkdirSync(spill.folder, { recursive: true }); // the context names its folder; the first file makes it
+      return writeBuckets(join(spill.folder, `shuffle-w${threadId}-${spilled++}.bin`), buckets);
+    },
   };
   let out: [unknown, unknown][][];
   try {

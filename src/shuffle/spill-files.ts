@@ -1,6 +1,7 @@
 // Local files for data that does not fit the memory budget: shuffle outputs and sorted runs of
 // reduce-side maps. One folder per context, removed when the context stops (and at exit).
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -8,17 +9,22 @@ import { deserialize, serialize } from "node:v8";
 const live = new Set<SpillDir>();
 let exitHook = false;
 
-/** Where one context's spill files go: made on first use, removed by `remove()` or at exit. */
+/**
+ * Where one context's spill files go: a folder named at once but made only when a file is written
+ * (a job killed with SIGKILL that never spilled leaves nothing behind), removed by `remove()` or
+ * at exit.
+ */
 export class SpillDir {
   private path: string | undefined;
+  private made = false;
   private next = 0;
 
   constructor(private readonly parent: string = tmpdir()) {}
 
-  /** A new file's path (the folder is made on first use). */
-  newFile(prefix: string): string {
+  /** The folder's path (not made yet: worker threads make it when they write their first file). */
+  ensureFolder(): string {
     if (!this.path) {
-      this.path = mkdtempSync(join(this.parent, `sluice-spill-${process.pid}-`));
+      this.path = join(this.parent, `sluice-spill-${process.pid}-${randomBytes(6).toString("hex")}`);
       live.add(this);
       if (!exitHook) {
         exitHook = true;
@@ -28,18 +34,22 @@ export class SpillDir {
         });
       }
     }
-    return join(this.path, `${prefix}-${this.next++}.bin`);
-  }
-
-  /** The folder, made now if it is not there yet (worker threads name their own files in it). */
-  ensureFolder(): string {
-    const probe = this.newFile("probe");
-    return probe.slice(0, probe.lastIndexOf("/"));
-  }
-
-  /** The folder, when anything was spilled. */
-  get folder(): string | undefined {
     return this.path;
+  }
+
+  /** A new file's path (the folder is made on first use). */
+  newFile(prefix: string): string {
+    const folder = this.ensureFolder();
+    if (!this.made) {
+      mkdirSync(folder, { recursive: true });
+      this.made = true;
+    }
+    return join(folder, `${prefix}-${this.next++}.bin`);
+  }
+
+  /** The folder, when anything was spilled into it. */
+  get folder(): string | undefined {
+    return this.path && existsSync(this.path) ? this.path : undefined;
   }
 
   /** Removes every file and the folder. */
@@ -47,6 +57,7 @@ export class SpillDir {
     if (!this.path) return;
     rmSync(this.path, { recursive: true, force: true });
     this.path = undefined;
+    this.made = false;
     live.delete(this);
   }
 }
