@@ -173,9 +173,12 @@ export class DAGScheduler {
     const onWorker =
       pool && !pool.broken && splits.length > 1
         ? (stageId: number, split: number, onDriver: (split: number) => Promise<void>) => {
-            // a worker spills its buffers past its share of a task's memory (both run at once)
-            const spill = { folder: shuffles.spillDir.ensureFolder(), bytes: this.host.memory.taskBytes / pool.size };
-            shipped ??= planMapStage(dep, this.host.recordErrors.mode !== "fail", spill);
+            // packed once per stage; a worker spills its buffers past its share of a task's memory
+            // (both run at once)
+            shipped ??= planMapStage(dep, this.host.recordErrors.mode !== "fail", {
+              folder: shuffles.spillDir.ensureFolder(),
+              bytes: this.host.memory.taskBytes / pool.size,
+            });
             return this.runMapTaskOnWorker(pool, stageId, jobId, dep.shuffleId, shipped, split, onDriver);
           }
         : undefined;

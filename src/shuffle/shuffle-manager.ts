@@ -71,16 +71,11 @@ export class ShuffleManager {
     // to trace (10M pairs of numbers in a 512 MB heap: 15–18 s instead of 19–20 s, 115 MB of heap
     // instead of 300); a small one stays as it is, at no cost
     if (bytes > ENCODE_ABOVE_BYTES) return this.putEncodedOutput(shuffleId, mapId, encodeBuckets(buckets), segments);
-    let list = this.outputs.get(shuffleId);
-    if (!list) this.outputs.set(shuffleId, (list = []));
-    const old = list[mapId];
-    if (old) this.drop(old);
-    if (this.inMemory + bytes > this.storeBytes && bytes > 0)
-      list[mapId] = { memory: undefined, segments: [...segments, this.spillBuckets(buckets)], bytes: 0 };
-    else {
-      list[mapId] = { memory: buckets, segments, bytes };
-      this.inMemory += bytes;
-    }
+    this.store(shuffleId, mapId, bytes, () => this.spillBuckets(buckets), {
+      memory: buckets,
+      segments,
+      bytes,
+    });
   }
 
   /** Keeps a map task's output as a worker encoded it: in memory within the budget, else written as it is. */
@@ -90,19 +85,25 @@ export class ShuffleManager {
     encoded: EncodedBuckets,
     segments: readonly SpilledSegment[] = [],
   ): void {
+    const bytes = encoded.bytes.length;
+    this.store(shuffleId, mapId, bytes, () => writeEncoded(this.spillDir.newFile("shuffle"), encoded), {
+      memory: undefined,
+      encoded,
+      segments,
+      bytes,
+    });
+  }
+
+  /** Puts map task `mapId`'s output in place of any earlier one: `kept` within the budget, else `spill()` on disk. */
+  private store(shuffleId: number, mapId: number, bytes: number, spill: () => SpilledSegment, kept: MapOutput): void {
     let list = this.outputs.get(shuffleId);
     if (!list) this.outputs.set(shuffleId, (list = []));
     const old = list[mapId];
     if (old) this.drop(old);
-    const bytes = encoded.bytes.length;
     if (this.inMemory + bytes > this.storeBytes && bytes > 0)
-      list[mapId] = {
-        memory: undefined,
-        segments: [...segments, writeEncoded(this.spillDir.newFile("shuffle"), encoded)],
-        bytes: 0,
-      };
+      list[mapId] = { memory: undefined, segments: [...kept.segments, spill()], bytes: 0 };
     else {
-      list[mapId] = { memory: undefined, encoded, segments, bytes };
+      list[mapId] = kept;
       this.inMemory += bytes;
     }
   }
@@ -110,12 +111,6 @@ export class ShuffleManager {
   /** Every map task of the shuffle has put its output. */
   markComplete(shuffleId: number): void {
     this.complete.add(shuffleId);
-  }
-
-  /** All map outputs at once (tests, and callers that hold them anyway). */
-  putMapOutputs(shuffleId: number, outputs: readonly (readonly Pairs[])[]): void {
-    outputs.forEach((buckets, mapId) => this.putMapOutput(shuffleId, mapId, buckets));
-    this.markComplete(shuffleId);
   }
 
   /** The blocks every map task wrote for reduce partition `reduceId`, in map order, read from disk as needed. */

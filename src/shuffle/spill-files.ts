@@ -112,12 +112,7 @@ export function writeEncoded(path: string, encoded: EncodedBuckets): SpilledSegm
 
 /** Writes a map output's buckets to a new file at `path`: one chunk per non-empty bucket. */
 export function writeBuckets(path: string, buckets: readonly (readonly unknown[])[]): SpilledSegment {
-  const writer = new ChunkWriter(path);
-  try {
-    return { path, chunks: buckets.map((b) => (b.length > 0 ? [writer.write(b)] : [])) };
-  } finally {
-    writer.close();
-  }
+  return writeEncoded(path, encodeBuckets(buckets));
 }
 
 /** Appends serialized chunks to one file and says where each landed. */
